@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "neuron-probe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "probe", targets: ["Probe"]),
+        .library(name: "NeuronProbe", targets: ["HDF5", "Network", "Activations"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libraries: a module map and a shim.h each, found through pkg-config.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLBFGSB", providers: [.apt(["liblbfgsb-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "Network", dependencies: ["CBLAS", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .executableTarget(
+            name: "Probe",
+            dependencies: ["Network", "Activations", "HDF5", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "ProbeBench", dependencies: ["Network", "Activations", "CBLAS"], path: "bench/Sources/ProbeBench"),
+
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Network", "HDF5"]),
+        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

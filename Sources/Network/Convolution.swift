@@ -1,0 +1,280 @@
+/// A 2-D convolution (cross-correlation, as in PyTorch) over (batch, channels, height, width)
+/// batches, computed as im2col followed by one `cblas_sgemm` per group of examples.
+///
+/// Weight shape (outChannels, inChannels, kernel, kernel); bias (outChannels).
+public final class Conv2D: Layer {
+    public var name: String
+    public let kind = "conv2d"
+    /// The filters, shape (outChannels, inChannels, kernel, kernel).
+    public let weight: Parameter
+    /// One bias per output channel.
+    public let bias: Parameter
+    /// Step between neighbouring windows, in pixels.
+    public let stride: Int
+    /// Zeros added on each border.
+    public let padding: Int
+
+    /// Number of input channels.
+    public var inChannels: Int { weight.value.shape[1] }
+    /// Number of output channels.
+    public var outChannels: Int { weight.value.shape[0] }
+    /// Side of the square kernel.
+    public var kernel: Int { weight.value.shape[2] }
+
+    /// A convolution with zero weights; initialise with `Initializer`.
+    public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0) {
+        precondition(kernel >= 1 && stride >= 1 && padding >= 0, "Conv2D: kernel \(kernel), stride \(stride), padding \(padding) are not valid")
+        self.name = name
+        self.stride = stride
+        self.padding = padding
+        weight = Parameter(name: "weight", value: .zeros([outChannels, inChannels, kernel, kernel]), decays: true)
+        bias = Parameter(name: "bias", value: .zeros([outChannels]), decays: false)
+    }
+
+    public var parameters: [Parameter] { [weight, bias] }
+    public var configuration: [String: Double] {
+        ["in_channels": Double(inChannels), "out_channels": Double(outChannels), "kernel": Double(kernel),
+         "stride": Double(stride), "padding": Double(padding)]
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape.count == 3, inputShape[0] == inChannels else {
+            throw NetworkError.shapeMismatch("\(name): input shape \(inputShape), layer expects (\(inChannels), height, width)")
+        }
+        let (h, w) = outputSize(inputShape[1], inputShape[2])
+        guard h >= 1, w >= 1 else {
+            throw NetworkError.shapeMismatch("\(name): a \(kernel)x\(kernel) kernel does not fit a \(inputShape[1])x\(inputShape[2]) input with padding \(padding)")
+        }
+        return [outChannels, h, w]
+    }
+
+    private func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
+        ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
+    }
+
+    /// The geometry of one forward call.
+    private struct Geometry {
+        let batch, channels, height, width, outHeight, outWidth, kernel, stride, padding: Int
+        var patch: Int { channels * kernel * kernel }
+        var positions: Int { outHeight * outWidth }
+        /// Examples per im2col group, so a group's column matrix stays near 4 M values.
+        var group: Int { max(1, min(batch, (1 << 22) / max(1, patch * positions))) }
+    }
+
+    private func geometry(_ input: Tensor) -> Geometry {
+        precondition(input.shape.count == 4 && input.shape[1] == inChannels,
+                     "\(name): input shape \(input.shape), layer expects (batch, \(inChannels), height, width)")
+        let (oh, ow) = outputSize(input.shape[2], input.shape[3])
+        return Geometry(batch: input.shape[0], channels: inChannels, height: input.shape[2], width: input.shape[3],
+                        outHeight: oh, outWidth: ow, kernel: kernel, stride: stride, padding: padding)
+    }
+
+    /// Writes the patches of examples `first..<first+count` as a (patch, count·positions) matrix.
+    private static func im2col(_ x: UnsafePointer<Float>, _ g: Geometry, first: Int, count: Int, into col: UnsafeMutablePointer<Float>) {
+        let columns = count * g.positions
+        for c in 0..<g.channels {
+            for ki in 0..<g.kernel {
+                for kj in 0..<g.kernel {
+                    let row = col + ((c * g.kernel + ki) * g.kernel + kj) * columns
+                    for e in 0..<count {
+                        let image = x + ((first + e) * g.channels + c) * g.height * g.width
+                        let out = row + e * g.positions
+                        for oi in 0..<g.outHeight {
+                            let i = oi * g.stride - g.padding + ki
+                            let line = out + oi * g.outWidth
+                            if i < 0 || i >= g.height {
+                                line.update(repeating: 0, count: g.outWidth)
+                                continue
+                            }
+                            for oj in 0..<g.outWidth {
+                                let j = oj * g.stride - g.padding + kj
+                                line[oj] = (j >= 0 && j < g.width) ? image[i * g.width + j] : 0
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a (patch, count·positions) column-gradient matrix back into the image gradient (the adjoint of im2col).
+    private static func col2im(_ col: UnsafePointer<Float>, _ g: Geometry, first: Int, count: Int, into x: UnsafeMutablePointer<Float>) {
+        let columns = count * g.positions
+        for c in 0..<g.channels {
+            for ki in 0..<g.kernel {
+                for kj in 0..<g.kernel {
+                    let row = col + ((c * g.kernel + ki) * g.kernel + kj) * columns
+                    for e in 0..<count {
+                        let image = x + ((first + e) * g.channels + c) * g.height * g.width
+                        let out = row + e * g.positions
+                        for oi in 0..<g.outHeight {
+                            let i = oi * g.stride - g.padding + ki
+                            if i < 0 || i >= g.height { continue }
+                            for oj in 0..<g.outWidth {
+                                let j = oj * g.stride - g.padding + kj
+                                if j >= 0 && j < g.width { image[i * g.width + j] += out[oi * g.outWidth + oj] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
+        let g = geometry(input)
+        let oc = outChannels
+        var col = [Float](repeating: 0, count: g.patch * g.group * g.positions)
+        var product = [Float](repeating: 0, count: oc * g.group * g.positions)
+        let out = makeScalars(count: g.batch * oc * g.positions) { y in
+            input.scalars.withUnsafeBufferPointer { x in
+                weight.value.scalars.withUnsafeBufferPointer { w in
+                    bias.value.scalars.withUnsafeBufferPointer { b in
+                        col.withUnsafeMutableBufferPointer { colBuffer in
+                            product.withUnsafeMutableBufferPointer { p in
+                                var first = 0
+                                while first < g.batch {
+                                    let count = min(g.group, g.batch - first)
+                                    let columns = count * g.positions
+                                    Conv2D.im2col(x.baseAddress!, g, first: first, count: count, into: colBuffer.baseAddress!)
+                                    // product (oc, columns) = W (oc, patch) · col (patch, columns)
+                                    gemm(m: oc, n: columns, k: g.patch, a: w.baseAddress!, lda: g.patch,
+                                         b: colBuffer.baseAddress!, ldb: columns, c: p.baseAddress!, ldc: columns)
+                                    // (oc, example, position) → (example, oc, position), adding the bias.
+                                    for e in 0..<count {
+                                        for o in 0..<oc {
+                                            let src = p.baseAddress! + o * columns + e * g.positions
+                                            let dst = y.baseAddress! + ((first + e) * oc + o) * g.positions
+                                            let bo = b[o]
+                                            for q in 0..<g.positions { dst[q] = src[q] + bo }
+                                        }
+                                    }
+                                    first += count
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return LayerCache(input: input, output: Tensor(shape: [g.batch, oc, g.outHeight, g.outWidth], scalars: out))
+    }
+
+    public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
+        let g = geometry(cache.input)
+        let oc = outChannels
+        var weightGradient = Tensor.zeros(weight.value.shape)
+        var biasGradient = Tensor.zeros([oc])
+        var inputGradient = needsInputGradient ? Tensor.zeros(cache.input.shape) : Tensor.zeros([0])
+        var col = [Float](repeating: 0, count: g.patch * g.group * g.positions)
+        var gradientMatrix = [Float](repeating: 0, count: oc * g.group * g.positions)
+        cache.input.scalars.withUnsafeBufferPointer { x in
+            outputGradient.scalars.withUnsafeBufferPointer { gy in
+                weight.value.scalars.withUnsafeBufferPointer { w in
+                    weightGradient.scalars.withUnsafeMutableBufferPointer { gw in
+                        biasGradient.scalars.withUnsafeMutableBufferPointer { gb in
+                            inputGradient.scalars.withUnsafeMutableBufferPointer { gx in
+                                col.withUnsafeMutableBufferPointer { colBuffer in
+                                    gradientMatrix.withUnsafeMutableBufferPointer { gm in
+                                        var first = 0
+                                        while first < g.batch {
+                                            let count = min(g.group, g.batch - first)
+                                            let columns = count * g.positions
+                                            // (example, oc, position) → (oc, example, position); bias gradient on the way.
+                                            for e in 0..<count {
+                                                for o in 0..<oc {
+                                                    let src = gy.baseAddress! + ((first + e) * oc + o) * g.positions
+                                                    let dst = gm.baseAddress! + o * columns + e * g.positions
+                                                    var sum: Float = 0
+                                                    for q in 0..<g.positions {
+                                                        dst[q] = src[q]
+                                                        sum += src[q]
+                                                    }
+                                                    gb[o] += sum
+                                                }
+                                            }
+                                            Conv2D.im2col(x.baseAddress!, g, first: first, count: count, into: colBuffer.baseAddress!)
+                                            // dW (oc, patch) += G (oc, columns) · colᵀ (columns, patch)
+                                            gemm(transposeB: true, m: oc, n: g.patch, k: columns, a: gm.baseAddress!, lda: columns,
+                                                 b: colBuffer.baseAddress!, ldb: columns, beta: 1, c: gw.baseAddress!, ldc: g.patch)
+                                            if needsInputGradient {
+                                                // dcol (patch, columns) = Wᵀ (patch, oc) · G (oc, columns)
+                                                gemm(transposeA: true, m: g.patch, n: columns, k: oc, a: w.baseAddress!, lda: g.patch,
+                                                     b: gm.baseAddress!, ldb: columns, c: colBuffer.baseAddress!, ldc: columns)
+                                                Conv2D.col2im(colBuffer.baseAddress!, g, first: first, count: count, into: gx.baseAddress!)
+                                            }
+                                            first += count
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return LayerGradients(input: needsInputGradient ? inputGradient : nil, parameters: [weightGradient, biasGradient])
+    }
+}
+
+/// Max-pooling over non-overlapping (or strided) square windows of a (batch, channels, height, width) batch.
+public final class MaxPool2D: Layer {
+    public var name: String
+    public let kind = "maxpool2d"
+    /// Side of the square window.
+    public let size: Int
+    /// Step between windows (defaults to the window size).
+    public let stride: Int
+
+    /// A max-pool with `size`×`size` windows every `stride` pixels.
+    public init(name: String, size: Int, stride: Int? = nil) {
+        precondition(size >= 1, "MaxPool2D: size must be at least 1, given \(size)")
+        self.name = name
+        self.size = size
+        self.stride = stride ?? size
+    }
+
+    public var configuration: [String: Double] { ["size": Double(size), "stride": Double(stride)] }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape.count == 3, inputShape[1] >= size, inputShape[2] >= size else {
+            throw NetworkError.shapeMismatch("\(name): input shape \(inputShape), layer expects (channels, height ≥ \(size), width ≥ \(size))")
+        }
+        return [inputShape[0], (inputShape[1] - size) / stride + 1, (inputShape[2] - size) / stride + 1]
+    }
+
+    public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
+        precondition(input.shape.count == 4, "\(name): input shape \(input.shape), layer expects (batch, channels, height, width)")
+        let planes = input.shape[0] * input.shape[1], h = input.shape[2], w = input.shape[3]
+        let oh = (h - size) / stride + 1, ow = (w - size) / stride + 1
+        var choices = [Int32](repeating: 0, count: planes * oh * ow)
+        let out = makeScalars(count: planes * oh * ow) { y in
+            input.scalars.withUnsafeBufferPointer { x in
+                for p in 0..<planes {
+                    for oi in 0..<oh {
+                        for oj in 0..<ow {
+                            var best = p * h * w + (oi * stride) * w + oj * stride
+                            // NOTE: ties go to the first position in row-major order.
+                            for di in 0..<size {
+                                for dj in 0..<size {
+                                    let k = p * h * w + (oi * stride + di) * w + oj * stride + dj
+                                    if x[k] > x[best] { best = k }
+                                }
+                            }
+                            let o = (p * oh + oi) * ow + oj
+                            y[o] = x[best]
+                            choices[o] = Int32(best)
+                        }
+                    }
+                }
+            }
+        }
+        var cache = LayerCache(input: input, output: Tensor(shape: [input.shape[0], input.shape[1], oh, ow], scalars: out))
+        cache.choices = choices
+        return cache
+    }
+
+    public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
+        LayerGradients(input: scatter(outputGradient, to: cache.input.shape, at: cache.choices), parameters: [])
+    }
+}

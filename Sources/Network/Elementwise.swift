@@ -1,0 +1,180 @@
+import Foundation
+
+/// Applies `f` to every value of `x`.
+@inline(__always)
+func mapScalars(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+    let out = makeScalars(count: x.count) { y in
+        x.scalars.withUnsafeBufferPointer { xs in
+            for i in 0..<xs.count { y[i] = f(xs[i]) }
+        }
+    }
+    return Tensor(shape: x.shape, scalars: out)
+}
+
+/// Combines the output gradient with a per-value local derivative computed from the cache.
+@inline(__always)
+func chainScalars(_ gradient: Tensor, _ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    let out = makeScalars(count: gradient.count) { gx in
+        gradient.scalars.withUnsafeBufferPointer { gy in
+            other.scalars.withUnsafeBufferPointer { o in
+                for i in 0..<gy.count { gx[i] = f(gy[i], o[i]) }
+            }
+        }
+    }
+    return Tensor(shape: gradient.shape, scalars: out)
+}
+
+/// The rectifier, `max(0, x)`.
+public final class ReLU: Layer {
+    public var name: String
+    public let kind = "relu"
+    public init(name: String) { self.name = name }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
+    public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
+        LayerCache(input: input, output: mapScalars(input) { $0 > 0 ? $0 : 0 })
+    }
+    public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
+        // NOTE: the subgradient at exactly 0 is taken as 0, as in PyTorch and JAX.
+        LayerGradients(input: chainScalars(outputGradient, cache.input) { g, x in x > 0 ? g : 0 }, parameters: [])
+    }
+}
+
+/// The logistic sigmoid, `1 / (1 + exp(-x))`, with derivative `y (1 - y)`.
+public final class Sigmoid: Layer {
+    public var name: String
+    public let kind = "sigmoid"
+    public init(name: String) { self.name = name }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
+    public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
+        LayerCache(input: input, output: mapScalars(input) { 1 / (1 + expf(-$0)) })
+    }
+    public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
+        LayerGradients(input: chainScalars(outputGradient, cache.output) { g, y in g * y * (1 - y) }, parameters: [])
+    }
+}
+
+/// The hyperbolic tangent, with derivative `1 - y²`.
+public final class Tanh: Layer {
+    public var name: String
+    public let kind = "tanh"
+    public init(name: String) { self.name = name }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
+    public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
+        LayerCache(input: input, output: mapScalars(input) { tanhf($0) })
+    }
+    public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
+        LayerGradients(input: chainScalars(outputGradient, cache.output) { g, y in g * (1 - y * y) }, parameters: [])
+    }
+}
+
+/// Reshapes (batch, …) to (batch, features); the gradient is reshaped back.
+public final class Flatten: Layer {
+    public var name: String
+    public let kind = "flatten"
+    public init(name: String) { self.name = name }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { [inputShape.reduce(1, *)] }
+    public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
+        LayerCache(input: input, output: input.reshaped([input.batchSize, input.rowSize]))
+    }
+    public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
+        LayerGradients(input: outputGradient.reshaped(cache.input.shape), parameters: [])
+    }
+}
+
+/// Inverted dropout (Srivastava et al. 2014): in training each value is zeroed with
+/// probability `rate` and the survivors scaled by 1/(1 − rate); in inference, the identity.
+public final class Dropout: Layer {
+    public var name: String
+    public let kind = "dropout"
+    /// The probability of dropping a value.
+    public let rate: Float
+
+    /// A dropout layer dropping each value with probability `rate` (0 ≤ rate < 1).
+    public init(name: String, rate: Float) {
+        precondition(rate >= 0 && rate < 1, "Dropout: rate \(rate) is outside [0, 1)")
+        self.name = name
+        self.rate = rate
+    }
+
+    public var configuration: [String: Double] { ["rate": Double(rate)] }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
+
+    public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
+        guard case .training = mode, rate > 0 else { return LayerCache(input: input, output: input) }
+        let keep = 1 / (1 - rate)
+        var mask = [Float](repeating: 0, count: input.count)
+        for i in 0..<mask.count where generator.nextUniform() >= rate { mask[i] = keep }
+        var cache = LayerCache(input: input, output: chainScalars(input, Tensor(shape: input.shape, scalars: mask)) { $0 * $1 })
+        cache.mask = mask
+        return cache
+    }
+
+    public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
+        guard !cache.mask.isEmpty else { return LayerGradients(input: outputGradient, parameters: []) }
+        return LayerGradients(
+            input: chainScalars(outputGradient, Tensor(shape: outputGradient.shape, scalars: cache.mask)) { $0 * $1 },
+            parameters: [])
+    }
+}
+
+/// Maxout (Goodfellow et al. 2013): the maximum over each group of `pieces` consecutive
+/// features, so (batch, units · pieces) becomes (batch, units). Goodfellow et al. 2015 §5–6
+/// use a maxout network for their adversarial-training experiments.
+public final class Maxout: Layer {
+    public var name: String
+    public let kind = "maxout"
+    /// Number of linear pieces per unit.
+    public let pieces: Int
+
+    /// A maxout over groups of `pieces` consecutive features.
+    public init(name: String, pieces: Int) {
+        precondition(pieces >= 1, "Maxout: pieces must be at least 1, given \(pieces)")
+        self.name = name
+        self.pieces = pieces
+    }
+
+    public var configuration: [String: Double] { ["pieces": Double(pieces)] }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        let features = inputShape.reduce(1, *)
+        guard features % pieces == 0 else {
+            throw NetworkError.shapeMismatch("\(name): \(features) input features do not split into groups of \(pieces) pieces")
+        }
+        return [features / pieces]
+    }
+
+    public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
+        let batch = input.batchSize, units = input.rowSize / pieces
+        var choices = [Int32](repeating: 0, count: batch * units)
+        let out = makeScalars(count: batch * units) { y in
+            input.scalars.withUnsafeBufferPointer { x in
+                for i in 0..<(batch * units) {
+                    let start = i * pieces
+                    var best = start
+                    // NOTE: ties go to the first piece; the gradient flows to that one only.
+                    for p in (start + 1)..<(start + pieces) where x[p] > x[best] { best = p }
+                    y[i] = x[best]
+                    choices[i] = Int32(best)
+                }
+            }
+        }
+        var cache = LayerCache(input: input, output: Tensor(shape: [batch, units], scalars: out))
+        cache.choices = choices
+        return cache
+    }
+
+    public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
+        LayerGradients(input: scatter(outputGradient, to: cache.input.shape, at: cache.choices), parameters: [])
+    }
+}
+
+/// The gradient of a "choose one input per output" layer: each output's gradient added at the input position it chose.
+func scatter(_ outputGradient: Tensor, to inputShape: [Int], at choices: [Int32]) -> Tensor {
+    var gx = Tensor.zeros(inputShape)
+    gx.scalars.withUnsafeMutableBufferPointer { g in
+        outputGradient.scalars.withUnsafeBufferPointer { gy in
+            for i in 0..<gy.count { g[Int(choices[i])] += gy[i] }
+        }
+    }
+    return gx
+}

@@ -1,0 +1,159 @@
+/// The record of one forward pass: every layer's cache, in order. Its taps are the
+/// layers' outputs by name (Szegedy's φ(x) at each layer); `Sequential.backward` consumes it.
+public struct ForwardTrace {
+    /// The names of the layers, in order.
+    public let layerNames: [String]
+    /// One cache per layer.
+    public let caches: [LayerCache]
+
+    /// The network's output (the logits of a classifier).
+    public var output: Tensor { caches.last!.output }
+
+    /// The output of the layer called `name`.
+    /// - Throws: `NetworkError.unknownLayer` listing the names the network has.
+    public func tap(_ name: String) throws -> Tensor {
+        guard let i = layerNames.firstIndex(of: name) else {
+            throw NetworkError.unknownLayer(name, available: layerNames)
+        }
+        return caches[i].output
+    }
+}
+
+/// The gradients of one backward pass through a `Sequential`.
+public struct NetworkGradients {
+    /// dLoss/dInput, same shape as the input batch; nil when not requested.
+    public var input: Tensor?
+    /// For each layer, the gradient of each of its parameters (same order as `Layer.parameters`).
+    public var parameters: [[Tensor]]
+}
+
+/// A network as a sequence of layers: the engine every command uses to compute activations
+/// and gradients with respect to parameters and input.
+public final class Sequential {
+    /// The layers, input first.
+    public private(set) var layers: [Layer]
+    /// The shape of one input example (e.g. [1, 28, 28]).
+    public let inputShape: [Int]
+
+    /// A network of `layers` taking examples of `inputShape`.
+    /// - Throws: `NetworkError.shapeMismatch` when consecutive layers do not fit, or
+    ///   `NetworkError.invalidModelFile` when two layers share a name.
+    public init(inputShape: [Int], layers: [Layer]) throws {
+        self.inputShape = inputShape
+        self.layers = layers
+        var shape = inputShape
+        var seen = Set<String>()
+        for layer in layers {
+            guard seen.insert(layer.name).inserted else {
+                throw NetworkError.shapeMismatch("two layers are named '\(layer.name)'")
+            }
+            shape = try layer.outputShape(for: shape)
+        }
+        outputShape = shape
+    }
+
+    /// The shape of one output example (e.g. [10]).
+    public let outputShape: [Int]
+
+    /// The layer names, in order.
+    public var layerNames: [String] { layers.map(\.name) }
+
+    /// The layer called `name`.
+    /// - Throws: `NetworkError.unknownLayer` listing the valid names.
+    public func layer(named name: String) throws -> Layer {
+        guard let layer = layers.first(where: { $0.name == name }) else {
+            throw NetworkError.unknownLayer(name, available: layerNames)
+        }
+        return layer
+    }
+
+    /// Every parameter with its path `<layer>/<parameter>` (the dataset path in a model file).
+    public var namedParameters: [(path: String, parameter: Parameter)] {
+        layers.flatMap { layer in layer.parameters.map { ("\(layer.name)/\($0.name)", $0) } }
+    }
+
+    /// The number of trainable values.
+    public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
+
+    /// The per-example output shape of each layer, in order.
+    public func layerOutputShapes() -> [[Int]] {
+        var shape = inputShape
+        return layers.map { layer in
+            shape = (try? layer.outputShape(for: shape)) ?? []
+            return shape
+        }
+    }
+
+    /// Runs a batch through every layer.
+    /// - Parameters:
+    ///   - input: a batch of shape (batch, inputShape…) or (batch, features).
+    ///   - mode: `.training` turns dropout on, drawing masks from `generator`.
+    public func forward(_ input: Tensor, mode: ForwardMode = .inference, generator: inout SeededGenerator) -> ForwardTrace {
+        precondition(input.rowSize == inputShape.reduce(1, *),
+                     "network: input examples have \(input.rowSize) values, the network expects shape \(inputShape)")
+        var x = input.reshaped([input.batchSize] + inputShape)
+        var caches: [LayerCache] = []
+        caches.reserveCapacity(layers.count)
+        for layer in layers {
+            let cache = layer.forward(x, mode: mode, generator: &generator)
+            x = cache.output
+            caches.append(cache)
+        }
+        return ForwardTrace(layerNames: layerNames, caches: caches)
+    }
+
+    /// An inference forward pass (no dropout, so no randomness).
+    public func forward(_ input: Tensor) -> ForwardTrace {
+        var unused = SeededGenerator(seed: 0)
+        return forward(input, mode: .inference, generator: &unused)
+    }
+
+    /// The network's output for `input`, computed in batches of `batchSize` to bound memory.
+    public func predict(_ input: Tensor, batchSize: Int = 1000) -> Tensor {
+        var out: [Float] = []
+        out.reserveCapacity(input.batchSize * outputShape.reduce(1, *))
+        var start = 0
+        while start < input.batchSize {
+            let end = min(start + batchSize, input.batchSize)
+            out += forward(input.rows(start..<end)).output.scalars
+            start = end
+        }
+        return Tensor(shape: [input.batchSize] + outputShape, scalars: out)
+    }
+
+    /// Backpropagates `outputGradient` (dLoss/dOutput) through the trace of a forward pass.
+    /// - Parameter needsInputGradient: whether to compute dLoss/dInput (attacks need it; training does not).
+    public func backward(_ trace: ForwardTrace, outputGradient: Tensor, needsInputGradient: Bool = true) -> NetworkGradients {
+        var gradient = outputGradient
+        var parameterGradients = [[Tensor]](repeating: [], count: layers.count)
+        var inputGradient: Tensor?
+        for i in stride(from: layers.count - 1, through: 0, by: -1) {
+            let wantsInput = i > 0 || needsInputGradient
+            let result = layers[i].backward(gradient, cache: trace.caches[i], needsInputGradient: wantsInput)
+            parameterGradients[i] = result.parameters
+            if i > 0 {
+                gradient = result.input!
+            } else {
+                inputGradient = result.input
+            }
+        }
+        return NetworkGradients(input: inputGradient, parameters: parameterGradients)
+    }
+
+    /// The softmax cross-entropy loss of each example and its gradient with respect to the input:
+    /// the quantity FGSM and L-BFGS follow (∇ₓJ(θ, x, y), Goodfellow et al. 2015 eq. 1).
+    /// - Returns: per-example losses, the probabilities, and dJ_b/dx_b for each example b (not divided by the batch).
+    public func inputGradient(_ input: Tensor, labels: [Int]) -> (losses: [Float], probabilities: Tensor, gradient: Tensor) {
+        let trace = forward(input)
+        let loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: labels, scale: 1)
+        let gradients = backward(trace, outputGradient: loss.gradient, needsInputGradient: true)
+        return (loss.losses, loss.probabilities, gradients.input!.reshaped(input.shape))
+    }
+
+    /// Throws when any parameter holds NaN or infinity, naming it.
+    public func checkFinite() throws {
+        for (path, parameter) in namedParameters where !parameter.value.isFinite {
+            throw NetworkError.nonFiniteParameter("parameter \(path) holds NaN or infinite values; the model is unusable (retrain it, e.g. with a smaller --learning-rate)")
+        }
+    }
+}
