@@ -6,6 +6,7 @@ Run it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (bench/run does).
 """
 import argparse
 import json
+import statistics
 import time
 
 import numpy as np
@@ -70,17 +71,20 @@ def run_epoch(model, x, y, order, max_batches=None):
     return loss_sum
 
 
-def bench(work, make_model, x, y, order):
+def bench(work, make_model, x, y, order, repeats):
     run_epoch(make_model(), x, y, order, max_batches=WARMUP_BATCHES)   # warm-up, thrown away
-    model = make_model()
-    start = time.perf_counter()
-    loss_sum = run_epoch(model, x, y, order)
-    seconds = time.perf_counter() - start
+    runs = []
+    for _ in range(repeats):   # each timed epoch starts from the same fresh model
+        model = make_model()
+        start = time.perf_counter()
+        loss_sum = run_epoch(model, x, y, order)
+        runs.append(time.perf_counter() - start)
     print(json.dumps({
         "implementation": "pytorch",
         "work": work,
-        "seconds": seconds,
+        "seconds": statistics.median(runs),
         "mean_loss": loss_sum / len(order),
+        "runs": runs,
         "version": torch.__version__,
         "threads": torch.get_num_threads(),
         "blas": "MKL" if torch.backends.mkl.is_available() else "unknown",
@@ -92,6 +96,7 @@ def main():
     parser.add_argument("--data-dir", default=None, help=f"IDX folder (default {idx.DEFAULT_DIR})")
     parser.add_argument("--work", choices=["mlp-epoch", "conv-small-epoch"], action="append",
                         help="work item(s) to run (default: both)")
+    parser.add_argument("--repeats", type=int, default=numpy_mlp.REPEATS, help="timed epochs (median reported)")
     args = parser.parse_args()
 
     torch.set_num_threads(THREADS)
@@ -99,13 +104,12 @@ def main():
     x, y = torch.from_numpy(xn), torch.from_numpy(yn)
     order = torch.from_numpy(np.random.default_rng(SEED).permutation(len(xn)))   # same order as NumPy
 
-    with torch.no_grad():   # a sanity check that nothing is upcast
-        assert x.dtype == torch.float32
+    assert x.dtype == torch.float32
     works = args.work or ["mlp-epoch", "conv-small-epoch"]
     if "mlp-epoch" in works:
-        bench("mlp-epoch", mlp, x, y, order)
+        bench("mlp-epoch", mlp, x, y, order, args.repeats)
     if "conv-small-epoch" in works:
-        bench("conv-small-epoch", conv_small, x, y, order)
+        bench("conv-small-epoch", conv_small, x, y, order, args.repeats)
 
 
 if __name__ == "__main__":

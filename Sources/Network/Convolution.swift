@@ -57,8 +57,8 @@ public final class Conv2D: Layer {
         let batch, channels, height, width, outHeight, outWidth, kernel, stride, padding: Int
         var patch: Int { channels * kernel * kernel }
         var positions: Int { outHeight * outWidth }
-        /// Examples per im2col group, so a group's column matrix stays near 4 M values.
-        var group: Int { max(1, min(batch, (1 << 22) / max(1, patch * positions))) }
+        /// Examples per im2col group, so a group's column matrix (about 1 MB) stays in cache until the product reads it.
+        var group: Int { max(1, min(batch, (1 << 18) / max(1, patch * positions))) }
     }
 
     private func geometry(_ input: Tensor) -> Geometry {
@@ -69,6 +69,15 @@ public final class Conv2D: Layer {
                         outHeight: oh, outWidth: ow, kernel: kernel, stride: stride, padding: padding)
     }
 
+    /// The output columns `oj` whose input column `oj·stride − padding + kj` lies inside the image.
+    @inline(__always)
+    private static func validColumns(_ g: Geometry, kj: Int) -> Range<Int> {
+        let offset = g.padding - kj
+        let low = offset > 0 ? (offset + g.stride - 1) / g.stride : 0
+        let high = min(g.outWidth, offset + g.width > 0 ? (offset + g.width - 1) / g.stride + 1 : 0)
+        return low..<max(low, high)
+    }
+
     /// Writes the patches of examples `first..<first+count` as a (patch, count·positions) matrix.
     private static func im2col(_ x: UnsafePointer<Float>, _ g: Geometry, first: Int, count: Int, into col: UnsafeMutablePointer<Float>) {
         let columns = count * g.positions
@@ -76,19 +85,23 @@ public final class Conv2D: Layer {
             for ki in 0..<g.kernel {
                 for kj in 0..<g.kernel {
                     let row = col + ((c * g.kernel + ki) * g.kernel + kj) * columns
+                    let valid = validColumns(g, kj: kj)
                     for e in 0..<count {
                         let image = x + ((first + e) * g.channels + c) * g.height * g.width
-                        let out = row + e * g.positions
                         for oi in 0..<g.outHeight {
+                            let line = row + e * g.positions + oi * g.outWidth
                             let i = oi * g.stride - g.padding + ki
-                            let line = out + oi * g.outWidth
-                            if i < 0 || i >= g.height {
+                            guard i >= 0 && i < g.height, !valid.isEmpty else {
                                 line.update(repeating: 0, count: g.outWidth)
                                 continue
                             }
-                            for oj in 0..<g.outWidth {
-                                let j = oj * g.stride - g.padding + kj
-                                line[oj] = (j >= 0 && j < g.width) ? image[i * g.width + j] : 0
+                            line.update(repeating: 0, count: valid.lowerBound)
+                            (line + valid.upperBound).update(repeating: 0, count: g.outWidth - valid.upperBound)
+                            let source = image + i * g.width - g.padding + kj
+                            if g.stride == 1 {
+                                (line + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+                            } else {
+                                for oj in valid { line[oj] = source[oj * g.stride] }
                             }
                         }
                     }
@@ -104,16 +117,15 @@ public final class Conv2D: Layer {
             for ki in 0..<g.kernel {
                 for kj in 0..<g.kernel {
                     let row = col + ((c * g.kernel + ki) * g.kernel + kj) * columns
+                    let valid = validColumns(g, kj: kj)
                     for e in 0..<count {
                         let image = x + ((first + e) * g.channels + c) * g.height * g.width
-                        let out = row + e * g.positions
                         for oi in 0..<g.outHeight {
                             let i = oi * g.stride - g.padding + ki
-                            if i < 0 || i >= g.height { continue }
-                            for oj in 0..<g.outWidth {
-                                let j = oj * g.stride - g.padding + kj
-                                if j >= 0 && j < g.width { image[i * g.width + j] += out[oi * g.outWidth + oj] }
-                            }
+                            guard i >= 0 && i < g.height else { continue }
+                            let line = row + e * g.positions + oi * g.outWidth
+                            let target = image + i * g.width - g.padding + kj
+                            for oj in valid { target[oj * g.stride] += line[oj] }
                         }
                     }
                 }
@@ -124,8 +136,8 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
         let g = geometry(input)
         let oc = outChannels
-        var col = [Float](repeating: 0, count: g.patch * g.group * g.positions)
-        var product = [Float](repeating: 0, count: oc * g.group * g.positions)
+        var col = makeScalars(count: g.patch * g.group * g.positions) { _ in }
+        var product = makeScalars(count: oc * g.group * g.positions) { _ in }
         let out = makeScalars(count: g.batch * oc * g.positions) { y in
             input.scalars.withUnsafeBufferPointer { x in
                 weight.value.scalars.withUnsafeBufferPointer { w in
@@ -166,8 +178,8 @@ public final class Conv2D: Layer {
         var weightGradient = Tensor.zeros(weight.value.shape)
         var biasGradient = Tensor.zeros([oc])
         var inputGradient = needsInputGradient ? Tensor.zeros(cache.input.shape) : Tensor.zeros([0])
-        var col = [Float](repeating: 0, count: g.patch * g.group * g.positions)
-        var gradientMatrix = [Float](repeating: 0, count: oc * g.group * g.positions)
+        var col = makeScalars(count: g.patch * g.group * g.positions) { _ in }
+        var gradientMatrix = makeScalars(count: oc * g.group * g.positions) { _ in }
         cache.input.scalars.withUnsafeBufferPointer { x in
             outputGradient.scalars.withUnsafeBufferPointer { gy in
                 weight.value.scalars.withUnsafeBufferPointer { w in

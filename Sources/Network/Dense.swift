@@ -39,7 +39,7 @@ public final class Dense: Layer {
         precondition(input.rowSize == n, "\(name): input has \(input.rowSize) features, layer expects \(n)")
         let out = makeScalars(count: batch * m) { y in
             bias.value.scalars.withUnsafeBufferPointer { b in
-                for row in 0..<batch { UnsafeMutableBufferPointer(rebasing: y[(row * m)..<((row + 1) * m)]).update(fromContentsOf: b) }
+                for row in 0..<batch { _ = UnsafeMutableBufferPointer(rebasing: y[(row * m)..<((row + 1) * m)]).update(fromContentsOf: b) }
             }
             input.scalars.withUnsafeBufferPointer { x in
                 weight.value.scalars.withUnsafeBufferPointer { w in

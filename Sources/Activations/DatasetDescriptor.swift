@@ -1,0 +1,195 @@
+import Foundation
+
+/// The two halves of a data set as published: the training set and the held-out test set.
+public enum DatasetSplit: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// The training set (`train-*` files).
+    case train
+    /// The test set (`t10k-*` files).
+    case test
+
+    /// "train" or "test".
+    public var description: String { rawValue }
+}
+
+/// How a file's integrity is checked against the registry.
+public enum ChecksumMethod: String, Sendable, Equatable, CustomStringConvertible {
+    /// sha256 of the decompressed content: independent of how (or whether) the file is gzip'd,
+    /// so Debian's re-compressed files and uncompressed copies verify too.
+    case contentSHA256 = "content sha256"
+    /// md5 of the gzip'd bytes as published upstream: only checkable on that exact .gz file.
+    case gzipMD5 = "md5 of the .gz"
+
+    /// "content sha256" or "md5 of the .gz".
+    public var description: String { rawValue }
+}
+
+/// One file of a data set: its upstream name, what it holds, and the checksums it must match.
+///
+/// Verification uses `contentSHA256` whenever it is known; `gzipMD5` is used only for files
+/// whose content sha256 is not known (MNIST's training images, which cannot be obtained here).
+public struct DatasetFile: Sendable, Equatable {
+    /// The upstream file name, gzip'd (`train-images-idx3-ubyte.gz`).
+    public var name: String
+    /// The split the file belongs to.
+    public var split: DatasetSplit
+    /// Images or labels.
+    public var kind: IDXFile.Kind
+    /// sha256 of the decompressed content, lowercase hex; nil when not known.
+    public var contentSHA256: String?
+    /// md5 of the upstream .gz bytes, lowercase hex; nil when not known.
+    public var gzipMD5: String?
+
+    /// A file entry.
+    ///
+    /// - Parameters:
+    ///   - name: the upstream file name; a name ending in `.gz` is also looked for without the suffix.
+    ///   - split: train or test.
+    ///   - kind: images or labels.
+    ///   - contentSHA256: sha256 of the decompressed content (`zcat FILE | sha256sum`).
+    ///   - gzipMD5: md5 of the upstream .gz (`md5sum FILE.gz`), for files whose content hash is unknown.
+    public init(name: String, split: DatasetSplit, kind: IDXFile.Kind, contentSHA256: String? = nil, gzipMD5: String? = nil) {
+        self.name = name
+        self.split = split
+        self.kind = kind
+        self.contentSHA256 = contentSHA256?.lowercased()
+        self.gzipMD5 = gzipMD5?.lowercased()
+    }
+
+    /// The names this file is accepted under, in the order they are looked for: the upstream
+    /// (gzip'd) name first, then the name without `.gz`.
+    public var acceptedNames: [String] {
+        name.hasSuffix(".gz") ? [name, String(name.dropLast(3))] : [name, name + ".gz"]
+    }
+
+    /// The method `verify` uses for this file: content sha256 when known, else the .gz md5; nil when neither is known.
+    public var preferredChecksum: ChecksumMethod? {
+        if contentSHA256 != nil { return .contentSHA256 }
+        if gzipMD5 != nil { return .gzipMD5 }
+        return nil
+    }
+}
+
+/// Everything the tool knows about one data set: its files and their checksums, its class
+/// names, where to download it, and which Debian package ships it.
+///
+/// The registry holds the real ones (`DatasetRegistry.standard`); tests build their own to
+/// register a tiny data set with fixture checksums.
+public struct DatasetDescriptor: Sendable, Equatable {
+    /// The name used on the command line and as the folder name (`fashion-mnist`).
+    public var name: String
+    /// One line on what the data set is, for `probe data list`.
+    public var summary: String
+    /// The class names, indexed by label.
+    public var classNames: [String]
+    /// The image size `[height, width]`; files of another size are rejected.
+    public var imageSize: [Int]
+    /// The files, two per split (images and labels).
+    public var files: [DatasetFile]
+    /// Base URLs to download from, tried in order; each file is at `mirror/<file name>`.
+    public var mirrors: [URL]
+    /// The Debian package that installs the data set under `/usr/share/datasets/<name>/`, if there is one.
+    public var debianPackage: String?
+
+    /// A data set description.
+    ///
+    /// - Parameters:
+    ///   - name: the command-line and folder name.
+    ///   - summary: one line for listings.
+    ///   - classNames: class names indexed by label.
+    ///   - imageSize: `[height, width]`.
+    ///   - files: the images and labels files of each split.
+    ///   - mirrors: download base URLs, tried in order.
+    ///   - debianPackage: the Debian package that ships it, if any.
+    public init(
+        name: String, summary: String = "", classNames: [String], imageSize: [Int] = [28, 28],
+        files: [DatasetFile], mirrors: [URL] = [], debianPackage: String? = nil
+    ) {
+        self.name = name
+        self.summary = summary
+        self.classNames = classNames
+        self.imageSize = imageSize
+        self.files = files
+        self.mirrors = mirrors
+        self.debianPackage = debianPackage
+    }
+
+    /// The file of `split` holding `kind`, if the descriptor lists one.
+    public func file(_ split: DatasetSplit, _ kind: IDXFile.Kind) -> DatasetFile? {
+        files.first { $0.split == split && $0.kind == kind }
+    }
+
+    /// The files of one split, images first.
+    public func files(of split: DatasetSplit) -> [DatasetFile] {
+        files.filter { $0.split == split }.sorted { $0.kind == .images && $1.kind == .labels }
+    }
+
+    /// The splits the descriptor has files for, train first.
+    public var splits: [DatasetSplit] {
+        DatasetSplit.allCases.filter { split in files.contains { $0.split == split } }
+    }
+
+    /// The four files named as upstream MNIST-style data sets name them, with the given checksums.
+    ///
+    /// - Parameter checksums: per file name, the content sha256 and/or the .gz md5.
+    /// - Returns: the train/test images/labels entries.
+    public static func mnistStyleFiles(_ checksums: [String: (contentSHA256: String?, gzipMD5: String?)]) -> [DatasetFile] {
+        let layout: [(String, DatasetSplit, IDXFile.Kind)] = [
+            ("train-images-idx3-ubyte.gz", .train, .images),
+            ("train-labels-idx1-ubyte.gz", .train, .labels),
+            ("t10k-images-idx3-ubyte.gz", .test, .images),
+            ("t10k-labels-idx1-ubyte.gz", .test, .labels),
+        ]
+        return layout.map { name, split, kind in
+            DatasetFile(
+                name: name, split: split, kind: kind,
+                contentSHA256: checksums[name]?.contentSHA256, gzipMD5: checksums[name]?.gzipMD5)
+        }
+    }
+}
+
+extension DatasetDescriptor {
+    /// Fashion-MNIST (Xiao, Rasul and Vollgraf 2017): 70,000 28x28 grey images of clothing in 10 classes.
+    ///
+    /// Checksums are the sha256 of the decompressed content, computed from Debian's
+    /// `dataset-fashion-mnist` (whose .gz bytes differ from upstream's; the contents are the
+    /// upstream data). See data/CHECKSUMS.md.
+    public static let fashionMNIST = DatasetDescriptor(
+        name: "fashion-mnist",
+        summary: "Fashion-MNIST: 60,000 training and 10,000 test 28x28 images of clothing, 10 classes",
+        classNames: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+        files: mnistStyleFiles([
+            "train-images-idx3-ubyte.gz": ("c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", nil),
+            "train-labels-idx1-ubyte.gz": ("bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", nil),
+            "t10k-images-idx3-ubyte.gz": ("5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", nil),
+            "t10k-labels-idx1-ubyte.gz": ("0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", nil),
+        ]),
+        mirrors: [URL(string: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")].compactMap { $0 },
+        debianPackage: "dataset-fashion-mnist")
+
+    /// MNIST (LeCun, Cortes and Burges): 70,000 28x28 grey images of handwritten digits, the data set Szegedy et al. used.
+    ///
+    /// Three files are checked by the sha256 of their decompressed content. The training
+    /// images are checked by the official md5 of the upstream .gz
+    /// (f68b3c2dcbeaaa9fbdd348bbdeb94873), because their content sha256 could not be computed
+    /// here: keep that file gzip'd, as downloaded, or it cannot be verified. See data/CHECKSUMS.md.
+    public static let mnist = DatasetDescriptor(
+        name: "mnist",
+        summary: "MNIST: 60,000 training and 10,000 test 28x28 images of handwritten digits, 10 classes",
+        classNames: (0...9).map(String.init),
+        files: mnistStyleFiles([
+            "train-images-idx3-ubyte.gz": (nil, "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+            "train-labels-idx1-ubyte.gz": (
+                "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", "d53e105ee54ea40749a09fcbcd1e9432"
+            ),
+            "t10k-images-idx3-ubyte.gz": (
+                "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", "9fb629c4189551a2d022fa330f9573f3"
+            ),
+            "t10k-labels-idx1-ubyte.gz": (
+                "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", "ec29112dd5afa0611ce80d1b7f02629c"
+            ),
+        ]),
+        mirrors: [
+            URL(string: "https://ossci-datasets.s3.amazonaws.com/mnist/"),
+            URL(string: "http://yann.lecun.com/exdb/mnist/"),
+        ].compactMap { $0 })
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Activations
+import Foundation
+import Network
+
+/// `probe eval`: error, accuracy and mean confidence of a model on a data set split.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a model file on a data set split: error, accuracy and mean confidence.")
+
+    @Argument(help: "The model file (written by probe train).")
+    var model: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(name: .long, help: "The split to evaluate on: test or train.")
+    var split = DatasetSplit.test
+
+    @Option(name: .long, help: "Evaluate only the first N examples of the split.")
+    var limit: Int?
+
+    @Flag(name: .long, help: "Include each example's predicted class in the JSON output.")
+    var predictions = false
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        let (network, metadata) = try ModelFile.load(model)
+        let datasetName = data.dataset ?? metadata.dataset
+        var set = try DatasetRegistry.standard.load(datasetName, split: split, search: data.search)
+        if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }
+        guard set.images.rowSize == network.inputShape.reduce(1, *) else {
+            throw ValidationError("\(model) takes inputs of shape \(network.inputShape); \(datasetName) images are \(set.height)x\(set.width)")
+        }
+        let result = Trainer.evaluate(network, images: set.images, labels: set.labels)
+        if outputOptions.json {
+            var object: [String: Any] = [
+                "model": model, "model_sha256": metadata.sha256, "architecture": metadata.architecture,
+                "dataset": datasetName, "split": split.rawValue, "count": result.count,
+                "error": Double(result.error), "accuracy": Double(result.accuracy),
+                "mean_confidence": Double(result.meanConfidence), "loss": Double(result.loss),
+            ]
+            if predictions { object["predictions"] = result.predictions }
+            try printJSON(object)
+        } else {
+            print("\(model) (\(metadata.architecture)) on \(datasetName) \(split.rawValue), \(result.count) images:")
+            print(String(format: "  error %.4f  accuracy %.4f  mean confidence %.4f  loss %.4f",
+                         result.error, result.accuracy, result.meanConfidence, result.loss))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Activations
+import Foundation
+
+/// Where the images come from: a registered data set and an optional directory to look in first.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "The data set: fashion-mnist or mnist.")
+    var dataset: String?
+
+    @Option(name: .customLong("data-dir"), help: "A directory searched before $PROBE_DATA, ~/.cache/neuron-probe and /usr/share/datasets.")
+    var dataDirectory: String?
+
+    /// The search order with `--data-dir` first.
+    var search: DataSearchPaths {
+        DataSearchPaths(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
+    }
+}
+
+/// How results are printed.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print the results as JSON on stdout.")
+    var json = false
+
+    @Flag(name: .long, help: "Show no progress bar.")
+    var quiet = false
+}
+
+/// A path given with -o/--output, checked before any work starts.
+func checkOutputPath(_ path: String) throws {
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("the output directory \(directory) does not exist; create it or choose another --output")
+    }
+}
+
+/// Prints a value as pretty, key-sorted JSON on stdout.
+func printJSON(_ value: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write("\n".data(using: .utf8)!)
+}
+
+/// A number for JSON: NaN and infinities become null.
+func jsonNumber(_ value: Double) -> Any { value.isFinite ? value : NSNull() }
+
+/// A message on stderr (progress notes that must not mix with --json output).
+func note(_ message: String) {
+    FileHandle.standardError.write((message + "\n").data(using: .utf8)!)
+}
+
+/// Parses a closed choice from its raw value for ArgumentParser.
+extension DatasetSplit: ExpressibleByArgument {}

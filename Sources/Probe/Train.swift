@@ -1,0 +1,171 @@
+import ArgumentParser
+import Activations
+import Foundation
+import Network
+
+extension OptimizerKind: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
+extension TrainingSubset: ExpressibleByArgument {}
+
+/// `probe train`: trains a named architecture and writes a model file.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a network of the papers and write it to a model file.",
+        discussion: """
+            Architectures: \(Architecture.named.joined(separator: ", ")), or a spec such as fc300-100-10.
+            fc and ae networks have sigmoid hidden units (Szegedy et al. 2014, Table 1) unless --activation says otherwise.
+            ae networks first pre-train an autoencoder on reconstruction for --pretrain-epochs, then fit the softmax on its code.
+            """)
+
+    @Option(name: .long, help: "The architecture: a name from the list below or a spec such as fc300-100-10.")
+    var arch: String
+
+    @Option(name: .long, help: "The hidden nonlinearity of fc and ae networks (sigmoid, relu or tanh).")
+    var activation: Activation?
+
+    @Option(name: .long, help: "Linear pieces per maxout unit.")
+    var maxoutPieces = 5
+
+    @OptionGroup var data: DataOptions
+
+    @Option(name: .long, help: "Passes over the training set.")
+    var epochs = 5
+
+    @Option(name: .long, help: "Examples per gradient step.")
+    var batchSize = 128
+
+    @Option(name: .long, help: "The step size (default 0.001 for adam, 0.05 for sgd).")
+    var learningRate: Float?
+
+    @Option(name: .long, help: "The update rule: sgd (with momentum) or adam.")
+    var optimizer = OptimizerKind.adam
+
+    @Option(name: .long, help: "Momentum of sgd.")
+    var momentum: Float = 0.9
+
+    @Option(name: .long, help: "L2 weight decay λ of J + (λ/2)‖W‖²: one number for every layer, or per layer as fc1=1e-3,fc2=1e-4.")
+    var weightDecay = "0"
+
+    @Option(name: .long, help: "The seed of every random choice; the same seed on the same machine gives bit-identical weights.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Train on all training examples or on one of Szegedy's disjoint halves, P1 or P2 (§4.2).")
+    var trainSubset = TrainingSubset.all
+
+    @Option(name: .long, help: "Training examples held out (from the end of the subset) to report validation loss and accuracy each epoch.")
+    var validation = 0
+
+    @Option(name: .long, help: "Epochs of autoencoder pre-training for ae architectures.")
+    var pretrainEpochs = 5
+
+    @Option(name: [.short, .customLong("output")], help: "The model file to write.")
+    var output: String
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard validation >= 0 else { throw ValidationError("--validation must not be negative") }
+        guard maxoutPieces >= 1 else { throw ValidationError("--maxout-pieces must be at least 1") }
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+            throw ValidationError("--learning-rate must be a positive number")
+        }
+        _ = try Architecture(arch, activation: activation, maxoutPieces: maxoutPieces)
+        _ = try WeightDecay(parsing: weightDecay)
+        try checkOutputPath(output)
+    }
+
+    func run() throws {
+        let datasetName = data.dataset ?? "fashion-mnist"
+        let registry = DatasetRegistry.standard
+        let trainSet = try registry.load(datasetName, split: .train, search: data.search)
+        let testSet = try registry.load(datasetName, split: .test, search: data.search)
+
+        var configuration = TrainingConfiguration()
+        configuration.epochs = epochs
+        configuration.batchSize = batchSize
+        configuration.optimizer = optimizer
+        configuration.learningRate = learningRate
+        configuration.momentum = momentum
+        configuration.weightDecay = try WeightDecay(parsing: weightDecay)
+        configuration.seed = seed
+        configuration.pretrainEpochs = pretrainEpochs
+        try configuration.validate()
+
+        let subset = Array(trainSubset.indices(count: trainSet.count))
+        guard validation < subset.count else {
+            throw ValidationError("--validation \(validation) leaves no training examples (the \(trainSubset.rawValue) subset has \(subset.count))")
+        }
+        let trainingRows = Array(subset.dropLast(validation))
+        let validationRows = Array(subset.suffix(validation))
+        let training = trainSet.subset(trainingRows)
+        let held = trainSet.subset(validationRows)
+
+        let architecture = try Architecture(arch, activation: activation, maxoutPieces: maxoutPieces)
+        guard architecture.classCount == trainSet.classNames.count else {
+            throw ValidationError("\(arch) predicts \(architecture.classCount) classes, \(datasetName) has \(trainSet.classNames.count)")
+        }
+        var generator = SeededGenerator(seed: seed)
+        let inputShape = [1, trainSet.height, trainSet.width]
+        let model = try architecture.build(inputShape: inputShape, generator: &generator)
+        let trainer = Trainer(configuration: configuration)
+
+        var history: [EpochSummary] = []
+        var bar: ProgressBar?
+        let report: (TrainingProgress) -> Void = { p in
+            if bar == nil || p.examplesDone <= configuration.batchSize {
+                bar?.finish()
+                bar = ProgressBar("\(p.phase) epoch \(p.epoch)/\(p.epochs)", total: p.examplesTotal, unit: "img", quiet: outputOptions.quiet)
+            }
+            let accuracy = p.accuracy.map { String(format: " acc %.3f", $0) } ?? ""
+            bar?.update(p.examplesDone, note: String(format: "loss %.4f", p.loss) + accuracy)
+        }
+        if let decoder = try architecture.decoder(inputShape: inputShape, generator: &generator) {
+            history += try trainer.pretrainAutoencoder(model, decoder: decoder, images: training.images, generator: &generator, progress: report)
+        }
+        let validationData = validation > 0 ? (images: held.images, labels: held.labels) : nil
+        history += try trainer.train(model, images: training.images, labels: training.labels, validation: validationData,
+                                     generator: &generator, progress: report)
+        bar?.finish()
+
+        let trainResult = Trainer.evaluate(model, images: training.images, labels: training.labels)
+        let testResult = Trainer.evaluate(model, images: testSet.images, labels: testSet.labels)
+        var metadata = ModelMetadata(
+            architecture: arch, activation: architecture.activation.rawValue, inputShape: inputShape,
+            classNames: trainSet.classNames, dataset: datasetName, training: configuration)
+        metadata.maxoutPieces = maxoutPieces
+        metadata.datasetSHA256 = (try? registry.descriptor(named: datasetName).file(.train, .images)?.contentSHA256 ?? "") ?? ""
+        metadata.trainSubset = trainSubset
+        metadata.validationCount = validation
+        metadata.trainError = Double(trainResult.error)
+        metadata.testError = Double(testResult.error)
+        metadata.history = history
+        try ModelFile.save(model, metadata: metadata, to: output)
+
+        if outputOptions.json {
+            try printJSON([
+                "model": output, "architecture": arch, "dataset": datasetName, "seed": seed,
+                "parameters": model.parameterCount,
+                "train_error": jsonNumber(Double(trainResult.error)), "test_error": jsonNumber(Double(testResult.error)),
+                "test_accuracy": jsonNumber(Double(testResult.accuracy)),
+                "epochs": history.map { e -> [String: Any] in
+                    ["epoch": e.epoch, "phase": e.phase, "loss": jsonNumber(Double(e.loss)),
+                     "accuracy": jsonNumber(Double(e.accuracy ?? .nan)),
+                     "validation_accuracy": jsonNumber(Double(e.validationAccuracy ?? .nan)), "seconds": e.seconds]
+                },
+            ])
+        } else {
+            for e in history {
+                var line = String(format: "%@ epoch %d: loss %.4f", e.phase, e.epoch, e.loss)
+                if let a = e.accuracy { line += String(format: ", accuracy %.4f", a) }
+                if let v = e.validationAccuracy { line += String(format: ", validation accuracy %.4f", v) }
+                line += String(format: " (%.1f s)", e.seconds)
+                print(line)
+            }
+            print(String(format: "%@ on %@: train error %.4f, test error %.4f (test accuracy %.2f%%), %d parameters",
+                         arch, datasetName, trainResult.error, testResult.error, testResult.accuracy * 100, model.parameterCount))
+            print("wrote \(output)")
+        }
+    }
+}

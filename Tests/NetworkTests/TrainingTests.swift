@@ -1,0 +1,111 @@
+import XCTest
+@testable import Network
+
+/// Training: optimisers reduce the loss, a seed fixes the run, settings are checked.
+final class TrainingTests: XCTestCase {
+    /// Three well-separated Gaussian clusters in 8 dimensions.
+    private func clusters(count: Int, seed: UInt64) -> (Tensor, [Int]) {
+        var g = SeededGenerator(seed: seed)
+        var values: [Float] = [], labels: [Int] = []
+        for i in 0..<count {
+            let label = i % 3
+            labels.append(label)
+            for d in 0..<8 { values.append((d % 3 == label ? 2 : 0) + 0.5 * g.nextGaussian()) }
+        }
+        return (Tensor(shape: [count, 8], scalars: values), labels)
+    }
+
+    private func train(_ spec: String, optimizer: OptimizerKind, seed: UInt64 = 1, epochs: Int = 3) throws -> (Sequential, [EpochSummary]) {
+        var configuration = TrainingConfiguration()
+        configuration.optimizer = optimizer
+        configuration.epochs = epochs
+        configuration.batchSize = 16
+        configuration.seed = seed
+        var generator = SeededGenerator(seed: seed)
+        let model = try Architecture(spec).build(inputShape: [8], generator: &generator)
+        let (x, y) = clusters(count: 300, seed: 5)
+        let summaries = try Trainer(configuration: configuration).train(model, images: x, labels: y, generator: &generator)
+        return (model, summaries)
+    }
+
+    func testSGDWithMomentumLearnsSeparableClusters() throws {
+        let (model, summaries) = try train("fc16-3", optimizer: .sgd)
+        XCTAssertLessThan(summaries.last!.loss, summaries.first!.loss)
+        let (x, y) = clusters(count: 150, seed: 6)
+        XCTAssertGreaterThan(Trainer.evaluate(model, images: x, labels: y).accuracy, 0.95)
+    }
+
+    func testAdamLearnsSeparableClusters() throws {
+        let (model, _) = try train("fc16-3", optimizer: .adam, epochs: 5)
+        let (x, y) = clusters(count: 150, seed: 6)
+        XCTAssertGreaterThan(Trainer.evaluate(model, images: x, labels: y).accuracy, 0.95)
+    }
+
+    func testSameSeedGivesBitIdenticalWeights() throws {
+        let (a, _) = try train("maxout8-4-3", optimizer: .adam, seed: 7)
+        let (b, _) = try train("maxout8-4-3", optimizer: .adam, seed: 7)
+        XCTAssertEqual(a.namedParameters.map(\.parameter.value), b.namedParameters.map(\.parameter.value))
+    }
+
+    func testDifferentSeedsGiveDifferentWeights() throws {
+        let (a, _) = try train("fc16-3", optimizer: .adam, seed: 7)
+        let (b, _) = try train("fc16-3", optimizer: .adam, seed: 8)
+        XCTAssertNotEqual(a.namedParameters.map(\.parameter.value), b.namedParameters.map(\.parameter.value))
+    }
+
+    func testWeightDecayShrinksWeights() throws {
+        func norm(_ decay: Float) throws -> Float {
+            var configuration = TrainingConfiguration()
+            configuration.weightDecay = WeightDecay(base: decay)
+            configuration.optimizer = .sgd
+            configuration.epochs = 10
+            configuration.batchSize = 16
+            var generator = SeededGenerator(seed: 1)
+            let model = try Architecture("fc10").build(inputShape: [8], generator: &generator)
+            let (x, y) = clusters(count: 300, seed: 5)
+            _ = try Trainer(configuration: configuration).train(model, images: x, labels: y, generator: &generator)
+            return (model.layers[0] as! Dense).weight.value.scalars.reduce(0) { $0 + $1 * $1 }
+        }
+        XCTAssertLessThan(try norm(0.1), 0.5 * (try norm(0)))
+    }
+
+    func testPerLayerWeightDecayParses() throws {
+        let decay = try WeightDecay(parsing: "1e-5,fc1=0.001")
+        XCTAssertEqual(decay.coefficient(for: "fc1"), 0.001)
+        XCTAssertEqual(decay.coefficient(for: "fc2"), 1e-5)
+        XCTAssertThrowsError(try WeightDecay(parsing: "fc1=-1"))
+        XCTAssertThrowsError(try WeightDecay(parsing: "lots"))
+    }
+
+    func testAutoencoderPretrainingReducesReconstructionErrorAndFreezesTheCode() throws {
+        var configuration = TrainingConfiguration()
+        configuration.pretrainEpochs = 4
+        configuration.batchSize = 16
+        var generator = SeededGenerator(seed: 1)
+        let architecture = try Architecture("ae6-3")
+        let model = try architecture.build(inputShape: [8], generator: &generator)
+        let decoder = try architecture.decoder(inputShape: [8], generator: &generator)!
+        let (x, _) = clusters(count: 300, seed: 5)
+        let summaries = try Trainer(configuration: configuration).pretrainAutoencoder(model, decoder: decoder, images: x, generator: &generator)
+        XCTAssertLessThan(summaries.last!.loss, summaries.first!.loss)
+        XCTAssertEqual(model.layers.map { $0.parameters.allSatisfy(\.trainable) }, [false, true, true])
+    }
+
+    func testDivergenceIsReportedWithAHint() throws {
+        var configuration = TrainingConfiguration()
+        configuration.optimizer = .sgd
+        configuration.learningRate = Float.greatestFiniteMagnitude
+        var generator = SeededGenerator(seed: 1)
+        let model = try Architecture("fc16-3").build(inputShape: [8], generator: &generator)
+        let (x, y) = clusters(count: 64, seed: 5)
+        XCTAssertThrowsError(try Trainer(configuration: configuration).train(model, images: x, labels: y, generator: &generator)) { error in
+            XCTAssertTrue("\(error)".contains("--learning-rate"), "\(error)")
+        }
+    }
+
+    func testSubsetsP1AndP2AreDisjointHalves() {
+        XCTAssertEqual(TrainingSubset.P1.indices(count: 60_000), 0..<30_000)
+        XCTAssertEqual(TrainingSubset.P2.indices(count: 60_000), 30_000..<60_000)
+        XCTAssertEqual(TrainingSubset.all.indices(count: 10), 0..<10)
+    }
+}
