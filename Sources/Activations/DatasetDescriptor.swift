@@ -192,4 +192,19 @@ extension DatasetDescriptor {
             URL(string: "https://ossci-datasets.s3.amazonaws.com/mnist/"),
             URL(string: "http://yann.lecun.com/exdb/mnist/"),
         ].compactMap { $0 })
+
+    /// The first 512 training and 256 test images of Fashion-MNIST, shipped in the repository's
+    /// data/fixtures/fashion-mnist-tiny (made by data/fixtures/make-fixtures.py) for tests and quick
+    /// runs: `--dataset fashion-mnist-tiny --data-dir data/fixtures`. It has no mirror.
+    public static let fashionMNISTTiny = DatasetDescriptor(
+        name: "fashion-mnist-tiny",
+        summary: "the first 512 training and 256 test Fashion-MNIST images, in the repository's data/fixtures (tests, quick runs)",
+        classNames: fashionMNIST.classNames,
+        files: mnistStyleFiles([
+            "train-images-idx3-ubyte.gz": ("deb9198f706b0f2ae2e54000eed634453fb922aab9d99acae2d649ff92165d3e", nil),
+            "train-labels-idx1-ubyte.gz": ("d197307668a52d8897d577ef0befc4313eb4609c88e3ff5119ccfc2ffbabe212", nil),
+            "t10k-images-idx3-ubyte.gz": ("d26e6d4358029015fcf965ead9b5b8d3d14c9f95e7bcb339b0671d303127251c", nil),
+            "t10k-labels-idx1-ubyte.gz": ("9a0b493be362cbe84229b5021aa6fcc6c4337787151612e718d2892825267910", nil),
+        ]),
+        mirrors: [])
 }

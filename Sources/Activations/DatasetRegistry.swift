@@ -10,7 +10,7 @@ public struct DatasetRegistry: Sendable {
     public private(set) var descriptors: [DatasetDescriptor]
 
     /// The data sets shipped with the tool: `fashion-mnist` and `mnist`.
-    public static let standard = DatasetRegistry(descriptors: [.fashionMNIST, .mnist])
+    public static let standard = DatasetRegistry(descriptors: [.fashionMNIST, .mnist, .fashionMNISTTiny])
 
     /// A registry holding `descriptors`; a later descriptor replaces an earlier one of the same name.
     public init(descriptors: [DatasetDescriptor]) {

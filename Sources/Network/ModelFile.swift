@@ -235,5 +235,5 @@ public enum AtomicFile {
 public struct AtomicFileError: Error, CustomStringConvertible {
     /// What went wrong and what to do.
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

@@ -44,7 +44,7 @@ struct DataCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check every file of a data set against the registry's checksums.")
 
-        @Argument(help: "The data set: fashion-mnist or mnist.")
+        @Argument(help: ArgumentHelp("The data set: \(DatasetRegistry.standard.names.joined(separator: ", "))."))
         var name: String
 
         @Option(name: .customLong("data-dir"), help: "A directory searched before $PROBE_DATA, ~/.cache/neuron-probe and /usr/share/datasets.")
@@ -74,7 +74,7 @@ struct DataCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download a data set from its upstream mirrors, verify each file, and install it atomically.")
 
-        @Argument(help: "The data set: fashion-mnist or mnist.")
+        @Argument(help: ArgumentHelp("The data set: \(DatasetRegistry.standard.names.joined(separator: ", "))."))
         var name: String
 
         @Option(name: .long, help: "The directory to install into (default ~/.cache/neuron-probe/NAME).")

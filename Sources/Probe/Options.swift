@@ -4,7 +4,7 @@ import Foundation
 
 /// Where the images come from: a registered data set and an optional directory to look in first.
 struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: "The data set: fashion-mnist or mnist.")
+    @Option(name: .long, help: ArgumentHelp("The data set: \(DatasetRegistry.standard.names.joined(separator: ", "))."))
     var dataset: String?
 
     @Option(name: .customLong("data-dir"), help: "A directory searched before $PROBE_DATA, ~/.cache/neuron-probe and /usr/share/datasets.")

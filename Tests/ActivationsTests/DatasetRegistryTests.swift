@@ -16,8 +16,8 @@ final class DatasetRegistryTests: XCTestCase {
 
     func testUnknownDatasetErrorListsTheKnownNames() {
         let error = datasetError { try DatasetRegistry.standard.locate("cifar-10", split: .train) }
-        XCTAssertEqual(error, .unknownDataset(name: "cifar-10", known: ["fashion-mnist", "mnist"]))
-        XCTAssertEqual(error?.description, "unknown data set 'cifar-10'; known data sets: fashion-mnist, mnist")
+        XCTAssertEqual(error, .unknownDataset(name: "cifar-10", known: ["fashion-mnist", "mnist", "fashion-mnist-tiny"]))
+        XCTAssertEqual(error?.description, "unknown data set 'cifar-10'; known data sets: fashion-mnist, mnist, fashion-mnist-tiny")
     }
 
     func testSearchOrderIsDataDirThenProbeDataThenCache() throws {
@@ -197,7 +197,7 @@ final class DatasetRegistryTests: XCTestCase {
             }
         }
         for (name, digest) in Fixtures.contentSHA256 {
-            XCTAssertEqual(documented["fixtures/fashion-mnist-tiny (tests only)/\(name)"], [digest], name)
+            XCTAssertEqual(documented["fashion-mnist-tiny/\(name)"], [digest], name)
         }
     }
 }

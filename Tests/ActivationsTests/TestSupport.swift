@@ -35,11 +35,8 @@ enum Fixtures {
         "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
     ]
 
-    /// A registry entry for the tiny set, checked by content sha256; no mirrors of its own.
-    static let tinyDescriptor = DatasetDescriptor(
-        name: "fashion-mnist-tiny", summary: "first 512 train / 256 test Fashion-MNIST images",
-        classNames: fashionClasses,
-        files: DatasetDescriptor.mnistStyleFiles(contentSHA256.mapValues { (contentSHA256: $0, gzipMD5: nil) }))
+    /// The registry entry for the tiny set, checked by content sha256; no mirrors of its own.
+    static let tinyDescriptor = DatasetDescriptor.fashionMNISTTiny
 
     static var tinyRegistry: DatasetRegistry { DatasetRegistry(descriptors: [tinyDescriptor]) }
 

@@ -1,1 +1,114 @@
-print("placeholder")
+// The Swift side of bench/run: times one training epoch of the benchmark networks with the
+// neuron-probe engine, and the dense layers' GFLOP/s against cblas_sgemm's own at the same shapes.
+// Prints one JSON object per line (see bench/README.md).
+import Activations
+import CBLAS
+import Foundation
+import Network
+
+func emit(_ object: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(data: data, encoding: .utf8)!)
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+let works = arguments.isEmpty ? ["mlp-epoch", "conv-small-epoch", "sgemm"] : Array(arguments)
+let trainSet = try DatasetRegistry.standard.load("fashion-mnist", split: .train)
+
+func epoch(_ spec: String, work: String) throws {
+    var configuration = TrainingConfiguration()
+    configuration.optimizer = .sgd
+    configuration.learningRate = 0.05
+    configuration.momentum = 0.9
+    configuration.batchSize = 128
+    configuration.epochs = 1
+    var generator = SeededGenerator(seed: 1)
+    let model = try Architecture(spec, activation: .relu).build(inputShape: [1, 28, 28], generator: &generator)
+    let trainer = Trainer(configuration: configuration)
+    // Warm-up: a few batches on a throw-away copy of the weights' shapes.
+    let warm = try Architecture(spec, activation: .relu).build(inputShape: [1, 28, 28], generator: &generator)
+    _ = try trainer.train(warm, images: trainSet.images.rows(0..<1024), labels: Array(trainSet.labels[0..<1024]), generator: &generator)
+    var summaries: [EpochSummary] = []
+    let time = try seconds {
+        summaries = try trainer.train(model, images: trainSet.images, labels: trainSet.labels, generator: &generator)
+    }
+    emit(["implementation": "neuron-probe", "work": work, "seconds": time, "mean_loss": Double(summaries[0].loss),
+          "version": ToolInfo.version])
+}
+
+/// The products one training step of the 784-100-100-10 MLP makes at batch 128: forward x·Wᵀ for
+/// each layer, dW = gyᵀ·x for each layer, dx = gy·W for the two upper layers.
+struct Product { let m, n, k: Int; let transposeA, transposeB: Bool }
+let widths = [784, 100, 100, 10]
+let batch = 128
+var products: [Product] = []
+for l in 0..<3 {
+    let (inputs, outputs) = (widths[l], widths[l + 1])
+    products.append(Product(m: batch, n: outputs, k: inputs, transposeA: false, transposeB: true))
+    products.append(Product(m: outputs, n: inputs, k: batch, transposeA: true, transposeB: false))
+    if l > 0 { products.append(Product(m: batch, n: inputs, k: outputs, transposeA: false, transposeB: false)) }
+}
+func flops(_ p: Product) -> Double { 2 * Double(p.m * p.n * p.k) }
+
+func sgemmRate(_ p: Product, repetitions: Int) -> Double {
+    let a = [Float](repeating: 0.5, count: p.m * p.k), b = [Float](repeating: 0.25, count: p.k * p.n)
+    var c = [Float](repeating: 0, count: p.m * p.n)
+    let lda = p.transposeA ? p.m : p.k, ldb = p.transposeB ? p.k : p.n
+    let time = seconds {
+        for _ in 0..<repetitions {
+            cblas_sgemm(CblasRowMajor, p.transposeA ? CblasTrans : CblasNoTrans, p.transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(p.m), Int32(p.n), Int32(p.k), 1, a, Int32(lda), b, Int32(ldb), 0, &c, Int32(p.n))
+        }
+    }
+    return flops(p) * Double(repetitions) / time / 1e9
+}
+
+func sgemmReport() throws {
+    let repetitions = 2000
+    var shapes: [[String: Any]] = []
+    var sgemmTime = 0.0
+    for p in products {
+        let rate = sgemmRate(p, repetitions: repetitions)
+        sgemmTime += flops(p) / (rate * 1e9)
+        shapes.append(["m": p.m, "n": p.n, "k": p.k, "gflops": rate])
+    }
+    let stepFlops = products.map(flops).reduce(0, +)
+    // The dense layers themselves (forward with bias, backward with bias gradient) at the same shapes.
+    var generator = SeededGenerator(seed: 1)
+    let model = try Architecture("fc100-100-10", activation: .relu).build(inputShape: [784], generator: &generator)
+    let dense = model.layers.compactMap { $0 as? Dense }
+    let x = trainSet.images.rows(0..<batch).reshaped([batch, 784])
+    var inputs = [x]
+    for layer in dense.dropLast() { inputs.append(layer.forward(inputs.last!, mode: .inference, generator: &generator).output) }
+    let denseTime = seconds {
+        for _ in 0..<repetitions {
+            for (l, layer) in dense.enumerated() {
+                let cache = layer.forward(inputs[l], mode: .inference, generator: &generator)
+                _ = layer.backward(cache.output, cache: cache, needsInputGradient: l > 0)
+            }
+        }
+    }
+    let batchesPerEpoch = (trainSet.count + batch - 1) / batch
+    emit(["implementation": "neuron-probe", "work": "sgemm", "shapes": shapes,
+          "dense_gflops": stepFlops * Double(repetitions) / denseTime / 1e9,
+          "sgemm_gflops": stepFlops / sgemmTime / 1e9,
+          "floor_seconds": sgemmTime * Double(batchesPerEpoch),
+          "blas_threads": LinearAlgebra.threadCount])
+}
+
+for work in works {
+    switch work {
+    case "mlp-epoch": try epoch("fc100-100-10", work: work)
+    case "conv-small-epoch": try epoch("conv-small", work: work)
+    case "sgemm": try sgemmReport()
+    default:
+        FileHandle.standardError.write("ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch or sgemm\n".data(using: .utf8)!)
+        exit(2)
+    }
+}
