@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what neuron-probe needs on a Debian or Ubuntu machine (idempotent): the C libraries it
+# links, Fashion-MNIST, and the Python packages of the interop tests. Swift 6 must already be on PATH.
+set -euo pipefail
+
+packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libpng-dev pkg-config dataset-fashion-mnist python3 python3-pip)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+python_missing=()
+for m in numpy h5py pytest; do
+  python3 -c "import $m" 2>/dev/null || python_missing+=("$m")
+done
+if [ ${#python_missing[@]} -gt 0 ]; then
+  echo "setup: pip installing ${python_missing[*]}" >&2
+  python3 -m pip install -q "${python_missing[@]}" || python3 -m pip install -q --break-system-packages "${python_missing[@]}"
+fi
+
+if ! command -v swift >/dev/null; then
+  echo "setup: swift is not on PATH; install Swift 6 (https://www.swift.org/install/linux/) and run again" >&2
+  exit 1
+fi
