@@ -136,32 +136,36 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
         let g = geometry(input)
         let oc = outChannels
-        var col = makeScalars(count: g.patch * g.group * g.positions) { _ in }
-        var product = makeScalars(count: oc * g.group * g.positions) { _ in }
-        let out = makeScalars(count: g.batch * oc * g.positions) { y in
-            input.scalars.withUnsafeBufferPointer { x in
-                weight.value.scalars.withUnsafeBufferPointer { w in
-                    bias.value.scalars.withUnsafeBufferPointer { b in
-                        col.withUnsafeMutableBufferPointer { colBuffer in
-                            product.withUnsafeMutableBufferPointer { p in
-                                var first = 0
-                                while first < g.batch {
-                                    let count = min(g.group, g.batch - first)
-                                    let columns = count * g.positions
-                                    Conv2D.im2col(x.baseAddress!, g, first: first, count: count, into: colBuffer.baseAddress!)
-                                    // product (oc, columns) = W (oc, patch) · col (patch, columns)
-                                    gemm(m: oc, n: columns, k: g.patch, a: w.baseAddress!, lda: g.patch,
-                                         b: colBuffer.baseAddress!, ldb: columns, c: p.baseAddress!, ldc: columns)
-                                    // (oc, example, position) → (example, oc, position), adding the bias.
-                                    for e in 0..<count {
-                                        for o in 0..<oc {
-                                            let src = p.baseAddress! + o * columns + e * g.positions
-                                            let dst = y.baseAddress! + ((first + e) * oc + o) * g.positions
-                                            let bo = b[o]
-                                            for q in 0..<g.positions { dst[q] = src[q] + bo }
+        var out = makeScalars(count: g.batch * oc * g.positions) { _ in }
+        input.scalars.withUnsafeBufferPointer { x in
+            weight.value.scalars.withUnsafeBufferPointer { w in
+                bias.value.scalars.withUnsafeBufferPointer { b in
+                    out.withUnsafeMutableBufferPointer { y in
+                        let (x, w, b, y) = (x.baseAddress!, w.baseAddress!, b.baseAddress!, y.baseAddress!)
+                        ExampleParallel.forEachShare(of: g.batch) { examples in
+                            var col = makeScalars(count: g.patch * g.group * g.positions) { _ in }
+                            var product = makeScalars(count: oc * g.group * g.positions) { _ in }
+                            col.withUnsafeMutableBufferPointer { col in
+                                product.withUnsafeMutableBufferPointer { p in
+                                    var first = examples.lowerBound
+                                    while first < examples.upperBound {
+                                        let count = min(g.group, examples.upperBound - first)
+                                        let columns = count * g.positions
+                                        Conv2D.im2col(x, g, first: first, count: count, into: col.baseAddress!)
+                                        // product (oc, columns) = W (oc, patch) · col (patch, columns)
+                                        gemm(m: oc, n: columns, k: g.patch, a: w, lda: g.patch,
+                                             b: col.baseAddress!, ldb: columns, c: p.baseAddress!, ldc: columns)
+                                        // (oc, example, position) → (example, oc, position), adding the bias.
+                                        for e in 0..<count {
+                                            for o in 0..<oc {
+                                                let src = p.baseAddress! + o * columns + e * g.positions
+                                                let dst = y + ((first + e) * oc + o) * g.positions
+                                                let bo = b[o]
+                                                for q in 0..<g.positions { dst[q] = src[q] + bo }
+                                            }
                                         }
+                                        first += count
                                     }
-                                    first += count
                                 }
                             }
                         }
@@ -175,27 +179,33 @@ public final class Conv2D: Layer {
     public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
         let g = geometry(cache.input)
         let oc = outChannels
-        var weightGradient = Tensor.zeros(weight.value.shape)
-        var biasGradient = Tensor.zeros([oc])
+        let weightCount = weight.value.count
         var inputGradient = needsInputGradient ? Tensor.zeros(cache.input.shape) : Tensor.zeros([0])
-        var col = makeScalars(count: g.patch * g.group * g.positions) { _ in }
-        var gradientMatrix = makeScalars(count: oc * g.group * g.positions) { _ in }
+        // One weight- and bias-gradient accumulator per share of the batch, summed at the end.
+        let shares = ExampleParallel.shareCount(of: g.batch)
+        var partial = [Float](repeating: 0, count: shares * (weightCount + oc))
         cache.input.scalars.withUnsafeBufferPointer { x in
             outputGradient.scalars.withUnsafeBufferPointer { gy in
                 weight.value.scalars.withUnsafeBufferPointer { w in
-                    weightGradient.scalars.withUnsafeMutableBufferPointer { gw in
-                        biasGradient.scalars.withUnsafeMutableBufferPointer { gb in
-                            inputGradient.scalars.withUnsafeMutableBufferPointer { gx in
-                                col.withUnsafeMutableBufferPointer { colBuffer in
+                    partial.withUnsafeMutableBufferPointer { partial in
+                        inputGradient.scalars.withUnsafeMutableBufferPointer { gx in
+                            let (x, gy, w, partial) = (x.baseAddress!, gy.baseAddress!, w.baseAddress!, partial.baseAddress!)
+                            let gx = needsInputGradient ? gx.baseAddress! : nil
+                            ExampleParallel.forEachShare(of: g.batch) { examples, share in
+                                let gw = partial + share * (weightCount + oc)
+                                let gb = gw + weightCount
+                                var col = makeScalars(count: g.patch * g.group * g.positions) { _ in }
+                                var gradientMatrix = makeScalars(count: oc * g.group * g.positions) { _ in }
+                                col.withUnsafeMutableBufferPointer { col in
                                     gradientMatrix.withUnsafeMutableBufferPointer { gm in
-                                        var first = 0
-                                        while first < g.batch {
-                                            let count = min(g.group, g.batch - first)
+                                        var first = examples.lowerBound
+                                        while first < examples.upperBound {
+                                            let count = min(g.group, examples.upperBound - first)
                                             let columns = count * g.positions
                                             // (example, oc, position) → (oc, example, position); bias gradient on the way.
                                             for e in 0..<count {
                                                 for o in 0..<oc {
-                                                    let src = gy.baseAddress! + ((first + e) * oc + o) * g.positions
+                                                    let src = gy + ((first + e) * oc + o) * g.positions
                                                     let dst = gm.baseAddress! + o * columns + e * g.positions
                                                     var sum: Float = 0
                                                     for q in 0..<g.positions {
@@ -205,15 +215,15 @@ public final class Conv2D: Layer {
                                                     gb[o] += sum
                                                 }
                                             }
-                                            Conv2D.im2col(x.baseAddress!, g, first: first, count: count, into: colBuffer.baseAddress!)
+                                            Conv2D.im2col(x, g, first: first, count: count, into: col.baseAddress!)
                                             // dW (oc, patch) += G (oc, columns) · colᵀ (columns, patch)
                                             gemm(transposeB: true, m: oc, n: g.patch, k: columns, a: gm.baseAddress!, lda: columns,
-                                                 b: colBuffer.baseAddress!, ldb: columns, beta: 1, c: gw.baseAddress!, ldc: g.patch)
-                                            if needsInputGradient {
+                                                 b: col.baseAddress!, ldb: columns, beta: 1, c: gw, ldc: g.patch)
+                                            if let gx {
                                                 // dcol (patch, columns) = Wᵀ (patch, oc) · G (oc, columns)
-                                                gemm(transposeA: true, m: g.patch, n: columns, k: oc, a: w.baseAddress!, lda: g.patch,
-                                                     b: gm.baseAddress!, ldb: columns, c: colBuffer.baseAddress!, ldc: columns)
-                                                Conv2D.col2im(colBuffer.baseAddress!, g, first: first, count: count, into: gx.baseAddress!)
+                                                gemm(transposeA: true, m: g.patch, n: columns, k: oc, a: w, lda: g.patch,
+                                                     b: gm.baseAddress!, ldb: columns, c: col.baseAddress!, ldc: columns)
+                                                Conv2D.col2im(col.baseAddress!, g, first: first, count: count, into: gx)
                                             }
                                             first += count
                                         }
@@ -224,6 +234,13 @@ public final class Conv2D: Layer {
                     }
                 }
             }
+        }
+        var weightGradient = Tensor.zeros(weight.value.shape)
+        var biasGradient = Tensor.zeros([oc])
+        for share in 0..<shares {
+            let base = share * (weightCount + oc)
+            for j in 0..<weightCount { weightGradient.scalars[j] += partial[base + j] }
+            for o in 0..<oc { biasGradient.scalars[o] += partial[base + weightCount + o] }
         }
         return LayerGradients(input: needsInputGradient ? inputGradient : nil, parameters: [weightGradient, biasGradient])
     }
