@@ -28,6 +28,11 @@ final class LayerGradientTests: XCTestCase {
         checkGradient(of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 1)), at: randomTensor([2, 2, 7, 6], seed: 2))
     }
 
+    func testConv2DOnABatchSplitOverTheCoresMatchesFiniteDifferences() {
+        // 17 examples are split into uneven shares, each with its own weight-gradient accumulator.
+        checkGradient(of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 3, padding: 1)), at: randomTensor([17, 2, 5, 5], seed: 3))
+    }
+
     func testMaxPoolGradientMatchesFiniteDifferences() {
         checkGradient(of: MaxPool2D(name: "pool", size: 2), at: randomTensor([2, 3, 6, 4], seed: 5), step: 1e-3)
     }
