@@ -79,7 +79,27 @@ public struct Architecture: Equatable, Sendable {
             throw NetworkError.unknownArchitecture(usage)
         }
         guard maxoutPieces >= 1 else { throw NetworkError.unknownArchitecture("maxout pieces must be at least 1, given \(maxoutPieces)") }
-        self.activation = activation ?? .sigmoid
+        if let activation, case .fullyConnected = family {
+            self.activation = activation
+        } else if let activation {
+            throw NetworkError.unknownArchitecture(
+                "--activation \(activation.rawValue) applies to fc architectures only; \(spec) has fixed nonlinearities (\(Architecture.hiddenUnits(of: family, .sigmoid)))")
+        } else {
+            self.activation = .sigmoid
+        }
+    }
+
+    /// What the hidden units are, as recorded in model files: the activation of an fc network,
+    /// `sigmoid` for autoencoders, `maxout`, `relu` for the convolutional nets, `none` without hidden layers.
+    public var hiddenUnits: String { Architecture.hiddenUnits(of: family, activation) }
+
+    private static func hiddenUnits(of family: Family, _ activation: Activation) -> String {
+        switch family {
+        case .fullyConnected(let widths): return widths.count > 1 ? activation.rawValue : "none"
+        case .autoencoder: return "sigmoid"
+        case .maxout: return "maxout"
+        case .convolutional: return "relu"
+        }
     }
 
     /// The number of classes the last layer predicts.

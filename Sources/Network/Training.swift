@@ -8,7 +8,7 @@ public enum OptimizerKind: String, CaseIterable, Sendable {
     case adam
 
     /// The default step size for this rule.
-    public var defaultLearningRate: Float { self == .sgd ? 0.05 : 0.001 }
+    public var defaultLearningRate: Float { self == .sgd ? 0.05 : 0.002 }
 }
 
 /// L2 weight decay, `J + (λ/2)‖W‖²` over the weights (not biases), with one λ for all

@@ -20,7 +20,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "The architecture: a name from the list below or a spec such as fc300-100-10.")
     var arch: String
 
-    @Option(name: .long, help: "The hidden nonlinearity of fc and ae networks (sigmoid, relu or tanh).")
+    @Option(name: .long, help: "The hidden nonlinearity of fc networks (sigmoid, relu or tanh).")
     var activation: Activation?
 
     @Option(name: .long, help: "Linear pieces per maxout unit.")
@@ -34,7 +34,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Examples per gradient step.")
     var batchSize = 128
 
-    @Option(name: .long, help: "The step size (default 0.001 for adam, 0.05 for sgd).")
+    @Option(name: .long, help: "The step size (default 0.002 for adam, 0.05 for sgd).")
     var learningRate: Float?
 
     @Option(name: .long, help: "The update rule: sgd (with momentum) or adam.")
@@ -132,7 +132,7 @@ struct Train: ParsableCommand {
         let trainResult = Trainer.evaluate(model, images: training.images, labels: training.labels)
         let testResult = Trainer.evaluate(model, images: testSet.images, labels: testSet.labels)
         var metadata = ModelMetadata(
-            architecture: arch, activation: architecture.activation.rawValue, inputShape: inputShape,
+            architecture: arch, activation: architecture.hiddenUnits, inputShape: inputShape,
             classNames: trainSet.classNames, dataset: datasetName, training: configuration)
         metadata.maxoutPieces = maxoutPieces
         metadata.datasetSHA256 = (try? registry.descriptor(named: datasetName).file(.train, .images)?.contentSHA256 ?? "") ?? ""

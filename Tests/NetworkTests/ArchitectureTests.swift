@@ -56,4 +56,18 @@ final class ArchitectureTests: XCTestCase {
         let a = try build("conv-small"), b = try build("conv-small")
         XCTAssertEqual(a.namedParameters.map(\.parameter.value), b.namedParameters.map(\.parameter.value))
     }
+
+    func testActivationIsRefusedWhereTheArchitectureFixesItsNonlinearities() {
+        XCTAssertThrowsError(try Architecture("conv-small", activation: .tanh)) { error in
+            XCTAssertTrue("\(error)".contains("fc architectures only"), "\(error)")
+        }
+        XCTAssertThrowsError(try Architecture("ae400-10", activation: .relu))
+    }
+
+    func testHiddenUnitsNameWhatTheNetworkComputes() throws {
+        XCTAssertEqual(try Architecture("fc100-100-10", activation: .relu).hiddenUnits, "relu")
+        XCTAssertEqual(try Architecture("fc10").hiddenUnits, "none")
+        XCTAssertEqual(try Architecture("maxout240-240-10").hiddenUnits, "maxout")
+        XCTAssertEqual(try Architecture("conv").hiddenUnits, "relu")
+    }
 }

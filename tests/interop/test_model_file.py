@@ -189,25 +189,27 @@ def test_root_attributes(trainer, model_id, model_args):
         assert attrs["format_version"] == 1
         assert attrs["input_shape"].dtype == np.int64 and list(attrs["input_shape"]) == [1, 28, 28]
         assert attrs["architecture"] == arguments[arguments.index("--arch") + 1]
-        assert attrs["dataset"] == "fashion-mnist"
+        assert attrs["dataset"] == "fashion-mnist-tiny"
         assert len(attrs["class_names"]) == 10 and attrs["class_names"][9] == "Ankle boot"
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", attrs["created"])
         assert re.fullmatch(r"[0-9a-f]{64}", attrs["dataset_sha256"])
         if "--activation" in arguments:
             assert attrs["activation"] == arguments[arguments.index("--activation") + 1]
+        else:
+            expected = {"fc": "sigmoid", "ae": "sigmoid", "maxout": "maxout", "conv": "relu"}
+            assert attrs["activation"] == next(v for k, v in expected.items() if model_id.startswith(k))
 
 
-def test_errors_in_file_are_finite_fractions(trainer, model_id, data_mode, test_set):
+def test_errors_in_file_are_finite_fractions(trainer, model_id, test_set):
     model = trainer.train(model_id)
     with h5py.File(model, "r") as f:
         for key in ("train_error", "test_error"):
             value = float(f.attrs[key])
             assert math.isfinite(value) and 0.0 <= value <= 1.0, (key, value)
-        if data_mode.name == "fixture":
-            # Trained on the fixture, test_error is the error on its 256 test images.
-            images, labels = test_set
-            correct = int((forward(model, images).argmax(axis=1) == labels).sum())
-            assert f.attrs["test_error"] == float(np.float32(1 - correct / len(labels)))
+        # test_error is the error on the fixture's 256 test images.
+        images, labels = test_set
+        correct = int((forward(model, images).argmax(axis=1) == labels).sum())
+        assert f.attrs["test_error"] == float(np.float32(1 - correct / len(labels)))
 
 
 def test_layer_groups(trainer, model_id):
@@ -241,7 +243,7 @@ def test_layer_groups(trainer, model_id):
                 assert 0.0 <= group.attrs["rate"] < 1.0
 
 
-def test_training_group(trainer, model_id, data_mode):
+def test_training_group(trainer, model_id):
     model = trainer.train(model_id)
     with h5py.File(model, "r") as f:
         training = f["training"]
@@ -255,7 +257,7 @@ def test_training_group(trainer, model_id, data_mode):
         assert training.attrs["seed"] == 1 and training.attrs["epochs"] == 1
         assert training.attrs["optimizer"] == "adam" and training.attrs["batch_size"] == 128
         assert training.attrs["pretrain_epochs"] == (1 if model_id.startswith("ae") else 0)
-        assert training.attrs["train_subset"] == ("all" if data_mode.name == "fixture" else "P1")
+        assert training.attrs["train_subset"] == "all"
         history = training["history"]
         phases = list(history.attrs["phases"])
         assert phases == (["pretrain", "train"] if model_id.startswith("ae") else ["train"])
@@ -315,9 +317,3 @@ def test_documented_example_is_the_tested_code():
     assert block(doc) == block((REPO_ROOT / "tests" / "interop" / "test_model_file.py").read_text())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "probe verifies the files found through --data-dir against the registered checksums of the full "
-    "Fashion-MNIST, so it refuses data/fixtures/fashion-mnist-tiny; the other tests train on the full "
-    "set restricted to the fixture's images instead. Remove this marker when the tool accepts the fixture."))
-def test_cli_accepts_fixture_data_dir(data_mode):
-    assert data_mode.name == "fixture", data_mode.fixture_refusal
