@@ -192,10 +192,12 @@ public struct Trainer {
     ///   - validation: held-out examples evaluated after every epoch.
     ///   - generator: the run's random stream (shuffling and dropout).
     ///   - progress: called after every batch.
+    ///   - epochEnded: called with each epoch's summary as soon as it is known.
     /// - Throws: `TrainingError.diverged` when the loss becomes NaN or infinite.
     public func train(
         _ model: Sequential, images: Tensor, labels: [Int], validation: (images: Tensor, labels: [Int])? = nil,
-        generator: inout SeededGenerator, progress: (TrainingProgress) -> Void = { _ in }
+        generator: inout SeededGenerator, progress: (TrainingProgress) -> Void = { _ in },
+        epochEnded: (EpochSummary) -> Void = { _ in }
     ) throws -> [EpochSummary] {
         try configuration.validate()
         precondition(images.batchSize == labels.count, "Trainer: \(images.batchSize) images but \(labels.count) labels")
@@ -236,6 +238,7 @@ public struct Trainer {
                 summary.validationAccuracy = result.accuracy
             }
             summaries.append(summary)
+            epochEnded(summary)
         }
         return summaries
     }
@@ -248,7 +251,8 @@ public struct Trainer {
     ///   - decoder: maps the code back to the input.
     public func pretrainAutoencoder(
         _ model: Sequential, decoder: Sequential, images: Tensor,
-        generator: inout SeededGenerator, progress: (TrainingProgress) -> Void = { _ in }
+        generator: inout SeededGenerator, progress: (TrainingProgress) -> Void = { _ in },
+        epochEnded: (EpochSummary) -> Void = { _ in }
     ) throws -> [EpochSummary] {
         try configuration.validate()
         let encoder = Array(model.layers.dropLast())
@@ -280,6 +284,7 @@ public struct Trainer {
             }
             summaries.append(EpochSummary(epoch: epoch, phase: "pretrain", loss: Float(lossSum / Double(seen)), accuracy: nil,
                                           seconds: Date().timeIntervalSince(start)))
+            epochEnded(summaries.last!)
         }
         for layer in encoder { for parameter in layer.parameters { parameter.trainable = false } }
         return summaries

@@ -114,19 +114,28 @@ struct Train: ParsableCommand {
         var history: [EpochSummary] = []
         var bar: ProgressBar?
         let report: (TrainingProgress) -> Void = { p in
-            if bar == nil || p.examplesDone <= configuration.batchSize {
-                bar?.finish()
+            if bar == nil {
                 bar = ProgressBar("\(p.phase) epoch \(p.epoch)/\(p.epochs)", total: p.examplesTotal, unit: "img", quiet: outputOptions.quiet)
             }
             let accuracy = p.accuracy.map { String(format: " acc %.3f", $0) } ?? ""
             bar?.update(p.examplesDone, note: String(format: "loss %.4f", p.loss) + accuracy)
         }
+        let printEpoch: (EpochSummary) -> Void = { e in
+            bar?.finish()
+            bar = nil
+            guard !outputOptions.json else { return }
+            var line = String(format: "%@ epoch %d: loss %.4f", e.phase, e.epoch, e.loss)
+            if let a = e.accuracy { line += String(format: ", accuracy %.4f", a) }
+            if let v = e.validationAccuracy { line += String(format: ", validation accuracy %.4f", v) }
+            print(line + String(format: " (%.1f s)", e.seconds))
+        }
         if let decoder = try architecture.decoder(inputShape: inputShape, generator: &generator) {
-            history += try trainer.pretrainAutoencoder(model, decoder: decoder, images: training.images, generator: &generator, progress: report)
+            history += try trainer.pretrainAutoencoder(model, decoder: decoder, images: training.images, generator: &generator,
+                                                       progress: report, epochEnded: printEpoch)
         }
         let validationData = validation > 0 ? (images: held.images, labels: held.labels) : nil
         history += try trainer.train(model, images: training.images, labels: training.labels, validation: validationData,
-                                     generator: &generator, progress: report)
+                                     generator: &generator, progress: report, epochEnded: printEpoch)
         bar?.finish()
 
         let trainResult = Trainer.evaluate(model, images: training.images, labels: training.labels)
@@ -135,7 +144,7 @@ struct Train: ParsableCommand {
             architecture: arch, activation: architecture.hiddenUnits, inputShape: inputShape,
             classNames: trainSet.classNames, dataset: datasetName, training: configuration)
         metadata.maxoutPieces = maxoutPieces
-        metadata.datasetSHA256 = (try? registry.descriptor(named: datasetName).file(.train, .images)?.contentSHA256 ?? "") ?? ""
+        metadata.datasetSHA256 = try registry.descriptor(named: datasetName).file(.train, .images)?.contentSHA256 ?? ""
         metadata.trainSubset = trainSubset
         metadata.validationCount = validation
         metadata.trainError = Double(trainResult.error)
@@ -156,13 +165,6 @@ struct Train: ParsableCommand {
                 },
             ])
         } else {
-            for e in history {
-                var line = String(format: "%@ epoch %d: loss %.4f", e.phase, e.epoch, e.loss)
-                if let a = e.accuracy { line += String(format: ", accuracy %.4f", a) }
-                if let v = e.validationAccuracy { line += String(format: ", validation accuracy %.4f", v) }
-                line += String(format: " (%.1f s)", e.seconds)
-                print(line)
-            }
             print(String(format: "%@ on %@: train error %.4f, test error %.4f (test accuracy %.2f%%), %d parameters",
                          arch, datasetName, trainResult.error, testResult.error, testResult.accuracy * 100, model.parameterCount))
             print("wrote \(output)")
