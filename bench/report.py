@@ -98,8 +98,9 @@ def machine_section(out_dir, by_source, python_only):
     if os.path.exists(load_path):
         load = open(load_path).read().split()[:3]
         note = ""
-        if load and float(load[0]) > 0.5:
-            note = " — other work was running on the machine: the times are not trustworthy, run again on a quiet machine"
+        if load and float(load[0]) > 1.0:
+            note = (" — the machine was busy (1-minute load above 1): times may be inflated, "
+                    "run again when it is quiet")
         lines.append(f"- load average before the run (1/5/15 min): {' '.join(load)}{note}")
     if python_only:
         lines.append("- run with `--python-only`: neuron-probe was not built or run")
@@ -107,11 +108,13 @@ def machine_section(out_dir, by_source, python_only):
 
 
 def work_table(work, by_source, status):
-    recs = {src: next((r for r in by_source[src] if r.get("work") == work), None) for src in SOURCES}
+    recs = {src: next((r for r in by_source[src] if r.get("work") == work
+                       and isinstance(r.get("seconds"), (int, float))), None) for src in SOURCES}
     base = recs["neuron-probe"]["seconds"] if recs["neuron-probe"] else None
     lines = [f"## {work}: {WORKS[work]}", "",
              "| implementation | version | seconds (median) | best | mean loss | ratio (time / neuron-probe) |",
              "| --- | --- | ---: | ---: | ---: | ---: |"]
+    noisy_rows = False
     for src in SOURCES:
         r = recs[src]
         if r is None:
@@ -124,8 +127,14 @@ def work_table(work, by_source, status):
         ratio = f"{r['seconds'] / base:.2f}" if base else "—"
         loss = r.get("mean_loss")
         loss = f"{loss:.4f}" if isinstance(loss, (int, float)) else "—"
-        lines.append(f"| {src} | {r.get('version', '')} | {fmt_seconds(r['seconds'])} "
+        noisy = " *" if r["seconds"] > 1.3 * min(runs) else ""
+        if noisy:
+            noisy_rows = True
+        lines.append(f"| {src} | {r.get('version', '')} | {fmt_seconds(r['seconds'])}{noisy} "
                      f"| {fmt_seconds(min(runs))} | {loss} | {ratio} |")
+    if noisy_rows:
+        lines += ["", "\\* the median is more than 1.3x the best epoch: something else was probably "
+                  "running on the machine; run again when it is quiet."]
     return lines
 
 
@@ -133,7 +142,8 @@ def sgemm_section(by_source, status):
     lines = ["## sgemm: neuron-probe's dense layers against OpenBLAS sgemm", ""]
     rec = next((r for r in by_source["neuron-probe"] if r.get("work") == "sgemm"), None)
     if rec is None:
-        return lines + [f"neuron-probe: {status['neuron-probe']}."]
+        why = "ProbeBench printed no sgemm line" if status["neuron-probe"] == "ok" else status["neuron-probe"]
+        return lines + [f"neuron-probe: {why}."]
     shapes = rec.get("shapes") or []
     if shapes:
         lines += ["| m | n | k | sgemm GFLOP/s |", "| ---: | ---: | ---: | ---: |"]
@@ -144,7 +154,7 @@ def sgemm_section(by_source, status):
         lines.append(f"- neuron-probe's dense layers run at {dense:.1f} GFLOP/s; sgemm alone at the same shapes "
                      f"runs at {sgemm:.1f} GFLOP/s ({100 * dense / sgemm:.0f}% of it).")
     floor_work = rec.get("floor_work", "mlp-epoch")
-    achieved = next((r["seconds"] for r in by_source["neuron-probe"] if r.get("work") == floor_work), None)
+    achieved = next((r.get("seconds") for r in by_source["neuron-probe"] if r.get("work") == floor_work), None)
     floor = rec.get("floor_seconds")
     if floor:
         text = f"- sgemm-bound floor for {floor_work}: {floor:.3f} s (its matrix products at sgemm's rate)"

@@ -40,10 +40,10 @@ def conv_small():
     torch.manual_seed(SEED)
     model = nn.Sequential(
         nn.Unflatten(1, (1, 28, 28)),
-        nn.Conv2d(1, 8, 5), nn.ReLU(), nn.MaxPool2d(2),      # 8x24x24 -> 8x12x12
-        nn.Conv2d(8, 16, 5), nn.ReLU(), nn.MaxPool2d(2),     # 16x8x8 -> 16x4x4
+        nn.Conv2d(1, 8, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),   # 8x28x28 -> 8x14x14
+        nn.Conv2d(8, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # 16x14x14 -> 16x7x7
         nn.Flatten(),
-        nn.Linear(16 * 4 * 4, 128), nn.ReLU(),
+        nn.Linear(16 * 7 * 7, 128), nn.ReLU(),
         nn.Linear(128, 10),
     )
     for m in model.modules():   # He-normal weights, zero biases, like the other implementations

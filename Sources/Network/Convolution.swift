@@ -78,8 +78,15 @@ public final class Conv2D: Layer {
         return low..<max(low, high)
     }
 
-    /// Writes the patches of examples `first..<first+count` as a (patch, count·positions) matrix.
-    private static func im2col(_ x: UnsafePointer<Float>, _ g: Geometry, first: Int, count: Int, into col: UnsafeMutablePointer<Float>) {
+    /// Visits every line of the (patch, count·positions) column matrix of examples `first..<first+count`:
+    /// the line (one output row of one kernel offset), the input row it reads, shifted so that output
+    /// column `oj` reads `source[oj · stride]` (nil when the row lies in the padding), and the output
+    /// columns that fall inside the image. im2col and its adjoint col2im are the two uses.
+    @inline(__always)
+    private static func forEachLine(
+        _ g: Geometry, first: Int, count: Int, col: UnsafeMutablePointer<Float>, image x: UnsafeMutablePointer<Float>,
+        _ body: (_ line: UnsafeMutablePointer<Float>, _ source: UnsafeMutablePointer<Float>?, _ valid: Range<Int>) -> Void
+    ) {
         let columns = count * g.positions
         for c in 0..<g.channels {
             for ki in 0..<g.kernel {
@@ -89,20 +96,9 @@ public final class Conv2D: Layer {
                     for e in 0..<count {
                         let image = x + ((first + e) * g.channels + c) * g.height * g.width
                         for oi in 0..<g.outHeight {
-                            let line = row + e * g.positions + oi * g.outWidth
                             let i = oi * g.stride - g.padding + ki
-                            guard i >= 0 && i < g.height, !valid.isEmpty else {
-                                line.update(repeating: 0, count: g.outWidth)
-                                continue
-                            }
-                            line.update(repeating: 0, count: valid.lowerBound)
-                            (line + valid.upperBound).update(repeating: 0, count: g.outWidth - valid.upperBound)
-                            let source = image + i * g.width - g.padding + kj
-                            if g.stride == 1 {
-                                (line + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
-                            } else {
-                                for oj in valid { line[oj] = source[oj * g.stride] }
-                            }
+                            let inside = i >= 0 && i < g.height && !valid.isEmpty
+                            body(row + e * g.positions + oi * g.outWidth, inside ? image + i * g.width - g.padding + kj : nil, valid)
                         }
                     }
                 }
@@ -110,26 +106,28 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// Writes the patches of examples `first..<first+count` as a (patch, count·positions) matrix.
+    private static func im2col(_ x: UnsafePointer<Float>, _ g: Geometry, first: Int, count: Int, into col: UnsafeMutablePointer<Float>) {
+        forEachLine(g, first: first, count: count, col: col, image: UnsafeMutablePointer(mutating: x)) { line, source, valid in
+            guard let source else {
+                line.update(repeating: 0, count: g.outWidth)
+                return
+            }
+            line.update(repeating: 0, count: valid.lowerBound)
+            (line + valid.upperBound).update(repeating: 0, count: g.outWidth - valid.upperBound)
+            if g.stride == 1 {
+                (line + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+            } else {
+                for oj in valid { line[oj] = source[oj * g.stride] }
+            }
+        }
+    }
+
     /// Adds a (patch, count·positions) column-gradient matrix back into the image gradient (the adjoint of im2col).
     private static func col2im(_ col: UnsafePointer<Float>, _ g: Geometry, first: Int, count: Int, into x: UnsafeMutablePointer<Float>) {
-        let columns = count * g.positions
-        for c in 0..<g.channels {
-            for ki in 0..<g.kernel {
-                for kj in 0..<g.kernel {
-                    let row = col + ((c * g.kernel + ki) * g.kernel + kj) * columns
-                    let valid = validColumns(g, kj: kj)
-                    for e in 0..<count {
-                        let image = x + ((first + e) * g.channels + c) * g.height * g.width
-                        for oi in 0..<g.outHeight {
-                            let i = oi * g.stride - g.padding + ki
-                            guard i >= 0 && i < g.height else { continue }
-                            let line = row + e * g.positions + oi * g.outWidth
-                            let target = image + i * g.width - g.padding + kj
-                            for oj in valid { target[oj * g.stride] += line[oj] }
-                        }
-                    }
-                }
-            }
+        forEachLine(g, first: first, count: count, col: UnsafeMutablePointer(mutating: col), image: x) { line, target, valid in
+            guard let target else { return }
+            for oj in valid { target[oj * g.stride] += line[oj] }
         }
     }
 

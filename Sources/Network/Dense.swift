@@ -53,16 +53,17 @@ public final class Dense: Layer {
 
     public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
         let batch = cache.input.batchSize, n = inputCount, m = outputCount
-        var weightGradient = Tensor.zeros([m, n])
         var biasGradient = Tensor.zeros([m])
-        outputGradient.scalars.withUnsafeBufferPointer { gy in
-            cache.input.scalars.withUnsafeBufferPointer { x in
-                weightGradient.scalars.withUnsafeMutableBufferPointer { gw in
+        let weightGradient = Tensor(shape: [m, n], scalars: makeScalars(count: m * n) { gw in
+            outputGradient.scalars.withUnsafeBufferPointer { gy in
+                cache.input.scalars.withUnsafeBufferPointer { x in
                     // dW = gyᵀ x
                     gemm(transposeA: true, m: m, n: n, k: batch, a: gy.baseAddress!, lda: m,
                          b: x.baseAddress!, ldb: n, c: gw.baseAddress!, ldc: n)
                 }
             }
+        })
+        outputGradient.scalars.withUnsafeBufferPointer { gy in
             biasGradient.scalars.withUnsafeMutableBufferPointer { gb in
                 for row in 0..<batch {
                     for j in 0..<m { gb[j] += gy[row * m + j] }

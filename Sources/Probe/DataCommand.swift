@@ -13,14 +13,13 @@ struct DataCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List each known data set, where it was found, and whether it verifies.")
 
-        @Option(name: .customLong("data-dir"), help: "A directory searched before $PROBE_DATA, ~/.cache/neuron-probe and /usr/share/datasets.")
-        var dataDirectory: String?
+        @OptionGroup var directory: DataDirectoryOption
 
         @Flag(name: .long, help: "Print the results as JSON on stdout.")
         var json = false
 
         func run() throws {
-            let search = DataSearchPaths(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            let search = directory.search
             let statuses = DatasetRegistry.standard.statusOfAll(search: search, verify: true)
             if json {
                 try printJSON(statuses.map(describe))
@@ -47,14 +46,13 @@ struct DataCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The data set: \(DatasetRegistry.standard.names.joined(separator: ", "))."))
         var name: String
 
-        @Option(name: .customLong("data-dir"), help: "A directory searched before $PROBE_DATA, ~/.cache/neuron-probe and /usr/share/datasets.")
-        var dataDirectory: String?
+        @OptionGroup var directory: DataDirectoryOption
 
         @Flag(name: .long, help: "Print the results as JSON on stdout.")
         var json = false
 
         func run() throws {
-            let search = DataSearchPaths(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            let search = directory.search
             let status = try DatasetRegistry.standard.status(name, search: search, verify: true)
             if json {
                 try printJSON(describe(status))

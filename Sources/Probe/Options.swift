@@ -2,11 +2,8 @@ import ArgumentParser
 import Activations
 import Foundation
 
-/// Where the images come from: a registered data set and an optional directory to look in first.
-struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The data set: \(DatasetRegistry.standard.names.joined(separator: ", "))."))
-    var dataset: String?
-
+/// The directory searched first for data sets.
+struct DataDirectoryOption: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "A directory searched before $PROBE_DATA, ~/.cache/neuron-probe and /usr/share/datasets.")
     var dataDirectory: String?
 
@@ -14,6 +11,17 @@ struct DataOptions: ParsableArguments {
     var search: DataSearchPaths {
         DataSearchPaths(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
     }
+}
+
+/// Where the images come from: a registered data set and an optional directory to look in first.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The data set: \(DatasetRegistry.standard.names.joined(separator: ", "))."))
+    var dataset: String?
+
+    @OptionGroup var directory: DataDirectoryOption
+
+    /// The search order with `--data-dir` first.
+    var search: DataSearchPaths { directory.search }
 }
 
 /// How results are printed.
