@@ -30,7 +30,7 @@ let package = Package(
 
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "HDF5"]),
-        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network"]),
+        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network", "HDF5"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
     ],
     swiftLanguageModes: [.v5]

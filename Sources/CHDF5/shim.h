@@ -18,8 +18,12 @@ static inline hid_t np_H5P_FILE_CREATE(void) { return H5P_FILE_CREATE; }
 static inline hid_t np_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t np_H5P_GROUP_CREATE(void) { return H5P_GROUP_CREATE; }
 static inline hid_t np_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
+static inline hid_t np_H5P_DATASET_ACCESS(void) { return H5P_DATASET_ACCESS; }
 static inline hid_t np_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
 static inline hid_t np_H5P_ATTRIBUTE_CREATE(void) { return H5P_ATTRIBUTE_CREATE; }
+
+// Chunk cache: the preemption weight that keeps the file access list's (0.75 unless set there).
+static inline double np_H5D_CHUNK_CACHE_W0_DEFAULT(void) { return H5D_CHUNK_CACHE_W0_DEFAULT; }
 
 // File access flags.
 static inline unsigned np_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }

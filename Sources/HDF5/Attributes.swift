@@ -95,6 +95,13 @@ public protocol AttributeHolder {
     /// - Returns: The numbers, in row-major order.
     /// - Throws: `HDF5Error` when it is missing or holds something other than numbers.
     func arrayAttribute<T: HDF5Scalar>(_ name: String, as type: T.Type) throws -> [T]
+
+    /// Reads an attribute of any type: integers as `Int64`, floats as `Double`, strings as `String`.
+    ///
+    /// - Parameter name: The attribute's name.
+    /// - Returns: The value; types it cannot express come back as `.other` with a description.
+    /// - Throws: `HDF5Error` when it is missing or cannot be read.
+    func attributeValue(_ name: String) throws -> AttributeValue
 }
 
 extension AttributeHolder {
@@ -218,6 +225,58 @@ extension AttributeHolder {
     /// - Throws: `HDF5Error` when it is missing or holds something other than numbers.
     public func arrayAttribute<T: HDF5Scalar>(_ name: String, as type: T.Type) throws -> [T] {
         try readNumberAttribute(name, as: T.self, function: "arrayAttribute(_:as:)")
+    }
+
+    /// Reads an attribute of any type: integers as `Int64`, floats as `Double`, strings as `String`.
+    ///
+    /// A scalar gives `.string`, `.integer` or `.real`; an array (even of one element) gives
+    /// `.strings`, `.integers` or `.reals`, flattened in row-major order.
+    ///
+    /// - Parameter name: The attribute's name.
+    /// - Returns: The value; compounds, enums (h5py's `bool`), empty attributes and `uint64` values beyond
+    ///   `Int64.max` come back as `.other` with a description, not converted.
+    /// - Throws: `HDF5Error` when it is missing or cannot be read.
+    public func attributeValue(_ name: String) throws -> AttributeValue {
+        try withAttribute(name) { attribute, type, count, site in
+            let space = try check(H5Aget_space(attribute), "H5Aget_space", path: site.path, file: site.file)
+            defer { H5Sclose(space) }
+            let spaceClass = H5Sget_simple_extent_type(space)
+            if spaceClass == H5S_NULL { return .other("empty \(typeName(type))") }
+            let scalar = spaceClass == H5S_SCALAR
+            func numbers<T: HDF5Scalar>(_: T.Type) throws -> [T] {
+                if count == 0 { return [] }
+                return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    try check(H5Aread(attribute, T.hdf5Type.nativeType, buffer.baseAddress), "H5Aread", path: site.path, file: site.file)
+                    initialized = count
+                }
+            }
+            switch H5Tget_class(type) {
+            case H5T_STRING:
+                let strings = try readStrings(storedType: type, count: count, at: site, function: "H5Aread") { memoryType, buffer in
+                    H5Aread(attribute, memoryType, buffer)
+                }
+                return scalar ? .string(strings.first ?? "") : .strings(strings)
+            case H5T_INTEGER where H5Tget_size(type) <= 8:
+                let values: [Int64]
+                if H5Tget_sign(type) == H5T_SGN_NONE && H5Tget_size(type) == 8 {
+                    // NOTE: HDF5 would clamp a uint64 above Int64.max when converting; such values are reported, not altered.
+                    let unsigned = try numbers(UInt64.self)
+                    if let big = unsigned.first(where: { $0 > UInt64(Int64.max) }) {
+                        return .other("uint64 \(scalar ? "" : "array holding ")\(big), beyond Int64")
+                    }
+                    values = unsigned.map { Int64($0) }
+                } else {
+                    values = try numbers(Int64.self)
+                }
+                return scalar ? .integer(values.first ?? 0) : .integers(values)
+            case H5T_FLOAT:
+                let values = try numbers(Double.self)
+                return scalar ? .real(values.first ?? 0) : .reals(values)
+            default:
+                let shape = try extents(ofDataspace: space, at: site).shape
+                return .other(scalar ? typeName(type) : "\(typeName(type)) \(shape)")
+            }
+        }
     }
 }
 

@@ -16,6 +16,8 @@ public final class Dataset<T: HDF5Scalar>: AttributeHolder {
     public let chunk: [Int]?
     /// The element type stored in the file, or nil when it is a number type outside `HDF5ScalarType` (a float16, say).
     public let storedType: HDF5ScalarType?
+    /// Whether this is a virtual dataset, whose elements live in source datasets (see `virtualSources()`).
+    public let isVirtual: Bool
     let id: hid_t
     private var lastKnownShape: [Int]
 
@@ -35,16 +37,11 @@ public final class Dataset<T: HDF5Scalar>: AttributeHolder {
             let extents = try extents(ofDataspace: space, at: site)
             let creation = try check(H5Dget_create_plist(id), "H5Dget_create_plist", path: path, file: file.path)
             defer { H5Pclose(creation) }
-            var chunk: [Int]? = nil
-            if H5Pget_layout(creation) == H5D_CHUNKED {
-                var dims = [hsize_t](repeating: 0, count: max(extents.shape.count, 1))
-                let rank = try check(H5Pget_chunk(creation, Int32(dims.count), &dims), "H5Pget_chunk", path: path, file: file.path)
-                chunk = dims.prefix(Int(rank)).map { Int($0) }
-            }
+            self.chunk = try chunkExtents(creation: creation, rank: extents.shape.count, at: site)
+            self.isVirtual = H5Pget_layout(creation) == H5D_VIRTUAL
             self.storedType = HDF5ScalarType(storedType: type)
             self.lastKnownShape = extents.shape
             self.maxShape = extents.maxShape
-            self.chunk = chunk
         } catch {
             H5Dclose(id)
             throw error
@@ -91,6 +88,21 @@ public final class Dataset<T: HDF5Scalar>: AttributeHolder {
         let current = try extents(ofDataspace: space, at: site).shape
         lastKnownShape = current
         return current
+    }
+
+    /// The chunk cache HDF5 keeps for this open dataset, as set by `chunkCache:` when it was created or opened.
+    ///
+    /// Without one, HDF5's default is 1 MiB in 521 slots.
+    /// - Returns: The cache size and slot count in effect.
+    /// - Throws: `HDF5Error` when HDF5 cannot report them.
+    public func currentChunkCache() throws -> ChunkCache {
+        let access = try check(H5Dget_access_plist(id), "H5Dget_access_plist", path: path, file: file.path)
+        defer { H5Pclose(access) }
+        var slots = 0
+        var bytes = 0
+        var weight = 0.0
+        try check(H5Pget_chunk_cache(access, &slots, &bytes, &weight), "H5Pget_chunk_cache", path: path, file: file.path)
+        return ChunkCache(bytes: bytes, slots: slots)
     }
 
     // MARK: Whole dataset

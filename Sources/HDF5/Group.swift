@@ -18,6 +18,8 @@ public enum HDF5ObjectKind: Equatable, Sendable {
     case dataset
     /// A named (committed) datatype.
     case namedDatatype
+    /// A soft or external link whose target is missing or cannot be opened; only `Group.children()` reports it.
+    case danglingLink
 }
 
 /// An HDF5 group: a folder of groups, datasets and links, with attributes.
@@ -55,7 +57,7 @@ public final class Group: AttributeHolder {
     }
 
     /// A link creation property list that creates missing intermediate groups; the caller closes it.
-    private func linkCreationList(for childPath: String) throws -> hid_t {
+    func linkCreationList(for childPath: String) throws -> hid_t {
         let list = try check(H5Pcreate(np_H5P_LINK_CREATE()), "H5Pcreate", path: childPath, file: file.path)
         do {
             try check(H5Pset_create_intermediate_group(list, 1), "H5Pset_create_intermediate_group", path: childPath, file: file.path)
@@ -209,16 +211,18 @@ public final class Group: AttributeHolder {
     ///   - maxShape: The largest extents, nil entries unlimited; nil means fixed at `shape`.
     ///   - chunk: The chunk extents, one per axis.
     ///   - compression: The compression filter.
+    ///   - chunkCache: The chunk cache to keep while this `Dataset` is open; nil for HDF5's default (1 MiB).
     /// - Returns: The new dataset.
-    /// - Throws: `HDF5Error` when the shapes are inconsistent, the name exists, or HDF5 refuses.
+    /// - Throws: `HDF5Error` when the shapes are inconsistent, the cache size is negative, the name exists, or HDF5 refuses.
     public func createDataset<T: HDF5Scalar>(
         _ name: String, of type: T.Type, shape: [Int], maxShape: [Int?]? = nil, chunk: [Int]? = nil,
-        compression: Compression = .none
+        compression: Compression = .none, chunkCache: ChunkCache? = nil
     ) throws -> Dataset<T> {
         let target = childPath(name)
         let site = Site(path: target, file: file.path)
         let function = "Group.createDataset"
         try requireNonNegative(shape, "shape", function: function, at: site)
+        try chunkCache?.validate(function: function, at: site)
         if let maxShape {
             guard maxShape.count == shape.count else {
                 throw usageError(function, path: target, file: file.path, "maxShape has \(maxShape.count) axes, shape \(shape) has \(shape.count)")
@@ -271,10 +275,15 @@ public final class Group: AttributeHolder {
         }
         let links = try linkCreationList(for: target)
         defer { H5Pclose(links) }
+        let cache = chunkCache?.resolved(chunkBytes: chunkShape.map { elementCount($0) * MemoryLayout<T>.size } ?? 0)
+        let access = try cache?.accessList(at: site)
+        defer { if let access { H5Pclose(access) } }
         let dataset = try check(
-            H5Dcreate2(id, name, T.hdf5Type.nativeType, space, links, creation, np_H5P_DEFAULT()),
+            H5Dcreate2(id, name, T.hdf5Type.nativeType, space, links, creation, access ?? np_H5P_DEFAULT()),
             "H5Dcreate2", path: target, file: file.path)
-        return try Dataset<T>(file: file, id: dataset, path: target)
+        let created = try Dataset<T>(file: file, id: dataset, path: target)
+        if let cache { try created.requireChunkCache(cache, function: function) }
+        return created
     }
 
     /// Opens an existing numeric dataset to read and write it as `T`.
@@ -282,15 +291,50 @@ public final class Group: AttributeHolder {
     /// Any integer or floating-point element type is accepted: HDF5 converts between the
     /// stored type and `T` on every read and write (`storedType` tells what is stored).
     ///
+    /// A chunk cache applies only if no other `Dataset` object has this dataset open: HDF5 1.10
+    /// sets the cache when a dataset is first opened and shares it with later handles.
+    ///
     /// - Parameters:
     ///   - name: A name or path relative to this group, or an absolute path.
     ///   - type: The element type to read and write as.
+    ///   - chunkCache: The chunk cache to keep while this `Dataset` is open; nil for HDF5's default (1 MiB).
     /// - Returns: The dataset.
-    /// - Throws: `HDF5Error` naming the path when it does not exist, or when its elements are not numbers (saying what they are).
-    public func openDataset<T: HDF5Scalar>(_ name: String, of type: T.Type) throws -> Dataset<T> {
+    /// - Throws: `HDF5Error` naming the path when it does not exist, when its elements are not numbers (saying what
+    ///   they are), or when `chunkCache` is given but the dataset is already open elsewhere so the cache cannot apply.
+    public func openDataset<T: HDF5Scalar>(_ name: String, of type: T.Type, chunkCache: ChunkCache? = nil) throws -> Dataset<T> {
         let target = childPath(name)
-        let dataset = try check(H5Dopen2(id, name, np_H5P_DEFAULT()), "H5Dopen2", path: target, file: file.path)
-        return try Dataset<T>(file: file, id: dataset, path: target)
+        let site = Site(path: target, file: file.path)
+        guard var cache = chunkCache else {
+            let dataset = try check(H5Dopen2(id, name, np_H5P_DEFAULT()), "H5Dopen2", path: target, file: file.path)
+            return try Dataset<T>(file: file, id: dataset, path: target)
+        }
+        try cache.validate(function: "Group.openDataset", at: site)
+        if cache.slots == nil {
+            // NOTE: the default slot count depends on the chunk size, which is only known once the
+            // dataset is open; this first handle is closed again before the one carrying the cache.
+            cache = cache.resolved(chunkBytes: try storedChunkBytes(name, at: site))
+        }
+        let access = try cache.accessList(at: site)
+        defer { H5Pclose(access) }
+        let dataset = try check(H5Dopen2(id, name, access), "H5Dopen2", path: target, file: file.path)
+        let opened = try Dataset<T>(file: file, id: dataset, path: target)
+        try opened.requireChunkCache(cache, function: "Group.openDataset")
+        return opened
+    }
+
+    /// The bytes one chunk of dataset `name` takes uncompressed, or 0 when it is not chunked; the dataset is closed again.
+    private func storedChunkBytes(_ name: String, at site: Site) throws -> Int {
+        let dataset = try check(H5Dopen2(id, name, np_H5P_DEFAULT()), "H5Dopen2", path: site.path, file: site.file)
+        defer { H5Dclose(dataset) }
+        let type = try check(H5Dget_type(dataset), "H5Dget_type", path: site.path, file: site.file)
+        defer { H5Tclose(type) }
+        let creation = try check(H5Dget_create_plist(dataset), "H5Dget_create_plist", path: site.path, file: site.file)
+        defer { H5Pclose(creation) }
+        let space = try check(H5Dget_space(dataset), "H5Dget_space", path: site.path, file: site.file)
+        defer { H5Sclose(space) }
+        let rank = try extents(ofDataspace: space, at: site).shape.count
+        guard let chunk = try chunkExtents(creation: creation, rank: rank, at: site) else { return 0 }
+        return elementCount(chunk) * H5Tget_size(type)
     }
 
     /// Creates a contiguous dataset holding `values`.

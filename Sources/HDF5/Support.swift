@@ -125,3 +125,26 @@ func readStrings(
         return String(decoding: field, as: UTF8.self)
     }
 }
+
+/// Reads a string through HDF5's two-call pattern: `call(nil, 0)` gives the length, a second call fills a buffer.
+///
+/// - Parameters:
+///   - function: The C function's name, for errors.
+///   - site: The object, for errors.
+///   - call: The C call, given a buffer and its size in bytes (NUL included); returns the length without the NUL.
+func readCString(_ function: String, at site: Site, _ call: (_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int) -> Int) throws -> String {
+    let length = try check(call(nil, 0), function, path: site.path, file: site.file)
+    var buffer = [CChar](repeating: 0, count: length + 1)
+    try buffer.withUnsafeMutableBufferPointer { pointer -> Void in
+        try check(call(pointer.baseAddress, pointer.count), function, path: site.path, file: site.file)
+    }
+    return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// The chunk extents recorded in a dataset creation property list, or nil when the layout is not chunked.
+func chunkExtents(creation: hid_t, rank: Int, at site: Site) throws -> [Int]? {
+    guard H5Pget_layout(creation) == H5D_CHUNKED else { return nil }
+    var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+    let stored = try check(H5Pget_chunk(creation, Int32(dims.count), &dims), "H5Pget_chunk", path: site.path, file: site.file)
+    return dims.prefix(Int(stored)).map { Int($0) }
+}

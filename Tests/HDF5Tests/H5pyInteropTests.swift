@@ -56,6 +56,99 @@ final class H5pyInteropTests: HDF5TestCase {
             """, arguments: [filePath])
     }
 
+    func testH5pyReadsVirtualDatasetAsOneConcatenatedDataset() throws {
+        var sources: [VirtualSource] = []
+        for (index, rows) in [3, 4, 2].enumerated() {
+            let first = sources.last?.rows.upperBound ?? 0
+            let values = (first * 5..<(first + rows) * 5).map { Float($0) * 0.5 }
+            try HDF5File.create(path("shard\(index).h5")).root.write("layers/fc1", values, shape: [rows, 5])
+            sources.append(VirtualSource(file: "shard\(index).h5", dataset: "/layers/fc1", rows: first..<(first + rows), sourceShape: [rows, 5]))
+        }
+        try HDF5File.create(path("merged.h5")).root.createVirtualDataset("layers/fc1", of: Float.self, shape: [9, 5], sources: sources)
+        // h5py runs in this process's working directory, not the files' one, so the relative names must resolve against merged.h5's.
+        try runPython(
+            """
+            import sys
+            try:
+                import h5py
+                import numpy as np
+            except ImportError as error:
+                print(f"h5py is not installed ({error}); install it with `pip install h5py` or `apt install python3-h5py`")
+                sys.exit(3)
+            with h5py.File(sys.argv[1], "r") as f:
+                d = f["layers/fc1"]
+                assert d.is_virtual, "not virtual"
+                assert d.shape == (9, 5), d.shape
+                assert d.dtype == np.float32, d.dtype
+                assert np.array_equal(d[()], np.arange(45, dtype=np.float32).reshape(9, 5) * 0.5), d[()]
+                assert [s.file_name for s in d.virtual_sources()] == ["shard0.h5", "shard1.h5", "shard2.h5"], d.virtual_sources()
+            print("ok")
+            """, arguments: [path("merged.h5")])
+    }
+
+    func testVirtualDatasetWrittenByH5pyListsItsSourcesAndReads() throws {
+        try runPython(
+            """
+            import os, sys
+            try:
+                import h5py
+                import numpy as np
+            except ImportError as error:
+                print(f"h5py is not installed ({error}); install it with `pip install h5py` or `apt install python3-h5py`")
+                sys.exit(3)
+            os.chdir(sys.argv[1])
+            layout = h5py.VirtualLayout(shape=(5, 2), dtype=np.float64)
+            for name, rows, first in [("a.h5", 2, 0), ("b.h5", 3, 2)]:
+                with h5py.File(name, "w") as f:
+                    f["x"] = np.arange(first * 2, (first + rows) * 2, dtype=np.float64).reshape(rows, 2)
+                layout[first:first + rows] = h5py.VirtualSource(name, "x", shape=(rows, 2))
+            with h5py.File("merged.h5", "w") as f:
+                f.create_virtual_dataset("all", layout, fillvalue=-1)
+            print("ok")
+            """, arguments: [directory.path])
+        let dataset = try HDF5File.open(path("merged.h5")).root.openDataset("all", of: Double.self)
+        XCTAssertTrue(dataset.isVirtual)
+        XCTAssertEqual(try dataset.read(), (0..<10).map(Double.init))
+        XCTAssertEqual(
+            try dataset.virtualSources(),
+            [
+                VirtualSource(file: "a.h5", dataset: "x", rows: 0..<2, sourceShape: [2, 2]),
+                VirtualSource(file: "b.h5", dataset: "x", rows: 2..<5, sourceShape: [3, 2]),
+            ])
+    }
+
+    func testAttributeValueReadsWhatH5pyWrites() throws {
+        try runPython(
+            """
+            import sys
+            try:
+                import h5py
+                import numpy as np
+            except ImportError as error:
+                print(f"h5py is not installed ({error}); install it with `pip install h5py` or `apt install python3-h5py`")
+                sys.exit(3)
+            with h5py.File(sys.argv[1], "w") as f:
+                f.attrs["text"] = "µm"
+                f.attrs["count"] = 7
+                f.attrs["scale"] = np.float32(0.5)
+                f.attrs["names"] = ["a", "bc"]
+                f.attrs["sizes"] = np.array([[1, 2], [3, 4]], dtype=np.uint8)
+                f.attrs["raw"] = np.bytes_(b"fixed")
+                f.attrs["flag"] = True
+                f.attrs["nothing"] = h5py.Empty("f4")
+            print("ok")
+            """, arguments: [path("attrs.h5")])
+        let root = try HDF5File.open(path("attrs.h5")).root
+        XCTAssertEqual(try root.attributeValue("text"), .string("µm"))
+        XCTAssertEqual(try root.attributeValue("count"), .integer(7))
+        XCTAssertEqual(try root.attributeValue("scale"), .real(0.5))
+        XCTAssertEqual(try root.attributeValue("names"), .strings(["a", "bc"]))
+        XCTAssertEqual(try root.attributeValue("sizes"), .integers([1, 2, 3, 4]))
+        XCTAssertEqual(try root.attributeValue("raw"), .string("fixed"))
+        XCTAssertEqual(try root.attributeValue("flag"), .other("enum"))
+        XCTAssertEqual(try root.attributeValue("nothing"), .other("empty float32"))
+    }
+
     /// Runs `script` with python3 and fails the test, naming what to install, unless it exits 0.
     private func runPython(_ script: String, arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let process = Process()

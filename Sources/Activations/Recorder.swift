@@ -1,0 +1,348 @@
+import Foundation
+import HDF5
+import Network
+
+/// Which split a recording covers: `all` is the training split followed by the test split.
+public enum RecordedSplit: String, CaseIterable, Sendable {
+    case test, train, all
+}
+
+/// The I-th of N contiguous slices of a recording (`--shard I/N`, I counted from 1).
+public struct Shard: Equatable, Sendable, CustomStringConvertible {
+    /// 1-based index of this slice.
+    public let index: Int
+    /// Number of slices.
+    public let count: Int
+
+    /// Parses `I/N` with 1 ≤ I ≤ N.
+    /// - Throws: `RecordingError.invalidSetting` saying what is accepted.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else {
+            throw RecordingError.invalidSetting("--shard \(text) is not I/N with 1 ≤ I ≤ N (e.g. --shard 2/4)")
+        }
+        index = i
+        count = n
+    }
+
+    /// The rows of `total` this slice covers.
+    public func rows(of total: Int) -> Range<Int> {
+        (total * (index - 1) / count)..<(total * index / count)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+}
+
+/// Errors of recording, reading and merging activation files.
+public enum RecordingError: Error, CustomStringConvertible, Equatable {
+    /// A setting that cannot work.
+    case invalidSetting(String)
+    /// A file that is not what the command needs.
+    case invalidFile(String)
+    /// The run was interrupted; the partial file can be resumed.
+    case interrupted(String)
+
+    public var description: String {
+        switch self {
+        case .invalidSetting(let m), .invalidFile(let m), .interrupted(let m): return m
+        }
+    }
+}
+
+/// What to record and how.
+public struct RecordingOptions: Sendable {
+    /// Layer names to record; nil records `ActivationLayout.defaultLayers`.
+    public var layers: [String]?
+    /// Also store the images as uint8 (N, H, W), so the file alone serves the analysis.
+    public var withImages = false
+    /// Chunk compression.
+    public var compression = Compression.none
+    /// Examples per forward pass; a divisor of the checkpoint interval keeps checkpoints on batch edges.
+    public var batchSize = 1024
+    /// Only this slice of the rows.
+    public var shard: Shard?
+
+    /// The default options.
+    public init() {}
+}
+
+/// The images a recording runs over, with where they come from.
+public struct RecordingInput {
+    /// The model file's path, as given.
+    public var modelPath: String
+    /// The network.
+    public var model: Sequential
+    /// The model file's metadata (sha256, seed, architecture).
+    public var metadata: ModelMetadata
+    /// The images and labels, in recording order.
+    public var images: LabeledImages
+    /// The recorded split.
+    public var split: RecordedSplit
+    /// Each image's row in the split (`all`: train rows, then 60,000 + test rows).
+    public var indices: [Int]
+    /// The data set's name.
+    public var dataset: String
+    /// The sha256 of the split's images content ("train+test" pairs joined by "+" for `all`).
+    public var datasetSHA256: String
+
+    /// Everything a recording needs.
+    public init(modelPath: String, model: Sequential, metadata: ModelMetadata, images: LabeledImages,
+                split: RecordedSplit, indices: [Int], dataset: String, datasetSHA256: String) {
+        self.modelPath = modelPath
+        self.model = model
+        self.metadata = metadata
+        self.images = images
+        self.split = split
+        self.indices = indices
+        self.dataset = dataset
+        self.datasetSHA256 = datasetSHA256
+    }
+}
+
+/// Streams a network's activations over a data set into an activation file, batch by batch, in
+/// bounded memory. The file is built under a temporary name beside the target (`.NAME.partial`) and
+/// renamed into place when complete; `resume` continues a partial file from its last checkpoint.
+public struct Recorder {
+    /// What to record.
+    public let options: RecordingOptions
+
+    /// A recorder with `options`.
+    public init(options: RecordingOptions) { self.options = options }
+
+    /// The temporary file a recording to `path` is built in.
+    public static func partialPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".partial").path
+    }
+
+    /// The layers `options` selects, checked against the model.
+    /// - Throws: `RecordingError.invalidSetting` naming a missing layer and listing the valid ones.
+    public func selectedLayers(of model: Sequential) throws -> [String] {
+        guard let requested = options.layers else { return ActivationLayout.defaultLayers(of: model) }
+        for name in requested where !model.layerNames.contains(name) {
+            throw RecordingError.invalidSetting("the model has no layer '\(name)'; its layers are \(model.layerNames.joined(separator: ", ")) (or use --layers all)")
+        }
+        // Network order, whatever the order asked for.
+        return model.layerNames.filter { requested.contains($0) }
+    }
+
+    /// Records `input` into `path`.
+    /// - Parameters:
+    ///   - resume: continue the partial file of an interrupted recording with the same settings.
+    ///   - shouldStop: polled between batches; when it returns true the recording checkpoints and throws `.interrupted`.
+    ///   - progress: called after each batch with rows done and rows in total.
+    /// - Returns: the number of rows recorded.
+    /// - Throws: `RecordingError` for bad settings, a partial file that does not match, an interruption;
+    ///   HDF5 errors (a full disk), after removing the partial file.
+    @discardableResult
+    public func record(
+        _ input: RecordingInput, to path: String, resume: Bool = false,
+        shouldStop: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> Int {
+        guard options.batchSize >= 1 else { throw RecordingError.invalidSetting("--batch-size must be at least 1") }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RecordingError.invalidSetting("cannot write \(path): the directory \(directory) does not exist; create it first")
+        }
+        let layers = try selectedLayers(of: input.model)
+        let rows = options.shard?.rows(of: input.indices.count) ?? 0..<input.indices.count
+        let partial = Recorder.partialPath(for: path)
+        let fingerprint = try settingsFingerprint(input, layers: layers, rows: rows)
+
+        let writer: ActivationWriter
+        if FileManager.default.fileExists(atPath: partial) {
+            guard resume else {
+                throw RecordingError.invalidSetting(
+                    "\(partial) holds an interrupted recording; rerun with --resume to continue it, or delete it to start over")
+            }
+            writer = try ActivationWriter(resuming: partial, fingerprint: fingerprint)
+        } else {
+            writer = try ActivationWriter(creating: partial, input: input, layers: layers, rows: rows, options: options,
+                                          fingerprint: fingerprint)
+        }
+
+        do {
+            var done = writer.rowsComplete
+            progress(done, rows.count)
+            while done < rows.count {
+                if shouldStop() {
+                    try writer.checkpoint(rows: done)
+                    try writer.close()
+                    throw RecordingError.interrupted(
+                        "interrupted after \(done) of \(rows.count) rows; \(partial) keeps them: rerun the same command with --resume to finish")
+                }
+                let end = min(done + options.batchSize, rows.count)
+                let batchIndices = Array(input.indices[(rows.lowerBound + done)..<(rows.lowerBound + end)])
+                let recordRows = Array((rows.lowerBound + done)..<(rows.lowerBound + end))
+                let trace = input.model.forward(input.images.images.gathering(rows: recordRows))
+                try writer.append(trace: trace, layers: layers, labels: recordRows.map { input.images.labels[$0] },
+                                  indices: batchIndices, images: options.withImages ? input.images : nil, imageRows: recordRows)
+                done = end
+                if done % ActivationLayout.checkpointRows == 0 || done == rows.count { try writer.checkpoint(rows: done) }
+                progress(done, rows.count)
+            }
+            try writer.finish()
+        } catch let error as RecordingError {
+            throw error
+        } catch {
+            try? writer.close()
+            try? FileManager.default.removeItem(atPath: partial)
+            throw RecordingError.invalidFile("recording to \(path) failed, the partial file was removed: \(error)")
+        }
+        guard rename(partial, path) == 0 else {
+            throw RecordingError.invalidFile("cannot move \(partial) to \(path): \(String(cString: strerror(errno)))")
+        }
+        return rows.count
+    }
+
+    /// A string that changes whenever a setting that shapes the file changes; a partial file is
+    /// resumed only under the same fingerprint.
+    private func settingsFingerprint(_ input: RecordingInput, layers: [String], rows: Range<Int>) throws -> String {
+        [input.metadata.sha256, input.dataset, input.datasetSHA256, input.split.rawValue, "\(rows)", layers.joined(separator: ","),
+         "\(options.compression)", "\(options.withImages)", "\(options.batchSize)", options.shard?.description ?? "whole"]
+            .joined(separator: "|")
+    }
+}
+
+/// The HDF5 side of a recording: creates or reopens the partial file and appends batches.
+final class ActivationWriter {
+    private let file: HDF5File
+    // NOTE: the datasets are released in close(): HDF5 keeps a file open while any of its objects is.
+    private var layerSets: [String: Dataset<Float>] = [:]
+    private var logits: Dataset<Float>!
+    private var labels: Dataset<UInt8>!
+    private var indices: Dataset<Int64>!
+    private var images: Dataset<UInt8>?
+    private(set) var rowsComplete: Int
+
+    /// Creates a new partial file with every dataset empty.
+    init(creating path: String, input: RecordingInput, layers: [String], rows: Range<Int>, options: RecordingOptions, fingerprint: String) throws {
+        file = try HDF5File.create(path)
+        let root = file.root
+        try root.setAttribute("format", ActivationLayout.format)
+        try root.setAttribute("format_version", Int64(ActivationLayout.formatVersion))
+        try root.setAttribute("tool_version", ToolInfo.version)
+        try root.setAttribute("created", ToolInfo.timestamp())
+        try root.setAttribute("model_file", input.modelPath)
+        try root.setAttribute("model_sha256", input.metadata.sha256)
+        try root.setAttribute("model_architecture", input.metadata.architecture)
+        try root.setAttribute("seed", Int64(bitPattern: input.metadata.training.seed))
+        try root.setAttribute("dataset", input.dataset)
+        try root.setAttribute("dataset_sha256", input.datasetSHA256)
+        try root.setAttribute("split", input.split.rawValue)
+        try root.setAttribute("class_names", input.images.classNames)
+        try root.setAttribute("layer_names", layers)
+        try root.setAttribute("rows", Int64(rows.count))
+        try root.setAttribute("first_row", Int64(rows.lowerBound))
+        try root.setAttribute("total_rows", Int64(input.indices.count))
+        try root.setAttribute("shard", options.shard?.description ?? "1/1")
+        try root.setAttribute("compression", ActivationWriter.describe(options.compression))
+        try root.setAttribute("batch_size", Int64(options.batchSize))
+        try root.setAttribute("settings", fingerprint)
+        try root.setAttribute("rows_complete", Int64(0))
+
+        func growing<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type, rowShape: [Int], labels axisLabels: [String]) throws -> Dataset<T> {
+            let bytes = MemoryLayout<T>.size
+            let chunk = ActivationLayout.chunk(rowShape: rowShape, bytes: bytes)
+            let dataset = try group.createDataset(
+                name, of: type, shape: [0] + rowShape, maxShape: [nil] + rowShape.map { $0 }, chunk: chunk,
+                compression: options.compression, chunkCache: ActivationLayout.cache(rowShape: rowShape, chunk: chunk, bytes: bytes))
+            try dataset.setDimensionLabels(axisLabels)
+            return dataset
+        }
+        labels = try growing(root, "labels", UInt8.self, rowShape: [], labels: ["sample"])
+        indices = try growing(root, "indices", Int64.self, rowShape: [], labels: ["sample"])
+        let classes = input.model.outputShape.reduce(1, *)
+        logits = try growing(root, "logits", Float.self, rowShape: [classes], labels: ["sample", "class"])
+        images = options.withImages
+            ? try growing(root, "images", UInt8.self, rowShape: [input.images.height, input.images.width], labels: ["sample", "height", "width"])
+            : nil
+        let group = try root.createGroup("layers")
+        let shapes = Dictionary(uniqueKeysWithValues: zip(input.model.layerNames, input.model.layerOutputShapes()))
+        for (position, layer) in input.model.layers.enumerated() where layers.contains(layer.name) {
+            let rowShape = shapes[layer.name]!
+            let dataset = try growing(group, layer.name, Float.self, rowShape: rowShape, labels: ActivationLayout.axisLabels(rank: rowShape.count + 1))
+            try dataset.setAttribute("kind", layer.kind)
+            try dataset.setAttribute("nonlinearity", ActivationLayout.nonlinearity(of: layer.kind))
+            try dataset.setAttribute("position", Int64(position))
+            layerSets[layer.name] = dataset
+        }
+        rowsComplete = 0
+        try file.flush()
+    }
+
+    /// Reopens a partial file whose settings match, cutting every dataset back to its last checkpoint.
+    init(resuming path: String, fingerprint: String) throws {
+        do {
+            file = try HDF5File.open(path, writable: true)
+        } catch {
+            throw RecordingError.invalidFile("\(path) cannot be resumed (\(error)); delete it and record again")
+        }
+        let root = file.root
+        guard root.hasAttribute("settings"), try root.stringAttribute("settings") == fingerprint else {
+            throw RecordingError.invalidSetting(
+                "\(path) was recorded with other settings (model, data, layers, compression, batch size or shard); rerun with the same ones, or delete it")
+        }
+        rowsComplete = Int(try root.attribute("rows_complete", as: Int64.self))
+        func reopen<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type) throws -> Dataset<T> {
+            let info = try group.datasetInfo(name)
+            let rowShape = Array(info.shape.dropFirst())
+            let chunk = info.chunk ?? ActivationLayout.chunk(rowShape: rowShape, bytes: MemoryLayout<T>.size)
+            let dataset = try group.openDataset(name, of: type, chunkCache: ActivationLayout.cache(rowShape: rowShape, chunk: chunk, bytes: MemoryLayout<T>.size))
+            try dataset.resize(rows: rowsComplete)
+            return dataset
+        }
+        labels = try reopen(root, "labels", UInt8.self)
+        indices = try reopen(root, "indices", Int64.self)
+        logits = try reopen(root, "logits", Float.self)
+        images = root.contains("images") ? try reopen(root, "images", UInt8.self) : nil
+        let group = try root.openGroup("layers")
+        for name in try root.stringArrayAttribute("layer_names") {
+            layerSets[name] = try reopen(group, name, Float.self)
+        }
+    }
+
+    /// Appends one batch: each recorded layer's output, the logits, labels, indices and optionally the images.
+    func append(trace: ForwardTrace, layers: [String], labels batchLabels: [Int], indices batchIndices: [Int],
+                images source: LabeledImages?, imageRows: [Int]) throws {
+        for name in layers { try layerSets[name]!.append(rows: try trace.tap(name).scalars) }
+        try logits.append(rows: trace.output.scalars)
+        try labels.append(rows: batchLabels.map { UInt8(truncatingIfNeeded: $0) })
+        try indices.append(rows: batchIndices.map(Int64.init))
+        if let images, let source {
+            let size = source.height * source.width
+            var pixels: [UInt8] = []
+            pixels.reserveCapacity(imageRows.count * size)
+            for row in imageRows { pixels += source.pixels[(row * size)..<((row + 1) * size)] }
+            try images.append(rows: pixels)
+        }
+    }
+
+    /// Marks `rows` as complete and flushes, so a crash after this point loses nothing before it.
+    func checkpoint(rows: Int) throws {
+        try file.root.setAttribute("rows_complete", Int64(rows))
+        try file.flush()
+        rowsComplete = rows
+    }
+
+    /// Completes the file.
+    func finish() throws {
+        try file.root.setAttribute("created", ToolInfo.timestamp())
+        try close()
+    }
+
+    func close() throws {
+        layerSets = [:]
+        (logits, labels, indices, images) = (nil, nil, nil, nil)
+        try file.close()
+    }
+
+    static func describe(_ compression: Compression) -> String {
+        switch compression {
+        case .none: return "none"
+        case .gzip(let level): return "gzip:\(level)"
+        case .shuffleGzip(let level): return "shuffle+gzip:\(level)"
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Activations
+import Dispatch
+import Foundation
+import HDF5
+import Network
+
+extension RecordedSplit: ExpressibleByArgument {}
+
+/// `probe record`: streams a model's activations over a data set into an activation file.
+struct Record: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record a model's activations at every layer over a data set into a self-describing HDF5 file.",
+        discussion: """
+            The file is written batch by batch into chunked datasets (docs/activation-file.md), under a temporary
+            name beside the output that is renamed when complete. An interrupted recording keeps its checkpoints
+            in .NAME.partial; run the same command with --resume to finish it. --shard I/N records the I-th of N
+            contiguous slices; `probe merge` joins the shards into one file.
+            """)
+
+    @Argument(help: "The model file (written by probe train).")
+    var model: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(name: .long, help: "The split to record: test, train, or all (train then test).")
+    var split = RecordedSplit.test
+
+    @Option(name: .long, help: "Record only the first N images of the split.")
+    var limit: Int?
+
+    @Option(name: .long, help: "Comma-separated layer names to record, or all (every layer but flatten and dropout).")
+    var layers = "all"
+
+    @Flag(name: .long, help: "Also store the images (uint8), so the file alone serves the analysis.")
+    var withImages = false
+
+    @Option(name: .long, help: "Chunk compression: none, gzip or gzip:LEVEL (1-9).")
+    var compression = "none"
+
+    @Option(name: .long, help: "Images per forward pass.")
+    var batchSize = 1024
+
+    @Option(name: .long, help: "Record only the I-th of N contiguous slices of the rows (e.g. 2/4), for job arrays.")
+    var shard: String?
+
+    @Flag(name: .long, help: "Continue an interrupted recording from its last checkpoint.")
+    var resume = false
+
+    @Option(name: [.short, .customLong("output")], help: "The activation file to write.")
+    var output: String
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        _ = try Record.parseCompression(compression)
+        if let shard { _ = try Shard(parsing: shard) }
+        try checkOutputPath(output)
+    }
+
+    /// Parses `none`, `gzip` or `gzip:LEVEL`.
+    static func parseCompression(_ text: String) throws -> Compression {
+        if text == "none" { return .none }
+        if text == "gzip" { return .gzip(level: 4) }
+        if text.hasPrefix("gzip:"), let level = Int(text.dropFirst(5)), (1...9).contains(level) { return .gzip(level: level) }
+        throw ValidationError("--compression \(text) is not none, gzip or gzip:LEVEL with LEVEL 1-9")
+    }
+
+    func run() throws {
+        let (network, metadata) = try ModelFile.load(model)
+        let datasetName = data.dataset ?? metadata.dataset
+        let registry = DatasetRegistry.standard
+        let descriptor = try registry.descriptor(named: datasetName)
+        func checksum(_ split: DatasetSplit) -> String {
+            guard let file = descriptor.file(split, .images) else { return "" }
+            return file.contentSHA256 ?? file.gzipMD5.map { "md5-gz:" + $0 } ?? ""
+        }
+        var images: LabeledImages
+        var checksumText: String
+        switch split {
+        case .test, .train:
+            let one: DatasetSplit = split == .test ? .test : .train
+            images = try registry.load(datasetName, split: one, search: data.search)
+            checksumText = checksum(one)
+        case .all:
+            let train = try registry.load(datasetName, split: .train, search: data.search)
+            let test = try registry.load(datasetName, split: .test, search: data.search)
+            images = try LabeledImages(name: datasetName, split: .train, pixels: train.pixels + test.pixels, height: train.height,
+                                       width: train.width, labels: train.labels + test.labels, classNames: train.classNames)
+            checksumText = checksum(.train) + "+" + checksum(.test)
+        }
+        guard images.height * images.width == network.inputShape.reduce(1, *) else {
+            throw ValidationError("\(model) takes inputs of shape \(network.inputShape); \(datasetName) images are \(images.height)x\(images.width)")
+        }
+        if let limit, limit < images.count { images = images.subset(Array(0..<limit)) }
+
+        var options = RecordingOptions()
+        options.layers = layers == "all" ? nil : layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        options.withImages = withImages
+        options.compression = try Record.parseCompression(compression)
+        options.batchSize = batchSize
+        options.shard = try shard.map(Shard.init(parsing:))
+        let input = RecordingInput(modelPath: model, model: network, metadata: metadata, images: images, split: split,
+                                   indices: Array(0..<images.count), dataset: datasetName, datasetSHA256: checksumText)
+
+        let stop = InterruptFlag()
+        let bar = ProgressBar("record", total: images.count, unit: "img", quiet: outputOptions.quiet)
+        let start = Date()
+        let rows = try Recorder(options: options).record(
+            input, to: output, resume: resume, shouldStop: { stop.isSet },
+            progress: { done, total in bar.update(done, total: total) })
+        bar.finish()
+        let seconds = Date().timeIntervalSince(start)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        let recorded = try Recorder(options: options).selectedLayers(of: network)
+        if outputOptions.json {
+            try printJSON(["file": output, "rows": rows, "layers": recorded, "seconds": seconds, "bytes": bytes,
+                           "megabytes_per_second": seconds > 0 ? Double(bytes) / 1e6 / seconds : 0])
+        } else {
+            print("recorded \(rows) images × \(recorded.count) layers (\(recorded.joined(separator: ", "))) in "
+                  + String(format: "%.1f s, %.1f MB", seconds, Double(bytes) / 1e6))
+            print("wrote \(output)")
+        }
+    }
+}
+
+/// Set by SIGINT or SIGTERM, so that long work can checkpoint and stop cleanly.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Starts listening for SIGINT and SIGTERM.
+    init() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in self?.set() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+
+    /// Whether a signal has arrived.
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}
