@@ -114,9 +114,10 @@ public final class ActivationFile {
             throw RecordingError.invalidSetting("\(path) has no layer '\(name)'; it holds \(metadata.layerNames.joined(separator: ", "))")
         }
         let info = try file.root.datasetInfo("layers/\(name)")
-        let rowShape = Array(info.shape.dropFirst())
+        // A merged file's layers are virtual: they have no chunks of their own to cache.
+        guard let chunk = info.chunk, !info.isVirtual else { return try file.root.openDataset("layers/\(name)", of: Float.self) }
         return try file.root.openDataset("layers/\(name)", of: Float.self,
-                                         chunkCache: ActivationLayout.cache(rowShape: rowShape, chunk: info.chunk ?? [1] + rowShape, bytes: 4))
+                                         chunkCache: ActivationLayout.cache(rowShape: Array(info.shape.dropFirst()), chunk: chunk, bytes: 4))
     }
 
     /// The labels of all samples.

@@ -19,16 +19,20 @@ public enum ActivationLayout {
     /// ⌈N/8192⌉ chunks of 512 KiB instead of the whole dataset. Convolutional layers
     /// (N, C, H, W) are chunked as (R, 1, H, W), one feature map over R ≈ 512 KiB / (H·W·4)
     /// samples (a power of two, at least 16). Per-example vectors (labels, indices) use 8192 rows.
-    public static func chunk(rowShape: [Int], bytes: Int) -> [Int] {
+    /// A recording of fewer rows uses the next power of two above its row count instead (at least 16),
+    /// so small files do not carry mostly empty chunks.
+    public static func chunk(rowShape: [Int], bytes: Int, rows planned: Int = Int.max) -> [Int] {
+        var cap = 16
+        while cap < min(planned, checkpointRows) { cap *= 2 }
         switch rowShape.count {
         case 0:
-            return [checkpointRows]
+            return [cap]
         case 1:
-            return [checkpointRows, max(1, min(rowShape[0], 16))]
+            return [cap, max(1, min(rowShape[0], 16))]
         default:
             let plane = rowShape.dropFirst().reduce(1, *) * bytes
             var rows = 16
-            while rows * 2 * plane <= 512 * 1024 && rows * 2 <= checkpointRows { rows *= 2 }
+            while rows * 2 * plane <= 512 * 1024 && rows * 2 <= cap { rows *= 2 }
             return [rows, 1] + Array(rowShape.dropFirst())
         }
     }

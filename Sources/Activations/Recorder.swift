@@ -244,7 +244,7 @@ final class ActivationWriter {
 
         func growing<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type, rowShape: [Int], labels axisLabels: [String]) throws -> Dataset<T> {
             let bytes = MemoryLayout<T>.size
-            let chunk = ActivationLayout.chunk(rowShape: rowShape, bytes: bytes)
+            let chunk = ActivationLayout.chunk(rowShape: rowShape, bytes: bytes, rows: rows.count)
             let dataset = try group.createDataset(
                 name, of: type, shape: [0] + rowShape, maxShape: [nil] + rowShape.map { $0 }, chunk: chunk,
                 compression: options.compression, chunkCache: ActivationLayout.cache(rowShape: rowShape, chunk: chunk, bytes: bytes))

@@ -34,7 +34,7 @@ struct Eval: ParsableCommand {
         var set = try DatasetRegistry.standard.load(datasetName, split: split, search: data.search)
         if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }
         guard set.images.rowSize == network.inputShape.reduce(1, *) else {
-            throw ValidationError("\(model) takes inputs of shape \(network.inputShape); \(datasetName) images are \(set.height)x\(set.width)")
+            throw CommandError("\(model) takes inputs of shape \(network.inputShape); \(datasetName) images are \(set.height)x\(set.width)")
         }
         let result = Trainer.evaluate(network, images: set.images, labels: set.labels)
         if outputOptions.json {

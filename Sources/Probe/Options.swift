@@ -42,6 +42,13 @@ func checkOutputPath(_ path: String) throws {
     }
 }
 
+/// A failure of a command's work (not of its arguments): printed as one line, without the usage text.
+struct CommandError: Error, CustomStringConvertible {
+    /// What is wrong and what to do.
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// Prints a value as pretty, key-sorted JSON on stdout.
 func printJSON(_ value: Any) throws {
     let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

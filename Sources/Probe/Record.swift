@@ -92,7 +92,7 @@ struct Record: ParsableCommand {
             checksumText = checksum(.train) + "+" + checksum(.test)
         }
         guard images.height * images.width == network.inputShape.reduce(1, *) else {
-            throw ValidationError("\(model) takes inputs of shape \(network.inputShape); \(datasetName) images are \(images.height)x\(images.width)")
+            throw CommandError("\(model) takes inputs of shape \(network.inputShape); \(datasetName) images are \(images.height)x\(images.width)")
         }
         if let limit, limit < images.count { images = images.subset(Array(0..<limit)) }
 

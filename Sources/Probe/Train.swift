@@ -95,7 +95,7 @@ struct Train: ParsableCommand {
 
         let subset = Array(trainSubset.indices(count: trainSet.count))
         guard validation < subset.count else {
-            throw ValidationError("--validation \(validation) leaves no training examples (the \(trainSubset.rawValue) subset has \(subset.count))")
+            throw CommandError("--validation \(validation) leaves no training examples (the \(trainSubset.rawValue) subset has \(subset.count))")
         }
         let trainingRows = Array(subset.dropLast(validation))
         let validationRows = Array(subset.suffix(validation))
@@ -104,7 +104,7 @@ struct Train: ParsableCommand {
 
         let architecture = try Architecture(arch, activation: activation, maxoutPieces: maxoutPieces)
         guard architecture.classCount == trainSet.classNames.count else {
-            throw ValidationError("\(arch) predicts \(architecture.classCount) classes, \(datasetName) has \(trainSet.classNames.count)")
+            throw CommandError("\(arch) predicts \(architecture.classCount) classes, \(datasetName) has \(trainSet.classNames.count)")
         }
         var generator = SeededGenerator(seed: seed)
         let inputShape = [1, trainSet.height, trainSet.width]

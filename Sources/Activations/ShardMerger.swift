@@ -1,0 +1,111 @@
+import Foundation
+import HDF5
+import Network
+
+/// Joins the shard files of one recording (`probe record --shard I/N`) into a single activation
+/// file whose datasets are HDF5 virtual datasets pointing into the shards: no activation is copied,
+/// and h5py sees one (N, units) dataset per layer.
+public enum ShardMerger {
+    /// Merges `shards` into `output`.
+    /// - Throws: `RecordingError.invalidFile` when a file is not a complete activation file or the
+    ///   shards do not fit together (other model, data, split or layers; a missing, repeated or
+    ///   overlapping slice), saying which and why.
+    public static func merge(_ shards: [String], into output: String) throws {
+        guard !shards.isEmpty else { throw RecordingError.invalidSetting("give the shard files to merge") }
+        let files = try shards.map { try ActivationFile(path: $0) }.sorted { $0.metadata.firstRow < $1.metadata.firstRow }
+        let first = files[0].metadata
+        for file in files.dropFirst() {
+            let m = file.metadata
+            for (what, a, b) in [("model", m.modelSHA256, first.modelSHA256), ("data set", m.dataset + " " + m.datasetSHA256, first.dataset + " " + first.datasetSHA256),
+                                 ("split", m.split, first.split), ("layers", m.layerNames.joined(separator: ","), first.layerNames.joined(separator: ","))] where a != b {
+                throw RecordingError.invalidFile("\(file.path) and \(files[0].path) do not belong to one recording: their \(what) differ (\(a) vs \(b))")
+            }
+        }
+        let counts = Set(files.map { $0.metadata.shard.split(separator: "/").last.map(String.init) ?? "" })
+        guard counts == ["\(files.count)"] else {
+            throw RecordingError.invalidFile("the shards say they are \(counts.sorted().joined(separator: ", ")) slices, but \(files.count) files were given; pass every shard once")
+        }
+        var next = 0
+        for file in files {
+            guard file.metadata.firstRow == next else {
+                let problem = file.metadata.firstRow > next ? "rows \(next)..<\(file.metadata.firstRow) are in no shard" : "rows from \(file.metadata.firstRow) are in two shards"
+                throw RecordingError.invalidFile("the shards do not fit together: \(problem) (at \(file.path))")
+            }
+            next += file.count
+        }
+        guard next == first.totalRows else {
+            throw RecordingError.invalidFile("the shards hold \(next) of the recording's \(first.totalRows) rows; a shard is missing")
+        }
+
+        let outputDirectory = URL(fileURLWithPath: output).deletingLastPathComponent().standardizedFileURL.path
+        func reference(_ path: String) -> String {
+            let url = URL(fileURLWithPath: path).standardizedFileURL
+            return url.deletingLastPathComponent().path == outputDirectory ? url.lastPathComponent : url.path
+        }
+        let sources = try files.map { file -> (file: String, rows: Range<Int>, handle: HDF5File) in
+            (reference(file.path), file.metadata.firstRow..<(file.metadata.firstRow + file.count), try HDF5File.open(file.path))
+        }
+        try AtomicFile.write(to: output) { temporary in
+            let merged = try HDF5File.create(temporary)
+            let root = merged.root
+            let shardRoot = sources[0].handle.root
+            for name in try shardRoot.attributeNames() {
+                try copyAttribute(name, from: shardRoot, to: root)
+            }
+            try root.setAttribute("created", ToolInfo.timestamp())
+            try root.setAttribute("tool_version", ToolInfo.version)
+            try root.setAttribute("rows", Int64(next))
+            try root.setAttribute("rows_complete", Int64(next))
+            try root.setAttribute("first_row", Int64(0))
+            try root.setAttribute("shard", "merged")
+            try root.setAttribute("shards", sources.map(\.file))
+            try root.setAttribute("shard_sha256", try files.map { try Checksum.sha256(ofFile: $0.path) })
+
+            var paths = ["labels", "indices", "logits"] + first.layerNames.map { "layers/\($0)" }
+            if shardRoot.contains("images") { paths.append("images") }
+            _ = try root.createGroup("layers")
+            for path in paths {
+                let info = try shardRoot.datasetInfo(path)
+                let rowShape = Array(info.shape.dropFirst())
+                let virtualSources = sources.map { VirtualSource(file: $0.file, dataset: "/" + path, rows: $0.rows, sourceShape: [$0.rows.count] + rowShape) }
+                switch info.typeDescription {
+                case "float32":
+                    let dataset = try root.createVirtualDataset(path, of: Float.self, shape: [next] + rowShape, sources: virtualSources)
+                    try copyDatasetAttributes(path, from: shardRoot, of: Float.self, to: dataset)
+                case "uint8":
+                    let dataset = try root.createVirtualDataset(path, of: UInt8.self, shape: [next] + rowShape, sources: virtualSources)
+                    try copyDatasetAttributes(path, from: shardRoot, of: UInt8.self, to: dataset)
+                case "int64":
+                    let dataset = try root.createVirtualDataset(path, of: Int64.self, shape: [next] + rowShape, sources: virtualSources)
+                    try copyDatasetAttributes(path, from: shardRoot, of: Int64.self, to: dataset)
+                default:
+                    throw RecordingError.invalidFile("\(files[0].path): /\(path) holds \(info.typeDescription), not an activation file's type")
+                }
+            }
+            try merged.close()
+        }
+    }
+
+    private static func copyAttribute(_ name: String, from source: AttributeHolder, to target: AttributeHolder) throws {
+        switch try source.attributeValue(name) {
+        case .string(let v): try target.setAttribute(name, v)
+        case .strings(let v): try target.setAttribute(name, v)
+        case .integer(let v): try target.setAttribute(name, v)
+        case .integers(let v): try target.setAttribute(name, v)
+        case .real(let v): try target.setAttribute(name, v)
+        case .reals(let v): try target.setAttribute(name, v)
+        case .other: break
+        }
+    }
+
+    private static func copyDatasetAttributes<T: HDF5Scalar>(_ path: String, from root: Group, of type: T.Type, to target: Dataset<T>) throws {
+        let source = try root.openDataset(path, of: type)
+        for name in try source.attributeNames() where !name.hasPrefix("DIMENSION_") && name != "REFERENCE_LIST" && name != "CLASS" {
+            try copyAttribute(name, from: source, to: target)
+        }
+        let labels = try source.dimensionLabels()
+        if labels.contains(where: { !$0.isEmpty }) {
+            try target.setDimensionLabels(labels)
+        }
+    }
+}

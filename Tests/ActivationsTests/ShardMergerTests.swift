@@ -1,0 +1,80 @@
+import Foundation
+import Network
+import XCTest
+@testable import Activations
+
+/// Merging shards: one file of virtual datasets equal to the unsharded recording, and shards that
+/// do not fit together are refused.
+final class ShardMergerTests: XCTestCase {
+    private var directory: URL!
+    private var input: RecordingInput!
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory("merge")
+        var generator = SeededGenerator(seed: 3)
+        let model = try Architecture("fc20-10").build(inputShape: [1, 28, 28], generator: &generator)
+        let modelPath = directory.appendingPathComponent("model.h5").path
+        try ModelFile.save(model, metadata: ModelMetadata(architecture: "fc20-10", activation: "sigmoid", inputShape: [1, 28, 28],
+                                                          classNames: Fixtures.fashionClasses, dataset: "fashion-mnist-tiny",
+                                                          training: TrainingConfiguration()), to: modelPath)
+        let (loaded, metadata) = try ModelFile.load(modelPath)
+        let images = try DatasetRegistry.standard.load("fashion-mnist-tiny", split: .train, search: DataSearchPaths(dataDirectory: Fixtures.tinyDirectory))
+        input = RecordingInput(modelPath: modelPath, model: loaded, metadata: metadata, images: images, split: .train,
+                               indices: Array(0..<images.count), dataset: "fashion-mnist-tiny", datasetSHA256: "x")
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private func recordShards(_ count: Int, batchSize: Int = 600) throws -> [String] {
+        try (1...count).map { i in
+            var options = RecordingOptions()
+            options.batchSize = batchSize
+            options.shard = try Shard(parsing: "\(i)/\(count)")
+            try Recorder(options: options).record(input, to: path("part\(i).h5"))
+            return path("part\(i).h5")
+        }
+    }
+
+    func testThreeMergedShardsEqualOneUnshardedRecording() throws {
+        var options = RecordingOptions()
+        options.batchSize = 600
+        try Recorder(options: options).record(input, to: path("whole.h5"))
+        let whole = try ActivationFile(path: path("whole.h5"))
+        try ShardMerger.merge(try recordShards(3).reversed(), into: path("merged.h5"))
+        let merged = try ActivationFile(path: path("merged.h5"))
+        XCTAssertEqual(merged.count, 512)
+        XCTAssertEqual(merged.metadata.layerNames, whole.metadata.layerNames)
+        for name in whole.metadata.layerNames {
+            XCTAssertTrue(try merged.rows(name, 0..<512) == whole.rows(name, 0..<512), name)
+        }
+        XCTAssertEqual(try merged.labels(), try whole.labels())
+        XCTAssertEqual(try merged.indices(), Array(0..<512))
+    }
+
+    func testAMissingShardIsNamed() throws {
+        let shards = try recordShards(3)
+        XCTAssertThrowsError(try ShardMerger.merge([shards[0], shards[2]], into: path("merged.h5"))) { error in
+            XCTAssertTrue("\(error)".contains("3 slices"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("merged.h5")))
+    }
+
+    func testShardsOfDifferentRecordingsAreRefused() throws {
+        let three = try recordShards(2)
+        var other = input!
+        other.split = .test
+        var options = RecordingOptions()
+        options.shard = try Shard(parsing: "2/2")
+        try Recorder(options: options).record(other, to: path("other.h5"))
+        XCTAssertThrowsError(try ShardMerger.merge([three[0], path("other.h5")], into: path("merged.h5"))) { error in
+            XCTAssertTrue("\(error)".contains("do not belong to one recording"), "\(error)")
+        }
+    }
+
+    func testAModelFileIsNotAShard() throws {
+        let shards = try recordShards(2)
+        XCTAssertThrowsError(try ShardMerger.merge([shards[0], input.modelPath], into: path("merged.h5"))) { error in
+            XCTAssertTrue("\(error)".contains("not a neuron-probe activation file"), "\(error)")
+        }
+    }
+}

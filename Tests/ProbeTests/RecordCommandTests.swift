@@ -1,0 +1,137 @@
+import Foundation
+import XCTest
+
+/// `probe record`, `probe inspect` and `probe merge` end to end.
+final class RecordCommandTests: XCTestCase {
+    private var tiny: [String] { ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData] }
+
+    private func trainedModel(in dir: URL, arch: String = "fc20-10") throws -> String {
+        let model = dir.appendingPathComponent("model.h5").path
+        let run = try probe(["train", "--arch", arch, "--epochs", "1", "-o", model, "--quiet"] + tiny)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        return model
+    }
+
+    func testRecordWritesAFileThatInspectDescribes() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainedModel(in: dir)
+        let acts = dir.appendingPathComponent("acts.h5").path
+        let run = try probe(["record", model, "-o", acts, "--json", "--with-images", "--compression", "gzip:2"] + tiny)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let result = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(result["rows"] as? Int, 256)
+        XCTAssertEqual(result["layers"] as? [String], ["fc1", "sigmoid1", "fc2"])
+
+        let inspect = try probe(["inspect", acts, "--json"])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        let description = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(description["kind"] as? String, "neuron-probe/activations")
+        let datasets = description["datasets"] as! [[String: Any]]
+        let fc1 = try XCTUnwrap(datasets.first { $0["path"] as? String == "/layers/fc1" })
+        XCTAssertEqual(fc1["shape"] as? [Int], [256, 20])
+        XCTAssertEqual(fc1["compression"] as? String, "gzip 2")
+        XCTAssertTrue(datasets.contains { $0["path"] as? String == "/images" })
+        XCTAssertEqual(try probe(["inspect", model]).status, 0)
+    }
+
+    func testAnUnknownLayerListsTheValidOnesAndWritesNothing() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainedModel(in: dir)
+        let acts = dir.appendingPathComponent("acts.h5")
+        assertFailsClearly(try probe(["record", model, "--layers", "fc1,fc7", "-o", acts.path] + tiny), mentioning: ["fc7", "fc1, sigmoid1, fc2"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["model.h5"])
+    }
+
+    func testRecordingAModelFileThatIsNotOneFails() throws {
+        let dir = try temporaryDirectory()
+        let fake = dir.appendingPathComponent("fake.h5")
+        try Data("nope".utf8).write(to: fake)
+        assertFailsClearly(try probe(["record", fake.path, "-o", dir.appendingPathComponent("a.h5").path] + tiny), mentioning: ["fake.h5", "not an HDF5 file"])
+    }
+
+    func testInspectRefusesFilesOfOtherKinds() throws {
+        assertFailsClearly(try probe(["inspect", repositoryRoot.appendingPathComponent("Package.swift").path]), mentioning: ["not an HDF5 file"])
+    }
+
+    func testMergedShardsEqualTheUnshardedRecording() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainedModel(in: dir)
+        for i in 1...3 {
+            let run = try probe(["record", model, "--shard", "\(i)/3", "-o", dir.appendingPathComponent("s\(i).h5").path, "--quiet"] + tiny)
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        XCTAssertEqual(try probe(["record", model, "-o", dir.appendingPathComponent("whole.h5").path, "--quiet"] + tiny).status, 0)
+        let merge = try probe(["merge"] + (1...3).map { dir.appendingPathComponent("s\($0).h5").path } + ["-o", dir.appendingPathComponent("all.h5").path])
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        let script = """
+            import h5py, numpy, sys
+            a = h5py.File(sys.argv[1], "r"); b = h5py.File(sys.argv[2], "r")
+            for name in ["labels", "indices", "logits"] + ["layers/" + n for n in b.attrs["layer_names"]]:
+                assert a[name].is_virtual, name
+                assert a[name].shape == b[name].shape, name
+                assert numpy.array_equal(a[name][:], b[name][:]), name
+            print("ok")
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script, dir.appendingPathComponent("all.h5").path, dir.appendingPathComponent("whole.h5").path]
+        let out = Pipe()
+        python.standardOutput = out
+        python.standardError = out
+        try python.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        python.waitUntilExit()
+        XCTAssertEqual(python.terminationStatus, 0, "h5py check failed (needs python3 with h5py and numpy): \(text)")
+    }
+
+    func testARecordingKilledPartWayLeavesNoFileAndResumesToTheUninterruptedResult() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainedModel(in: dir, arch: "fc100-100-10")
+        let target = dir.appendingPathComponent("acts.h5")
+        let partial = dir.appendingPathComponent(".acts.h5.partial")
+        // Fashion-MNIST's training split (the Debian package): long enough to kill after a checkpoint.
+        let common = ["record", model, "--dataset", "fashion-mnist", "--split", "train", "--batch-size", "256", "--quiet"]
+        let process = Process()
+        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("probe")
+        process.arguments = common + ["-o", target.path]
+        process.standardError = Pipe()
+        process.standardOutput = Pipe()
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        // Kill once the first checkpoint (8192 rows, several MB) is on disk.
+        while process.isRunning && Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int) ?? 0
+            if size > 8 << 20 { break }
+            usleep(2_000)
+        }
+        XCTAssertTrue(process.isRunning, "the recording finished before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target.path), "a killed recording left a file under the target name")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: partial.path))
+
+        assertFailsClearly(try probe(common + ["-o", target.path]), mentioning: ["--resume"])
+        let resumed = try probe(common + ["-o", target.path, "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let straight = try probe(common + ["-o", dir.appendingPathComponent("straight.h5").path])
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+        let script = """
+            import h5py, numpy, sys
+            a = h5py.File(sys.argv[1], "r"); b = h5py.File(sys.argv[2], "r")
+            assert a.attrs["rows_complete"] == a.attrs["rows"] == 60000
+            for name in ["labels", "indices", "logits"] + ["layers/" + n for n in b.attrs["layer_names"]]:
+                assert numpy.array_equal(a[name][:], b[name][:]), name
+            print("ok")
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script, target.path, dir.appendingPathComponent("straight.h5").path]
+        let out = Pipe()
+        python.standardOutput = out
+        python.standardError = out
+        try python.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        python.waitUntilExit()
+        XCTAssertEqual(python.terminationStatus, 0, "resumed and uninterrupted recordings differ: \(text)")
+    }
+}
