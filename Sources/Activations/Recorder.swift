@@ -167,10 +167,11 @@ public struct Recorder {
             progress(done, rows.count)
             while done < rows.count {
                 if shouldStop() {
-                    try writer.checkpoint(rows: done)
+                    // NOTE: rows after the last checkpoint are dropped: their bands are not whole chunks yet.
+                    let kept = writer.rowsComplete
                     try writer.close()
                     throw RecordingError.interrupted(
-                        "interrupted after \(done) of \(rows.count) rows; \(partial) keeps them: rerun the same command with --resume to finish")
+                        "interrupted after \(done) of \(rows.count) rows; \(partial) keeps the first \(kept): rerun the same command with --resume to finish")
                 }
                 let end = min(done + options.batchSize, rows.count)
                 let batchIndices = Array(input.indices[(rows.lowerBound + done)..<(rows.lowerBound + end)])
@@ -179,7 +180,9 @@ public struct Recorder {
                 try writer.append(trace: trace, layers: layers, labels: recordRows.map { input.images.labels[$0] },
                                   indices: batchIndices, images: options.withImages ? input.images : nil, imageRows: recordRows)
                 done = end
-                if done % ActivationLayout.checkpointRows == 0 || done == rows.count { try writer.checkpoint(rows: done) }
+                if done % ActivationLayout.checkpointRows == 0 || done == rows.count {
+                    try writer.checkpoint(rows: done, last: done == rows.count)
+                }
                 progress(done, rows.count)
             }
             try writer.finish()
@@ -196,6 +199,17 @@ public struct Recorder {
         return rows.count
     }
 
+    /// Parses the `compression` attribute written by `ActivationWriter.describe`.
+    static func parseCompressionAttribute(_ text: String) throws -> Compression {
+        if text == "none" { return .none }
+        let parts = text.split(separator: ":")
+        if parts.count == 2, let level = Int(parts[1]) {
+            if parts[0] == "gzip" { return .gzip(level: level) }
+            if parts[0] == "shuffle+gzip" { return .shuffleGzip(level: level) }
+        }
+        throw RecordingError.invalidFile("unknown compression '\(text)' in a partial recording; delete it and record again")
+    }
+
     /// A string that changes whenever a setting that shapes the file changes; a partial file is
     /// resumed only under the same fingerprint.
     private func settingsFingerprint(_ input: RecordingInput, layers: [String], rows: Range<Int>) throws -> String {
@@ -209,11 +223,11 @@ public struct Recorder {
 final class ActivationWriter {
     private let file: HDF5File
     // NOTE: the datasets are released in close(): HDF5 keeps a file open while any of its objects is.
-    private var layerSets: [String: Dataset<Float>] = [:]
-    private var logits: Dataset<Float>!
-    private var labels: Dataset<UInt8>!
-    private var indices: Dataset<Int64>!
-    private var images: Dataset<UInt8>?
+    private var layerSets: [String: RowSink<Float>] = [:]
+    private var logits: RowSink<Float>!
+    private var labels: RowSink<UInt8>!
+    private var indices: RowSink<Int64>!
+    private var images: RowSink<UInt8>?
     private(set) var rowsComplete: Int
 
     /// Creates a new partial file with every dataset empty.
@@ -242,14 +256,15 @@ final class ActivationWriter {
         try root.setAttribute("settings", fingerprint)
         try root.setAttribute("rows_complete", Int64(0))
 
-        func growing<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type, rowShape: [Int], labels axisLabels: [String]) throws -> Dataset<T> {
+        let level = ActivationWriter.gzipLevel(options.compression)
+        func growing<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type, rowShape: [Int], labels axisLabels: [String]) throws -> RowSink<T> {
             let bytes = MemoryLayout<T>.size
             let chunk = ActivationLayout.chunk(rowShape: rowShape, bytes: bytes, rows: rows.count)
             let dataset = try group.createDataset(
                 name, of: type, shape: [0] + rowShape, maxShape: [nil] + rowShape.map { $0 }, chunk: chunk,
                 compression: options.compression, chunkCache: ActivationLayout.cache(rowShape: rowShape, chunk: chunk, bytes: bytes))
             try dataset.setDimensionLabels(axisLabels)
-            return dataset
+            return RowSink(dataset, rowsInFile: 0, gzipLevel: level)
         }
         labels = try growing(root, "labels", UInt8.self, rowShape: [], labels: ["sample"])
         indices = try growing(root, "indices", Int64.self, rowShape: [], labels: ["sample"])
@@ -262,11 +277,11 @@ final class ActivationWriter {
         let shapes = Dictionary(uniqueKeysWithValues: zip(input.model.layerNames, input.model.layerOutputShapes()))
         for (position, layer) in input.model.layers.enumerated() where layers.contains(layer.name) {
             let rowShape = shapes[layer.name]!
-            let dataset = try growing(group, layer.name, Float.self, rowShape: rowShape, labels: ActivationLayout.axisLabels(rank: rowShape.count + 1))
-            try dataset.setAttribute("kind", layer.kind)
-            try dataset.setAttribute("nonlinearity", ActivationLayout.nonlinearity(of: layer.kind))
-            try dataset.setAttribute("position", Int64(position))
-            layerSets[layer.name] = dataset
+            let sink = try growing(group, layer.name, Float.self, rowShape: rowShape, labels: ActivationLayout.axisLabels(rank: rowShape.count + 1))
+            try sink.dataset.setAttribute("kind", layer.kind)
+            try sink.dataset.setAttribute("nonlinearity", ActivationLayout.nonlinearity(of: layer.kind))
+            try sink.dataset.setAttribute("position", Int64(position))
+            layerSets[layer.name] = sink
         }
         rowsComplete = 0
         try file.flush()
@@ -285,13 +300,14 @@ final class ActivationWriter {
                 "\(path) was recorded with other settings (model, data, layers, compression, batch size or shard); rerun with the same ones, or delete it")
         }
         rowsComplete = Int(try root.attribute("rows_complete", as: Int64.self))
-        func reopen<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type) throws -> Dataset<T> {
+        let level = ActivationWriter.gzipLevel(try Recorder.parseCompressionAttribute(try root.stringAttribute("compression")))
+        func reopen<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type) throws -> RowSink<T> {
             let info = try group.datasetInfo(name)
             let rowShape = Array(info.shape.dropFirst())
             let chunk = info.chunk ?? ActivationLayout.chunk(rowShape: rowShape, bytes: MemoryLayout<T>.size)
             let dataset = try group.openDataset(name, of: type, chunkCache: ActivationLayout.cache(rowShape: rowShape, chunk: chunk, bytes: MemoryLayout<T>.size))
             try dataset.resize(rows: rowsComplete)
-            return dataset
+            return RowSink(dataset, rowsInFile: rowsComplete, gzipLevel: level)
         }
         labels = try reopen(root, "labels", UInt8.self)
         indices = try reopen(root, "indices", Int64.self)
@@ -306,21 +322,30 @@ final class ActivationWriter {
     /// Appends one batch: each recorded layer's output, the logits, labels, indices and optionally the images.
     func append(trace: ForwardTrace, layers: [String], labels batchLabels: [Int], indices batchIndices: [Int],
                 images source: LabeledImages?, imageRows: [Int]) throws {
-        for name in layers { try layerSets[name]!.append(rows: try trace.tap(name).scalars) }
-        try logits.append(rows: trace.output.scalars)
-        try labels.append(rows: batchLabels.map { UInt8(truncatingIfNeeded: $0) })
-        try indices.append(rows: batchIndices.map(Int64.init))
+        for name in layers { try layerSets[name]!.append(try trace.tap(name).scalars) }
+        try logits.append(trace.output.scalars)
+        try labels.append(batchLabels.map { UInt8(truncatingIfNeeded: $0) })
+        try indices.append(batchIndices.map(Int64.init))
         if let images, let source {
             let size = source.height * source.width
             var pixels: [UInt8] = []
             pixels.reserveCapacity(imageRows.count * size)
             for row in imageRows { pixels += source.pixels[(row * size)..<((row + 1) * size)] }
-            try images.append(rows: pixels)
+            try images.append(pixels)
         }
     }
 
     /// Marks `rows` as complete and flushes, so a crash after this point loses nothing before it.
-    func checkpoint(rows: Int) throws {
+    /// At a checkpoint every band is whole (the checkpoint interval is a multiple of every chunk's rows),
+    /// or the recording is at its end, where the last partial bands are written first.
+    func checkpoint(rows: Int, last: Bool = false) throws {
+        if last {
+            for sink in layerSets.values { try sink.flush() }
+            try logits.flush()
+            try labels.flush()
+            try indices.flush()
+            try images?.flush()
+        }
         try file.root.setAttribute("rows_complete", Int64(rows))
         try file.flush()
         rowsComplete = rows
@@ -336,6 +361,12 @@ final class ActivationWriter {
         layerSets = [:]
         (logits, labels, indices, images) = (nil, nil, nil, nil)
         try file.close()
+    }
+
+    /// The gzip level whose chunks the recorder compresses itself, or nil to let HDF5 filter.
+    static func gzipLevel(_ compression: Compression) -> Int? {
+        if case .gzip(let level) = compression { return level }
+        return nil
     }
 
     static func describe(_ compression: Compression) -> String {

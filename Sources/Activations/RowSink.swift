@@ -1,0 +1,93 @@
+import CZlib
+import Dispatch
+import HDF5
+
+/// Where a recording's rows of one dataset go: appended through HDF5 directly, or, for gzip
+/// datasets, gathered into a band of chunk rows and written as whole chunks compressed on all cores
+/// (HDF5 would compress them one after the other on one core).
+final class RowSink<T: HDF5Scalar> {
+    /// The dataset written.
+    let dataset: Dataset<T>
+    private let rowShape: [Int]
+    private let chunk: [Int]
+    private let level: Int32?
+    private var buffer: [T] = []
+    private var bufferedRows = 0
+    private var rowsInFile: Int
+
+    /// A sink appending to `dataset`, which holds `rowsInFile` rows; `gzipLevel` selects band-wise
+    /// parallel compression (the dataset must have a gzip filter of that level and no other).
+    init(_ dataset: Dataset<T>, rowsInFile: Int, gzipLevel: Int?) {
+        self.dataset = dataset
+        rowShape = Array(dataset.shape.dropFirst())
+        chunk = dataset.chunk ?? [1] + rowShape
+        level = gzipLevel.map(Int32.init)
+        self.rowsInFile = rowsInFile
+    }
+
+    /// Adds whole rows; full bands of chunk rows are written at once.
+    func append(_ values: [T]) throws {
+        guard level != nil else {
+            try dataset.append(rows: values)
+            return
+        }
+        buffer += values
+        bufferedRows += values.count / max(1, rowShape.reduce(1, *))
+        while bufferedRows >= chunk[0] { try writeBand(rows: chunk[0]) }
+    }
+
+    /// Writes the rows still buffered (the last, partial band of a recording).
+    func flush() throws {
+        if bufferedRows > 0 { try writeBand(rows: bufferedRows) }
+    }
+
+    /// Compresses the first `rows` buffered rows, chunk by chunk across the cores, and writes the chunks.
+    private func writeBand(rows: Int) throws {
+        let band = chunk[0]
+        let rowSize = max(1, rowShape.reduce(1, *))
+        // A chunk spans `width` indices of the second axis and every later axis in full.
+        let extent = rowShape.first ?? 1
+        let width = chunk.count > 1 ? chunk[1] : 1
+        let inner = rowShape.dropFirst().reduce(1, *)
+        let blocks = (extent + width - 1) / width
+        let elementBytes = MemoryLayout<T>.stride
+        let chunkBytes = band * width * inner * elementBytes
+        let bound = Int(compressBound(uLong(chunkBytes)))
+        var stored = [[UInt8]](repeating: [], count: blocks)
+        var failure: Int32 = Z_OK
+        buffer.withUnsafeBytes { source in
+            stored.withUnsafeMutableBufferPointer { results in
+                DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                    var raw = [UInt8](repeating: 0, count: chunkBytes)
+                    let first = block * width, last = min(first + width, extent)
+                    let piece = (last - first) * inner * elementBytes
+                    raw.withUnsafeMutableBytes { target in
+                        for row in 0..<rows {
+                            let from = (row * rowSize + first * inner) * elementBytes
+                            let to = row * width * inner * elementBytes
+                            target.baseAddress!.advanced(by: to).copyMemory(from: source.baseAddress!.advanced(by: from), byteCount: piece)
+                        }
+                    }
+                    var packed = [UInt8](repeating: 0, count: bound)
+                    var length = uLongf(bound)
+                    let status = compress2(&packed, &length, raw, uLong(chunkBytes), level!)
+                    if status != Z_OK { failure = status }
+                    packed.removeLast(bound - Int(length))
+                    results[block] = packed
+                }
+            }
+        }
+        guard failure == Z_OK else {
+            throw RecordingError.invalidFile("zlib failed to compress a chunk of \(dataset.path) (status \(failure))")
+        }
+        try dataset.resize(rows: rowsInFile + rows)
+        for (block, bytes) in stored.enumerated() {
+            let offset = [rowsInFile] + (rowShape.isEmpty ? [] : [block * width] + Array(repeating: 0, count: rowShape.count - 1))
+            try dataset.writeStoredChunk(at: offset, bytes: bytes)
+        }
+        rowsInFile += rows
+        buffer.removeFirst(rows * rowSize)
+        bufferedRows -= rows
+        precondition(rows == band || bufferedRows == 0, "RowSink: a partial band was written before the end of the recording")
+    }
+}
