@@ -140,11 +140,7 @@ public struct Recorder {
         shouldStop: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Int {
         guard options.batchSize >= 1 else { throw RecordingError.invalidSetting("--batch-size must be at least 1") }
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RecordingError.invalidSetting("cannot write \(path): the directory \(directory) does not exist; create it first")
-        }
+        try AtomicFile.requireDirectory(of: path)
         let layers = try selectedLayers(of: input.model)
         let rows = options.shard?.rows(of: input.indices.count) ?? 0..<input.indices.count
         let partial = Recorder.partialPath(for: path)

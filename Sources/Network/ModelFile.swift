@@ -212,12 +212,9 @@ public enum AtomicFile {
     /// Calls `body` with a temporary path beside `path`, then renames it to `path`.
     /// - Throws: `AtomicFileError` when the directory is missing; whatever `body` throws (the temporary file is removed).
     public static func write(to path: String, _ body: (String) throws -> Void) throws {
+        try requireDirectory(of: path)
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw AtomicFileError("cannot write \(path): the directory \(directory) does not exist; create it first")
-        }
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
         do {
             try body(temporary)
@@ -227,6 +224,17 @@ public enum AtomicFile {
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
+        }
+    }
+}
+
+extension AtomicFile {
+    /// Throws unless the directory `path` would be written into exists.
+    public static func requireDirectory(of path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw AtomicFileError("cannot write \(path): the directory \(directory) does not exist; create it first")
         }
     }
 }

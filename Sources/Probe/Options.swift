@@ -1,6 +1,7 @@
 import ArgumentParser
 import Activations
 import Foundation
+import Network
 
 /// The directory searched first for data sets.
 struct DataDirectoryOption: ParsableArguments {
@@ -35,10 +36,10 @@ struct OutputOptions: ParsableArguments {
 
 /// A path given with -o/--output, checked before any work starts.
 func checkOutputPath(_ path: String) throws {
-    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw ValidationError("the output directory \(directory) does not exist; create it or choose another --output")
+    do {
+        try AtomicFile.requireDirectory(of: path)
+    } catch {
+        throw ValidationError("\(error); or choose another --output")
     }
 }
 

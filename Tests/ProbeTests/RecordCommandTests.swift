@@ -72,16 +72,8 @@ final class RecordCommandTests: XCTestCase {
                 assert numpy.array_equal(a[name][:], b[name][:]), name
             print("ok")
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, dir.appendingPathComponent("all.h5").path, dir.appendingPathComponent("whole.h5").path]
-        let out = Pipe()
-        python.standardOutput = out
-        python.standardError = out
-        try python.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
-        XCTAssertEqual(python.terminationStatus, 0, "h5py check failed (needs python3 with h5py and numpy): \(text)")
+        try assertPythonSucceeds(script, arguments: [dir.appendingPathComponent("all.h5").path, dir.appendingPathComponent("whole.h5").path],
+                                 "the merged file differs from the unsharded recording")
     }
 
     func testARecordingKilledPartWayLeavesNoFileAndResumesToTheUninterruptedResult() throws {
@@ -123,15 +115,7 @@ final class RecordCommandTests: XCTestCase {
                 assert numpy.array_equal(a[name][:], b[name][:]), name
             print("ok")
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, target.path, dir.appendingPathComponent("straight.h5").path]
-        let out = Pipe()
-        python.standardOutput = out
-        python.standardError = out
-        try python.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
-        XCTAssertEqual(python.terminationStatus, 0, "resumed and uninterrupted recordings differ: \(text)")
+        try assertPythonSucceeds(script, arguments: [target.path, dir.appendingPathComponent("straight.h5").path],
+                                 "resumed and uninterrupted recordings differ")
     }
 }
