@@ -45,3 +45,57 @@ public enum LinearAlgebra {
     /// The number of threads OpenBLAS uses for a product.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
 }
+
+extension LinearAlgebra {
+    /// A random orthogonal n×n matrix drawn uniformly (Haar measure): the Q of the QR factorisation
+    /// (LAPACK `sgeqrf`/`sorgqr`) of a matrix of standard normal values, with each column's sign
+    /// flipped so that R has a positive diagonal (Mezzadri 2007; the rotations of Bau et al. 2017 §3.2).
+    /// - Returns: Q as a row-major (n, n) tensor whose rows (and columns) are orthonormal.
+    public static func randomRotation(size n: Int, generator: inout SeededGenerator) -> Tensor {
+        precondition(n >= 1, "randomRotation: size must be at least 1")
+        // Column-major n×n Gaussian matrix for LAPACK.
+        var a = (0..<(n * n)).map { _ in generator.nextGaussian() }
+        var tau = [Float](repeating: 0, count: n)
+        var size = Int32(n), info: Int32 = 0
+        var workSize: Float = 0
+        var query: Int32 = -1
+        sgeqrf_(&size, &size, &a, &size, &tau, &workSize, &query, &info)
+        var lwork = Int32(workSize)
+        var work = [Float](repeating: 0, count: Int(lwork))
+        sgeqrf_(&size, &size, &a, &size, &tau, &work, &lwork, &info)
+        precondition(info == 0, "sgeqrf failed with info \(info)")
+        let signs = (0..<n).map { a[$0 * n + $0] < 0 ? Float(-1) : Float(1) }
+        sorgqr_(&size, &size, &size, &a, &size, &tau, &workSize, &query, &info)
+        lwork = Int32(workSize)
+        work = [Float](repeating: 0, count: Int(lwork))
+        sorgqr_(&size, &size, &size, &a, &size, &tau, &work, &lwork, &info)
+        precondition(info == 0, "sorgqr failed with info \(info)")
+        // Column j of Q is a[j*n ..< (j+1)*n] (column-major); row-major Q[i][j] = a[j*n + i] · sign_j.
+        var q = [Float](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0..<n { q[i * n + j] = a[j * n + i] * signs[j] }
+        }
+        return Tensor(shape: [n, n], scalars: q)
+    }
+
+    /// Eigenvalues (ascending) and orthonormal eigenvectors (as rows) of a symmetric (n, n)
+    /// matrix, through LAPACK `ssyevd`: the principal components of a covariance matrix.
+    public static func symmetricEigen(_ matrix: Tensor) -> (values: [Float], vectors: Tensor) {
+        precondition(matrix.shape.count == 2 && matrix.shape[0] == matrix.shape[1], "symmetricEigen: needs a square matrix, given \(matrix.shape)")
+        let n = matrix.shape[0]
+        // Symmetric: row-major equals column-major.
+        var a = matrix.scalars
+        var w = [Float](repeating: 0, count: n)
+        var size = Int32(n), info: Int32 = 0
+        var jobz = CChar(UInt8(ascii: "V")), uplo = CChar(UInt8(ascii: "U"))
+        var workSize: Float = 0, iworkSize: Int32 = 0, query: Int32 = -1
+        ssyevd_(&jobz, &uplo, &size, &a, &size, &w, &workSize, &query, &iworkSize, &query, &info, 1, 1)
+        var lwork = Int32(workSize), liwork = iworkSize
+        var work = [Float](repeating: 0, count: Int(lwork))
+        var iwork = [Int32](repeating: 0, count: Int(liwork))
+        ssyevd_(&jobz, &uplo, &size, &a, &size, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+        precondition(info == 0, "ssyevd failed with info \(info)")
+        // Column-major eigenvectors: column j is a[j*n ..< (j+1)*n], i.e. row j of the row-major result.
+        return (w, Tensor(shape: [n, n], scalars: a))
+    }
+}
