@@ -93,8 +93,11 @@ public final class ActivationFile {
             firstRow: Int(try root.attribute("first_row", as: Int64.self)), totalRows: Int(try root.attribute("total_rows", as: Int64.self)),
             toolVersion: try root.stringAttribute("tool_version"), created: try root.stringAttribute("created"),
             compression: try root.stringAttribute("compression"))
-        count = try root.openDataset("labels", of: UInt8.self).shape[0]
         let planned = Int(try root.attribute("rows", as: Int64.self))
+        guard let first = metadata.layerNames.first else {
+            throw RecordingError.invalidFile("\(path) records no layer")
+        }
+        count = try root.datasetInfo(root.contains("labels") ? "labels" : "layers/\(first)").shape[0]
         guard count == planned else {
             throw RecordingError.invalidFile("\(path) holds \(count) of its \(planned) rows: the recording is incomplete; record it again")
         }
@@ -119,6 +122,9 @@ public final class ActivationFile {
         return try file.root.openDataset("layers/\(name)", of: Float.self,
                                          chunkCache: ActivationLayout.cache(rowShape: Array(info.shape.dropFirst()), chunk: chunk, bytes: 4))
     }
+
+    /// Whether the file holds the labels (files of other tools may not).
+    public var hasLabels: Bool { file.root.contains("labels") }
 
     /// The labels of all samples.
     public func labels() throws -> [Int] { try file.root.openDataset("labels", of: UInt8.self).read().map(Int.init) }

@@ -305,24 +305,64 @@ def every_dataset(f):
     return found
 
 
-def test_chunks_compression_and_unlimited_rows(recordings, recorded_model, variant):
+def chunk_mismatches(f, names):
+    """{dataset: "actual, documented"} for the datasets whose chunk shape is not the documented one."""
+    wrong = {}
+    for name in names:
+        ds = f[name]
+        expected = expected_chunk(ds.shape, ds.dtype.itemsize)
+        if ds.chunks != expected:
+            wrong[name] = f"{ds.chunks}, documented {expected}"
+    return wrong
+
+
+def test_compression_and_unlimited_rows(recordings, recorded_model, variant):
     path = recordings.record(recorded_model, variant)
     with h5py.File(path, "r") as f:
         names = every_dataset(f)
         assert {"labels", "indices", "logits", "images"} <= set(names)
-        wrong = {}
         for name in names:
             ds = f[name]
+            assert ds.chunks is not None, name
             assert ds.maxshape[0] is None, (name, ds.maxshape)
             assert ds.maxshape[1:] == ds.shape[1:], (name, ds.maxshape)
             if variant == "gzip":
                 assert ds.compression == "gzip" and ds.compression_opts == 4, (name, ds.compression)
             else:
                 assert ds.compression is None, (name, ds.compression)
-            expected = expected_chunk(ds.shape, ds.dtype.itemsize)
-            if ds.chunks != expected:
-                wrong[name] = f"{ds.chunks}, documented {expected}"
-        assert not wrong, f"chunk shapes differ from docs/activation-file.md: {wrong}"
+
+
+def test_chunk_shapes(recordings, recorded_model, variant):
+    """Layers, logits, labels and indices: the chunk table of docs/activation-file.md."""
+    with h5py.File(recordings.record(recorded_model, variant), "r") as f:
+        wrong = chunk_mismatches(f, [name for name in every_dataset(f) if name != "images"])
+    assert not wrong, f"{recorded_model} ({variant}): chunk shapes differ from docs/activation-file.md: {wrong}"
+
+
+def test_image_chunks(recordings):
+    """/images (N, H, W) uint8: (R, H, W), R the largest power of two >= 16 with R*H*W <= 512 KiB."""
+    with h5py.File(recordings.record("fc100-100-10", "test"), "r") as f:
+        wrong = chunk_mismatches(f, ["images"])
+    assert not wrong, f"/images chunk differs from docs/activation-file.md: {wrong}"
+
+
+FULL_DATA = Path("/usr/share/datasets/fashion-mnist")  # Debian's dataset-fashion-mnist
+
+
+def test_chunk_shapes_of_a_full_size_recording(trainer, tmp_path):
+    """The 10,000 Fashion-MNIST test images: more rows than one 8,192-row chunk band."""
+    if not (FULL_DATA / "t10k-images-idx3-ubyte.gz").is_file():
+        pytest.skip(f"the full Fashion-MNIST ({FULL_DATA}, Debian package dataset-fashion-mnist) is not installed")
+    model = trainer.train("fc100-100-10")
+    output = tmp_path / "full.h5"
+    result = run([trainer.probe, "record", model, "--dataset", "fashion-mnist", "--data-dir", FULL_DATA,
+                  "--split", "test", "--layers", "fc1", "--with-images", "-o", output, "--quiet"], timeout=600)
+    assert result.returncode == 0, describe(result)
+    with h5py.File(output, "r") as f:
+        assert f.attrs["rows"] == 10000 and f["layers/fc1"].shape == (10000, 100)
+        np.testing.assert_array_equal(f["images"][()], read_idx(FULL_DATA / "t10k-images-idx3-ubyte.gz"))
+        wrong = chunk_mismatches(f, every_dataset(f))
+    assert not wrong, f"chunk shapes differ from docs/activation-file.md: {wrong}"
 
 
 # --- choosing layers ---

@@ -1,0 +1,100 @@
+import Foundation
+import HDF5
+import Network
+
+/// Units-analysis results files (`format = "neuron-probe/units"`): every direction, its top and
+/// bottom images, its coherence, and the comparison, so that anyone can recompute every number
+/// from this file and the activation file it links to. Layout: docs/units-file.md.
+public enum UnitsFile {
+    /// The value of the root `format` attribute.
+    public static let format = "neuron-probe/units"
+    /// The layout version written.
+    public static let formatVersion = 1
+
+    /// The default results path beside an activation file: `acts.h5` → `acts.units.h5`.
+    public static func defaultPath(for activations: String) -> String {
+        let url = URL(fileURLWithPath: activations)
+        let stem = url.deletingPathExtension().lastPathComponent
+        return url.deletingLastPathComponent().appendingPathComponent(stem + ".units.h5").path
+    }
+
+    /// Writes `results` (one per layer) for the activation file at `activationsPath` to `path`,
+    /// through a temporary file renamed when complete. The activation file is only read.
+    public static func write(_ results: [UnitsLayerResult], activations: ActivationFile, activationsPath: String,
+                             options: UnitsAnalysisOptions, to path: String) throws {
+        let activationsSHA = try Checksum.sha256(ofFile: activationsPath)
+        // The external links name the activation file relative to the results file when they share a directory.
+        let resultsDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
+        let activationsURL = URL(fileURLWithPath: activationsPath).standardizedFileURL
+        let linkTarget = activationsURL.deletingLastPathComponent().path == resultsDirectory ? activationsURL.lastPathComponent : activationsURL.path
+        try AtomicFile.write(to: path) { temporary in
+            let file = try HDF5File.create(temporary)
+            let root = file.root
+            try root.setAttribute("format", format)
+            try root.setAttribute("format_version", Int64(formatVersion))
+            try root.setAttribute("tool_version", ToolInfo.version)
+            try root.setAttribute("created", ToolInfo.timestamp())
+            try root.setAttribute("activations_file", activationsPath)
+            try root.setAttribute("activations_sha256", activationsSHA)
+            try root.setAttribute("model_sha256", activations.metadata.modelSHA256)
+            try root.setAttribute("model_architecture", activations.metadata.modelArchitecture)
+            try root.setAttribute("split", activations.metadata.split)
+            try root.setAttribute("seed", Int64(bitPattern: options.seed))
+            try root.setAttribute("top_k", Int64(options.topK))
+            try root.setAttribute("picture_k", Int64(options.pictureK))
+            try root.setAttribute("rotations", Int64(options.rotations))
+            try root.setAttribute("purity_threshold", options.purityThreshold)
+            try root.setAttribute("bootstrap_resamples", Int64(options.bootstrapResamples))
+            try root.setAttribute("layers", results.map(\.layer))
+            let units = try root.createGroup("units")
+            for result in results {
+                let group = try units.createGroup(result.layer)
+                try group.setAttribute("units", Int64(result.unitCount))
+                try group.setAttribute("samples", Int64(result.sampleCount))
+                try group.setAttribute("dead_units", result.deadUnits.map(Int64.init))
+                try group.setAttribute("labels_available", Int64(result.labelsAvailable ? 1 : 0))
+                try group.setAttribute("images_available", Int64(result.imagesAvailable ? 1 : 0))
+                try group.setAttribute("verdict", result.verdict)
+                try group.createExternalLink("activations", file: linkTarget, object: "/layers/\(result.layer)")
+                _ = try group.write("class_selectivity", result.classSelectivity, shape: [result.unitCount])
+                try write(result.units, into: try group.createGroup("units"))
+                try write(result.random, into: try group.createGroup("random"))
+                if let pca = result.principalComponents { try write(pca, into: try group.createGroup("pca")) }
+                let rotations = try group.createGroup("rotations")
+                for (r, set) in result.rotations.enumerated() { try write(set, into: try rotations.createGroup("\(r + 1)")) }
+                let comparison = try group.createGroup("comparison")
+                for c in result.comparisons {
+                    let measure = try comparison.createGroup(c.measure)
+                    for (name, value) in [("units_mean", c.units.mean), ("units_low", c.units.low), ("units_high", c.units.high),
+                                          ("random_mean", c.random.mean), ("random_low", c.random.low), ("random_high", c.random.high),
+                                          ("u", c.test.u), ("p_value", c.test.pValue), ("z", c.test.z), ("auc", c.test.auc),
+                                          ("cliffs_delta", c.test.cliffsDelta)] {
+                        try measure.setAttribute(name, value)
+                    }
+                }
+                if let d = result.detectors {
+                    let detectors = try group.createGroup("detectors")
+                    try detectors.setAttribute("threshold", d.threshold)
+                    try detectors.setAttribute("natural", Int64(d.natural))
+                    _ = try detectors.write("rotated", d.rotated.map(Int64.init), shape: [d.rotated.count])
+                }
+            }
+            try file.close()
+        }
+    }
+
+    private static func write(_ set: DirectionSet, into group: Group) throws {
+        let m = set.top.count
+        let k = set.top.first?.count ?? 0
+        try group.setAttribute("name", set.name)
+        _ = try group.write("directions", set.directions.scalars, shape: set.directions.shape)
+        if !set.unitIndices.isEmpty { _ = try group.write("unit_indices", set.unitIndices.map(Int64.init), shape: [m]) }
+        let top = try group.write("top", set.top.flatMap { $0.map(Int64.init) }, shape: [m, k])
+        try top.setDimensionLabels(["direction", "rank"])
+        let bottom = try group.write("bottom", set.bottom.flatMap { $0.map(Int64.init) }, shape: [m, k])
+        try bottom.setDimensionLabels(["direction", "rank"])
+        _ = try group.write("purity", set.purity, shape: [m])
+        _ = try group.write("entropy", set.entropy, shape: [m])
+        _ = try group.write("cosine", set.cosine, shape: [m])
+    }
+}

@@ -1,0 +1,163 @@
+import ArgumentParser
+import Activations
+import Foundation
+import Network
+
+/// `probe units`: units versus random directions, measured (Szegedy et al. 2014 §3).
+struct Units: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Test whether single units are more semantically coherent than random directions (Szegedy et al. 2014, §3).",
+        discussion: """
+            For every live unit e_i of a layer, K random directions v ~ N(0, I) and R random rotations of the whole basis,
+            finds the top-k recorded images by ⟨φ(x), d⟩, measures how coherent each set is (label purity and entropy,
+            pixel cosine similarity), and compares units with random directions: bootstrap 95% intervals, a two-sided
+            Mann–Whitney U test with AUC, and Bau et al.'s detector count against rotated bases. The held-out set is the
+            recorded split (record the test split, as Szegedy did). Results go to their own HDF5 file (docs/units-file.md);
+            the activation file is only read.
+            """)
+
+    @Argument(help: "The activation file (written by probe record).")
+    var activations: String
+
+    @Option(name: .long, help: "The layer to analyse (comma-separated for several).")
+    var layer: String
+
+    @Option(name: .long, help: "Random directions K (default: as many as the layer has live units).")
+    var random: Int?
+
+    @Option(name: .long, help: "Top images per direction for the statistics.")
+    var top = 100
+
+    @Option(name: .long, help: "Random rotations of the whole basis for the detector count.")
+    var rotations = 10
+
+    @Option(name: .long, help: "Also analyse this many principal components of the activations.")
+    var pca = 0
+
+    @Option(name: .long, help: "Top-k purity at or above which a direction counts as a detector.")
+    var threshold = 0.8
+
+    @Option(name: .long, help: "The seed of the random directions, rotations and bootstrap.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("data-dir"), help: "Where to find the data set's images when the activation file holds none.")
+    var dataDirectory: String?
+
+    @Option(name: [.short, .customLong("output")], help: "The results file (default: beside the activation file, NAME.units.h5).")
+    var output: String?
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        if let random, random < 1 { throw ValidationError("--random must be at least 1: the comparison needs random directions") }
+        guard rotations >= 0 else { throw ValidationError("--rotations must not be negative") }
+        guard pca >= 0 else { throw ValidationError("--pca must not be negative") }
+        guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must lie in (0, 1]") }
+        if let output { try checkOutputPath(output) }
+    }
+
+    func run() throws {
+        let file = try ActivationFile(path: activations)
+        let layers = layer.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        for name in layers { _ = try file.layer(name) }
+        let output = self.output ?? UnitsFile.defaultPath(for: activations)
+        guard URL(fileURLWithPath: output).standardizedFileURL != URL(fileURLWithPath: activations).standardizedFileURL else {
+            throw CommandError("the results file would replace the activation file; choose another --output")
+        }
+
+        let labels: [Int]? = file.hasLabels ? try file.labels() : nil
+        if labels == nil { note("\(activations) has no labels: only the label-free pixel measure is used") }
+        let images = try imagesOfRows(file)
+        if images == nil { note("no images for \(activations) (record with --with-images, or pass --data-dir): the pixel measure is left out") }
+
+        var options = UnitsAnalysisOptions()
+        options.randomDirections = random
+        options.topK = top
+        options.rotations = rotations
+        options.principalComponents = pca
+        options.seed = seed
+        options.purityThreshold = threshold
+
+        var results: [UnitsLayerResult] = []
+        for name in layers {
+            let bar = ProgressBar("units \(name)", total: 1, unit: "dir", quiet: outputOptions.quiet)
+            results.append(try UnitsAnalysis.run(
+                file: file, layer: name, labels: labels, classCount: max(file.metadata.classNames.count, (labels?.max() ?? 0) + 1),
+                images: images, options: options, progress: { done, total in bar.update(done, total: total) }))
+            bar.finish()
+        }
+        try UnitsFile.write(results, activations: file, activationsPath: activations, options: options, to: output)
+        if outputOptions.json {
+            try printJSON(["results": output, "layers": results.map(describe)])
+        } else {
+            for result in results { print(table(result)) }
+            print("wrote \(output)")
+        }
+    }
+
+    /// The images of the file's rows: stored in the file, or read from the data set by the rows' indices.
+    private func imagesOfRows(_ file: ActivationFile) throws -> [UInt8]? {
+        if file.hasImages { return try file.images().pixels }
+        let search = DataSearchPaths(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        let registry = DatasetRegistry.standard
+        guard registry.names.contains(file.metadata.dataset) else { return nil }
+        do {
+            let indices = try file.indices()
+            let split = file.metadata.split
+            let train = split == "test" ? nil : try registry.load(file.metadata.dataset, split: .train, search: search)
+            let test = split == "train" ? nil : try registry.load(file.metadata.dataset, split: .test, search: search)
+            let offset = split == "all" ? (train?.count ?? 0) : 0
+            var pixels: [UInt8] = []
+            for index in indices {
+                let (set, row) = split == "test" || (split == "all" && index >= offset) ? (test!, index - offset) : (train!, index)
+                let size = set.height * set.width
+                pixels += set.pixels[(row * size)..<((row + 1) * size)]
+            }
+            return pixels
+        } catch {
+            note("cannot read the images of \(file.metadata.dataset): \(error)")
+            return nil
+        }
+    }
+
+    private func describe(_ r: UnitsLayerResult) -> [String: Any] {
+        var object: [String: Any] = [
+            "layer": r.layer, "units": r.unitCount, "samples": r.sampleCount, "dead_units": r.deadUnits,
+            "live_units": r.units.top.count, "random_directions": r.random.top.count, "top_k": top, "verdict": r.verdict,
+            "comparisons": r.comparisons.map { c -> [String: Any] in
+                [
+                    "measure": c.measure,
+                    "units": ["mean": jsonNumber(c.units.mean), "low": jsonNumber(c.units.low), "high": jsonNumber(c.units.high)],
+                    "random": ["mean": jsonNumber(c.random.mean), "low": jsonNumber(c.random.low), "high": jsonNumber(c.random.high)],
+                    "u": jsonNumber(c.test.u), "p_value": jsonNumber(c.test.pValue), "auc": jsonNumber(c.test.auc),
+                    "cliffs_delta": jsonNumber(c.test.cliffsDelta),
+                ]
+            },
+        ]
+        if let d = r.detectors {
+            object["detectors"] = ["threshold": d.threshold, "units": d.natural, "rotated": d.rotated,
+                                   "rotated_mean": jsonNumber(d.rotatedMean), "rotated_sd": jsonNumber(d.rotatedSD)]
+        }
+        return object
+    }
+
+    private func table(_ r: UnitsLayerResult) -> String {
+        func cell(_ i: Interval) -> String { String(format: "%.3f [%.3f, %.3f]", i.mean, i.low, i.high) }
+        var lines = ["layer \(r.layer): \(r.units.top.count) live units (\(r.deadUnits.count) dead), \(r.random.top.count) random directions, \(r.sampleCount) images, top \(top)"]
+        lines.append("  measure   " + "units [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0)
+                     + "random [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0) + "p          AUC")
+        for c in r.comparisons {
+            lines.append("  " + c.measure.padding(toLength: 10, withPad: " ", startingAt: 0)
+                         + cell(c.units).padding(toLength: 26, withPad: " ", startingAt: 0)
+                         + cell(c.random).padding(toLength: 26, withPad: " ", startingAt: 0)
+                         + String(format: "%-10.2g %.3f", c.test.pValue, c.test.auc))
+        }
+        if let d = r.detectors, !d.rotated.isEmpty {
+            lines.append(String(format: "  detectors (purity ≥ %.2f): %d units vs %.1f ± %.1f in %d rotated bases",
+                                d.threshold, d.natural, d.rotatedMean, d.rotatedSD.isNaN ? 0 : d.rotatedSD, d.rotated.count))
+        }
+        lines.append("  " + r.verdict)
+        return lines.joined(separator: "\n")
+    }
+}
