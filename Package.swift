@@ -23,15 +23,17 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Network", dependencies: ["CBLAS", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Report", dependencies: ["Activations", "CPNG"]),
         .executableTarget(
             name: "Probe",
-            dependencies: ["Network", "Activations", "HDF5", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Network", "Activations", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "ProbeBench", dependencies: ["Network", "Activations", "CBLAS"], path: "bench/Sources/ProbeBench"),
 
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "HDF5"]),
         .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network", "HDF5"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
     ],
     swiftLanguageModes: [.v5]
 )
