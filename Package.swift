@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Network", dependencies: ["CBLAS", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Report", dependencies: ["Activations", "CPNG"]),
+        .target(name: "Report", dependencies: ["Network", "Activations", "CPNG"]),
         .executableTarget(
             name: "Probe",
             dependencies: ["Network", "Activations", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

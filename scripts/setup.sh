@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python_missing=()
-for m in numpy h5py pytest; do
+for m in numpy scipy h5py pytest; do
   python3 -c "import $m" 2>/dev/null || python_missing+=("$m")
 done
 if [ ${#python_missing[@]} -gt 0 ]; then

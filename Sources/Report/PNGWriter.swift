@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import Network
 
 /// Encodes rasters as 8-bit PNG (grey or RGB) through libpng's simplified write API
 /// (`png_image_write_to_memory`, libpng ≥ 1.6.24) and writes them atomically.
@@ -59,27 +60,15 @@ public enum PNGWriter {
     /// - Parameters:
     ///   - raster: the image, at least 1×1.
     ///   - path: the file to create or replace; its directory must exist.
-    /// - Throws: `ReportError.cannotWrite` when the directory is missing or the file cannot be
+    /// - Throws: `AtomicFileError` when the directory is missing; `ReportError.cannotWrite` when the file cannot be
     ///   written, `ReportError.encoding` when libpng refuses the image.
     public static func write(_ raster: Raster, to path: String) throws {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ReportError.cannotWrite(path: path, reason: "the directory \(directory) does not exist; create it first")
-        }
         let bytes = try encode(raster)
-        let name = URL(fileURLWithPath: path).lastPathComponent
-        let temporary = URL(fileURLWithPath: directory).appendingPathComponent(".\(name).tmp-\(UUID().uuidString)").path
+        try AtomicFile.requireDirectory(of: path)
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+            try AtomicFile.write(to: path) { temporary in try Data(bytes).write(to: URL(fileURLWithPath: temporary)) }
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
             throw ReportError.cannotWrite(path: path, reason: error.localizedDescription)
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw ReportError.cannotWrite(path: path, reason: reason)
         }
     }
 

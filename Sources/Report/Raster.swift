@@ -60,7 +60,7 @@ public struct Raster: Equatable, Sendable {
     /// One channel of the pixel in column `x`, row `y` (row 0 at the top).
     ///
     /// - Precondition: `0 ≤ x < width`, `0 ≤ y < height`, `0 ≤ channel < format.channels`.
-    public subscript(x: Int, y: Int, channel: Int = 0) -> UInt8 {
+    public subscript(x x: Int, y y: Int, channel channel: Int = 0) -> UInt8 {
         get { pixels[offset(x, y, channel)] }
         set { pixels[offset(x, y, channel)] = newValue }
     }
