@@ -2,6 +2,7 @@ import ArgumentParser
 import Activations
 import Foundation
 import Network
+import Report
 
 /// `probe units`: units versus random directions, measured (Szegedy et al. 2014 §3).
 struct Units: ParsableCommand {
@@ -88,11 +89,20 @@ struct Units: ParsableCommand {
             bar.finish()
         }
         try UnitsFile.write(results, activations: file, activationsPath: activations, options: options, to: output)
+        var pictures: [String] = []
+        if let images {
+            let side = Int(Double(images.count / max(file.count, 1)).squareRoot())
+            for result in results {
+                let picture = URL(fileURLWithPath: output).deletingPathExtension().path + ".\(result.layer).png"
+                try PNGWriter.write(try UnitsFigure.render(result, images: images, height: side, width: side), to: picture)
+                pictures.append(picture)
+            }
+        }
         if outputOptions.json {
-            try printJSON(["results": output, "layers": results.map(describe)])
+            try printJSON(["results": output, "pictures": pictures, "layers": results.map(describe)])
         } else {
             for result in results { print(table(result)) }
-            print("wrote \(output)")
+            print("wrote \(([output] + pictures).joined(separator: ", "))")
         }
     }
 
