@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "probe", targets: ["Probe"]),
-        .library(name: "NeuronProbe", targets: ["HDF5", "Network", "Activations"]),
+        .library(name: "NeuronProbe", targets: ["HDF5", "Network", "Activations", "Attacks", "Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,10 +23,11 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Network", dependencies: ["CBLAS", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Attacks", dependencies: ["Network", "HDF5", "CLBFGSB"]),
         .target(name: "Report", dependencies: ["Network", "Activations", "CPNG"]),
         .executableTarget(
             name: "Probe",
-            dependencies: ["Network", "Activations", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Network", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "ProbeBench", dependencies: ["Network", "Activations", "CBLAS"], path: "bench/Sources/ProbeBench"),
 
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5"]),
@@ -34,6 +35,7 @@ let package = Package(
         .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network", "HDF5"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "AttacksTests", dependencies: ["Attacks", "Network"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -236,7 +236,9 @@ def main():
     parser.add_argument("--probe", default=os.path.join(HERE, "..", ".build", "release", "probe"))
     parser.add_argument("--model", default=os.path.join(HERE, "out", "fc200.h5"))
     parser.add_argument("--out-dir", default=os.path.join(HERE, "out"))
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per implementation with gzip")
+    parser.add_argument("--repeats-uncompressed", type=int, default=5,
+                        help="runs per implementation uncompressed (about 1 s each, and noisier)")
     parser.add_argument("--python-only", action="store_true")
     parser.add_argument("--keep-files", action="store_true", help="keep the recorded .h5 files in --out-dir")
     args = parser.parse_args()
@@ -246,20 +248,22 @@ def main():
     impls = ([] if args.python_only else ["neuron-probe"]) + PYTHON_IMPLS
     emit({"work": "record-meta", "loadavg_before": load, "rows": ROWS, "model": args.model,
           "data_bytes_uint8": ROWS * 784, "data_bytes_float32": ROWS * 784 * 4, "repeats": args.repeats,
+          "repeats_uncompressed": args.repeats_uncompressed,
           "implementations": impls, "python_only": args.python_only})
 
     written = []
     failed = False
     for compression in COMPRESSIONS:
         runs = {impl: [] for impl in impls}
-        for repeat in range(args.repeats):
+        repeats = args.repeats_uncompressed if compression == "none" else args.repeats
+        for repeat in range(repeats):
             for impl in impls:
                 path = output_path(args, impl, compression)
                 if impl == "neuron-probe":
                     cmd, env = probe_cmd(args, compression, path), None
                 else:
                     cmd, env = python_cmd(args, impl, compression, path), python_env()
-                log(f"== record {impl} {compression} (run {repeat + 1} of {args.repeats})")
+                log(f"== record {impl} {compression} (run {repeat + 1} of {repeats})")
                 try:
                     result, info = measured_run(cmd, env)
                 except (RuntimeError, ValueError) as error:

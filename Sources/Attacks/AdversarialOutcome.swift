@@ -1,0 +1,69 @@
+import Foundation
+import Network
+
+/// What happened to each example of an attack, recomputed from the images themselves by shared code
+/// (never trusted from the attack): Szegedy et al.'s Table 1 distortion and the usual norms, the
+/// predictions before and after, and whether the attack reached its goal.
+public struct AdversarialOutcome: Sendable {
+    /// The adversarial images, re-clipped to [0, 1], (N, …) like the inputs.
+    public var adversarial: Tensor
+    /// Whether each example reached its goal: misclassified (untargeted) or classified as its target.
+    public var success: [Bool]
+    /// Szegedy's distortion sqrt(Σ(x′ − x)² / m): the per-pixel RMS of the perturbation.
+    public var distortion: [Float]
+    /// ‖x′ − x‖₂.
+    public var l2: [Float]
+    /// ‖x′ − x‖∞.
+    public var linf: [Float]
+    /// The predicted class of the clean image.
+    public var predictedClean: [Int]
+    /// The predicted class of the adversarial image.
+    public var predictedAdversarial: [Int]
+    /// The probability the model gives its prediction on the adversarial image.
+    public var confidence: [Float]
+}
+
+/// The shared judge of every attack: clips to the input box, classifies, measures.
+public enum AdversarialJudge {
+    /// Clips `adversarial` to [0, 1] and measures it against `clean`.
+    /// - Parameters:
+    ///   - targets: per-example target class, or nil for untargeted success (prediction ≠ label).
+    public static func judge(model: Sequential, clean: Tensor, adversarial: Tensor, labels: [Int], targets: [Int]?) -> AdversarialOutcome {
+        var clipped = adversarial
+        clipped.scalars.withUnsafeMutableBufferPointer { x in
+            for i in 0..<x.count { x[i] = min(max(x[i], 0), 1) }
+        }
+        let n = clean.batchSize, m = clean.rowSize
+        let cleanProbabilities = probabilities(model, clean)
+        let adversarialProbabilities = probabilities(model, clipped)
+        let predictedClean = Trainer.argmax(cleanProbabilities)
+        let predictedAdversarial = Trainer.argmax(adversarialProbabilities)
+        var distortion = [Float](repeating: 0, count: n), l2 = distortion, linf = distortion, confidence = distortion
+        clean.scalars.withUnsafeBufferPointer { x in
+            clipped.scalars.withUnsafeBufferPointer { a in
+                for i in 0..<n {
+                    var sum: Double = 0
+                    var largest: Float = 0
+                    for j in (i * m)..<((i + 1) * m) {
+                        let d = a[j] - x[j]
+                        sum += Double(d) * Double(d)
+                        largest = max(largest, abs(d))
+                    }
+                    l2[i] = Float(sum.squareRoot())
+                    distortion[i] = Float((sum / Double(m)).squareRoot())
+                    linf[i] = largest
+                    confidence[i] = adversarialProbabilities.scalars[i * adversarialProbabilities.rowSize + predictedAdversarial[i]]
+                }
+            }
+        }
+        let success = (0..<n).map { i in targets.map { predictedAdversarial[i] == $0[i] } ?? (predictedAdversarial[i] != labels[i]) }
+        return AdversarialOutcome(adversarial: clipped, success: success, distortion: distortion, l2: l2, linf: linf,
+                                  predictedClean: predictedClean, predictedAdversarial: predictedAdversarial, confidence: confidence)
+    }
+
+    /// Softmax probabilities of a batch, computed in batches of 1,000.
+    static func probabilities(_ model: Sequential, _ images: Tensor) -> Tensor {
+        let logits = model.predict(images)
+        return SoftmaxCrossEntropy.evaluate(logits: logits, labels: [Int](repeating: 0, count: logits.batchSize)).probabilities
+    }
+}

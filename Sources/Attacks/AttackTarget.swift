@@ -1,0 +1,73 @@
+import Network
+
+/// What an attack aims for: any wrong class (untargeted), or a given target class per example.
+public enum AttackTarget: Equatable, Sendable, CustomStringConvertible {
+    /// Any class but the true one (maximise J(θ, x, y)).
+    case none
+    /// The next class, (y + 1) mod classes.
+    case next
+    /// A class drawn uniformly from the others, with the run's seed.
+    case random
+    /// This class for every example.
+    case label(Int)
+
+    /// Parses `none`, `next`, `random` or a class index.
+    /// - Throws: `AttackError.invalidSetting` saying what is accepted.
+    public init(parsing text: String) throws {
+        switch text {
+        case "none": self = .none
+        case "next": self = .next
+        case "random": self = .random
+        default:
+            guard let label = Int(text), label >= 0 else {
+                throw AttackError.invalidSetting("--target \(text) is not none, next, random or a class index")
+            }
+            self = .label(label)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .next: return "next"
+        case .random: return "random"
+        case .label(let l): return "\(l)"
+        }
+    }
+
+    /// The target class of each example, or nil for untargeted attacks.
+    /// - Throws: `AttackError.invalidSetting` when a fixed label is outside the classes or equals an example's true label.
+    public func targets(for labels: [Int], classes: Int, generator: inout SeededGenerator) throws -> [Int]? {
+        switch self {
+        case .none: return nil
+        case .next: return labels.map { ($0 + 1) % classes }
+        case .random:
+            return labels.map { y in
+                let draw = Int(generator.next() % UInt64(classes - 1))
+                return draw >= y ? draw + 1 : draw
+            }
+        case .label(let target):
+            guard target < classes else {
+                throw AttackError.invalidSetting("--target \(target) is not a class: the model has classes 0…\(classes - 1)")
+            }
+            if let index = labels.firstIndex(of: target) {
+                throw AttackError.invalidSetting("--target \(target) is the true label of example \(index); a targeted attack needs another class (use --target next or random)")
+            }
+            return labels.map { _ in target }
+        }
+    }
+}
+
+/// Errors of the stability probes.
+public enum AttackError: Error, CustomStringConvertible, Equatable {
+    /// A setting that cannot work.
+    case invalidSetting(String)
+    /// A file that is not what the command needs.
+    case invalidFile(String)
+
+    public var description: String {
+        switch self {
+        case .invalidSetting(let m), .invalidFile(let m): return m
+        }
+    }
+}

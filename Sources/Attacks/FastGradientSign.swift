@@ -1,0 +1,77 @@
+import Network
+
+/// The fast gradient sign method of Goodfellow et al. (2015, eq. 3),
+/// ```
+/// x′ = clip(x + ε · sign(∇ₓ J(θ, x, y)), 0, 1)        untargeted
+/// x′ = clip(x − ε · sign(∇ₓ J(θ, x, t)), 0, 1)        towards target t
+/// ```
+/// and, with `steps > 1`, its iterative form (the basic iterative method of Kurakin et al. 2017,
+/// PGD of Madry et al. 2018 with `randomStart`): steps of size α, each followed by projection onto
+/// the L∞ ball of radius ε around x and onto [0, 1].
+public struct FastGradientSign: Sendable {
+    /// The L∞ radius ε.
+    public var epsilon: Float
+    /// Gradient steps (1: FGSM).
+    public var steps: Int
+    /// The size α of each step (ε for one step).
+    public var stepSize: Float
+    /// Start from a uniform random point of the ε-ball (PGD).
+    public var randomStart: Bool
+
+    /// An attack of radius `epsilon`; one step of size ε unless told otherwise.
+    /// - Throws: `AttackError.invalidSetting` for ε outside [0, 1], steps < 1 or a step size ≤ 0.
+    public init(epsilon: Float, steps: Int = 1, stepSize: Float? = nil, randomStart: Bool = false) throws {
+        guard epsilon >= 0, epsilon <= 1, epsilon.isFinite else {
+            throw AttackError.invalidSetting("--epsilon \(epsilon) is outside [0, 1]: pixels lie in [0, 1], so larger perturbations mean nothing")
+        }
+        guard steps >= 1 else { throw AttackError.invalidSetting("--steps must be at least 1") }
+        let alpha = stepSize ?? (steps == 1 ? epsilon : 2.5 * epsilon / Float(steps))
+        guard alpha > 0 || epsilon == 0, alpha.isFinite else { throw AttackError.invalidSetting("--step-size must be positive") }
+        self.epsilon = epsilon
+        self.steps = steps
+        self.stepSize = alpha
+        self.randomStart = randomStart
+    }
+
+    /// The adversarial images for a batch, and the examples whose gradient was not finite (left unchanged).
+    /// - Parameters:
+    ///   - targets: per-example target classes, or nil for the untargeted attack.
+    public func perturb(model: Sequential, images: Tensor, labels: [Int], targets: [Int]?,
+                        generator: inout SeededGenerator) -> (adversarial: Tensor, failed: [Int]) {
+        let eps = epsilon
+        var x = images
+        if randomStart {
+            x.scalars.withUnsafeMutableBufferPointer { v in
+                for i in 0..<v.count { v[i] = min(max(v[i] + eps * (2 * generator.nextUniform() - 1), 0), 1) }
+            }
+        }
+        let direction: Float = targets == nil ? 1 : -1
+        let goal = targets ?? labels
+        var failed = Set<Int>()
+        let m = images.rowSize
+        for _ in 0..<steps {
+            let gradient = model.inputGradient(x, labels: goal).gradient
+            x.scalars.withUnsafeMutableBufferPointer { v in
+                images.scalars.withUnsafeBufferPointer { clean in
+                    gradient.scalars.withUnsafeBufferPointer { g in
+                        for example in 0..<images.batchSize where !failed.contains(example) {
+                            let range = (example * m)..<((example + 1) * m)
+                            if range.contains(where: { !g[$0].isFinite }) {
+                                failed.insert(example)
+                                for i in range { v[i] = clean[i] }
+                                continue
+                            }
+                            for i in range {
+                                // NOTE: sign(0) = 0, as numpy.sign: a pixel with no gradient is left alone.
+                                let s: Float = g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)
+                                let stepped = v[i] + direction * stepSize * s
+                                v[i] = min(max(stepped, max(clean[i] - eps, 0)), min(clean[i] + eps, 1))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (x, failed.sorted())
+    }
+}
