@@ -13,3 +13,7 @@ void sorgqr_(const int *m, const int *n, const int *k, float *a, const int *lda,
 void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda, float *w,
              float *work, const int *lwork, int *iwork, const int *liwork, int *info,
              long jobz_len, long uplo_len);
+/* Singular values (and optionally vectors) of a general matrix. */
+void sgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, float *a, const int *lda,
+             float *s, float *u, const int *ldu, float *vt, const int *ldvt, float *work,
+             const int *lwork, int *info, long jobu_len, long jobvt_len);

@@ -99,3 +99,24 @@ extension LinearAlgebra {
         return (w, Tensor(shape: [n, n], scalars: a))
     }
 }
+
+extension LinearAlgebra {
+    /// The singular values of a row-major (m, n) matrix, largest first, through LAPACK `sgesvd`.
+    public static func singularValues(_ matrix: Tensor) -> [Float] {
+        precondition(matrix.shape.count == 2, "singularValues: needs a matrix, given \(matrix.shape)")
+        // A row-major (m, n) matrix is the column-major (n, m) matrix Aᵀ, which has the same singular values.
+        var rows = Int32(matrix.shape[1]), columns = Int32(matrix.shape[0]), leading = rows
+        var a = matrix.scalars
+        var s = [Float](repeating: 0, count: Int(min(rows, columns)))
+        var jobU = CChar(UInt8(ascii: "N")), jobVT = CChar(UInt8(ascii: "N"))
+        var ldu: Int32 = 1, ldvt: Int32 = 1, info: Int32 = 0, query: Int32 = -1
+        var workSize: Float = 0
+        var u: Float = 0, vt: Float = 0
+        sgesvd_(&jobU, &jobVT, &rows, &columns, &a, &leading, &s, &u, &ldu, &vt, &ldvt, &workSize, &query, &info, 1, 1)
+        var lwork = Int32(workSize)
+        var work = [Float](repeating: 0, count: Int(lwork))
+        sgesvd_(&jobU, &jobVT, &rows, &columns, &a, &leading, &s, &u, &ldu, &vt, &ldvt, &work, &lwork, &info, 1, 1)
+        precondition(info == 0, "sgesvd failed with info \(info)")
+        return s
+    }
+}

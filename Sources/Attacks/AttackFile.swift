@@ -1,0 +1,188 @@
+import Foundation
+import HDF5
+import Network
+
+/// Where an attack's clean images came from and what made it: the root attributes of an attack file.
+public struct AttackProvenance: Sendable {
+    /// fgsm, bim, pgd, lbfgs or noise.
+    public var method: String
+    /// The method's settings, name → value, also written one attribute each.
+    public var parameters: [String: String]
+    /// The model file's path, as given.
+    public var modelFile: String
+    /// SHA-256 of the model file.
+    public var modelSHA256: String
+    /// The model's architecture spec.
+    public var modelArchitecture: String
+    /// The data set's name.
+    public var dataset: String
+    /// test or train.
+    public var split: String
+    /// The seed of the attack's random choices (targets, random starts, noise).
+    public var seed: UInt64
+    /// The class names.
+    public var classNames: [String]
+
+    /// Everything an attack file records about its origin.
+    public init(method: String, parameters: [String: String], modelFile: String, modelSHA256: String, modelArchitecture: String,
+                dataset: String, split: String, seed: UInt64, classNames: [String]) {
+        self.method = method
+        self.parameters = parameters
+        self.modelFile = modelFile
+        self.modelSHA256 = modelSHA256
+        self.modelArchitecture = modelArchitecture
+        self.dataset = dataset
+        self.split = split
+        self.seed = seed
+        self.classNames = classNames
+    }
+}
+
+/// One attack run over the same examples: an ε of FGSM, or the whole L-BFGS or noise run.
+public struct AttackRun: Sendable {
+    /// The L∞ radius of an FGSM-family run (NaN for other methods).
+    public var epsilon: Float
+    /// The judged outcome.
+    public var outcome: AdversarialOutcome
+    /// Optimiser iterations per example (0 where not applicable).
+    public var iterations: [Int]
+    /// The bracket [c_low, c_high] of Szegedy's c search per example (NaN where not applicable).
+    public var cLow: [Double]
+    /// See `cLow`.
+    public var cHigh: [Double]
+    /// Examples whose gradient was not finite (left unchanged).
+    public var failed: [Int]
+
+    /// A run with no optimiser bookkeeping (FGSM, noise).
+    public init(epsilon: Float, outcome: AdversarialOutcome, failed: [Int] = []) {
+        let n = outcome.success.count
+        self.init(epsilon: epsilon, outcome: outcome, iterations: [Int](repeating: 0, count: n),
+                  cLow: [Double](repeating: .nan, count: n), cHigh: [Double](repeating: .nan, count: n), failed: failed)
+    }
+
+    /// A run with iterations and c brackets (L-BFGS).
+    public init(epsilon: Float, outcome: AdversarialOutcome, iterations: [Int], cLow: [Double], cHigh: [Double], failed: [Int]) {
+        self.epsilon = epsilon
+        self.outcome = outcome
+        self.iterations = iterations
+        self.cLow = cLow
+        self.cHigh = cHigh
+        self.failed = failed
+    }
+}
+
+/// Attack files (`format = "neuron-probe/attack"`): adversarial (or noise) images with their
+/// examples, targets, success, distortions and predictions; docs/attack-file.md.
+public enum AttackFile {
+    /// The value of the root `format` attribute.
+    public static let format = "neuron-probe/attack"
+    /// The layout version written and read.
+    public static let formatVersion = 1
+
+    /// Writes `runs` (each over the same examples) atomically to `path`.
+    public static func write(_ runs: [AttackRun], provenance: AttackProvenance, indices: [Int], labels: [Int], targets: [Int]?,
+                             to path: String) throws {
+        precondition(!runs.isEmpty, "AttackFile.write: no run")
+        try AtomicFile.write(to: path) { temporary in
+            let file = try HDF5File.create(temporary)
+            let root = file.root
+            let n = indices.count, e = runs.count
+            let imageShape = Array(runs[0].outcome.adversarial.shape.dropFirst())
+            try root.setAttribute("format", format)
+            try root.setAttribute("format_version", Int64(formatVersion))
+            try root.setAttribute("tool_version", ToolInfo.version)
+            try root.setAttribute("created", ToolInfo.timestamp())
+            try root.setAttribute("method", provenance.method)
+            for (key, value) in provenance.parameters.sorted(by: { $0.key < $1.key }) { try root.setAttribute(key, value) }
+            try root.setAttribute("model_file", provenance.modelFile)
+            try root.setAttribute("model_sha256", provenance.modelSHA256)
+            try root.setAttribute("model_architecture", provenance.modelArchitecture)
+            try root.setAttribute("dataset", provenance.dataset)
+            try root.setAttribute("split", provenance.split)
+            try root.setAttribute("seed", Int64(bitPattern: provenance.seed))
+            try root.setAttribute("class_names", provenance.classNames)
+            try root.write("indices", indices.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
+            try root.write("labels", labels.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
+            try root.write("targets", (targets ?? [Int](repeating: -1, count: n)).map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
+            try root.write("pred_clean", runs[0].outcome.predictedClean.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
+            try root.write("epsilons", runs.map(\.epsilon), shape: [e]).setDimensionLabels(["run"])
+            let adversarial = try root.createDataset("adversarial", of: Float.self, shape: [e, n] + imageShape,
+                                                     chunk: [1, min(n, 256)] + imageShape, compression: .gzip(level: 1))
+            try adversarial.write(runs.flatMap(\.outcome.adversarial.scalars))
+            try adversarial.setDimensionLabels(["run", "sample"] + (imageShape.count == 3 ? ["channel", "height", "width"] : imageShape.indices.map { "axis\($0 + 2)" }))
+            func perRun<T: HDF5Scalar>(_ name: String, _ values: (AttackRun) -> [T]) throws {
+                try root.write(name, runs.flatMap(values), shape: [e, n]).setDimensionLabels(["run", "sample"])
+            }
+            try perRun("success") { $0.outcome.success.map { UInt8($0 ? 1 : 0) } }
+            try perRun("distortion") { $0.outcome.distortion }
+            try perRun("l2") { $0.outcome.l2 }
+            try perRun("linf") { $0.outcome.linf }
+            try perRun("pred_adv") { $0.outcome.predictedAdversarial.map(Int64.init) }
+            try perRun("confidence") { $0.outcome.confidence }
+            try perRun("iterations") { $0.iterations.map(Int64.init) }
+            try perRun("c_low") { $0.cLow }
+            try perRun("c_high") { $0.cHigh }
+            try perRun("failed") { run in (0..<n).map { run.failed.contains($0) ? UInt8(1) : 0 } }
+            try file.close()
+        }
+    }
+
+    /// An attack file read back: what transfer and the noise control need.
+    public struct Contents: Sendable {
+        /// The file's path.
+        public var path: String
+        /// fgsm, bim, pgd, lbfgs or noise.
+        public var method: String
+        /// The model the attack was made on.
+        public var modelSHA256: String
+        /// Its architecture.
+        public var modelArchitecture: String
+        /// The data set and split of the clean images.
+        public var dataset: String
+        /// test or train.
+        public var split: String
+        /// Rows of the clean images in the split.
+        public var indices: [Int]
+        /// True labels.
+        public var labels: [Int]
+        /// Per run: ε (NaN for L-BFGS and noise).
+        public var epsilons: [Float]
+        /// Per run: the images, (N, …).
+        public var adversarial: [Tensor]
+        /// Per run: the per-pixel RMS distortion of each example.
+        public var distortion: [[Float]]
+    }
+
+    /// Reads an attack file.
+    /// - Throws: `AttackError.invalidFile` with one line when it is missing, not HDF5, or not an attack file.
+    public static func read(_ path: String) throws -> Contents {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw AttackError.invalidFile("\(path): no such attack file (make one with `probe attack fgsm MODEL -o \(path)`)")
+        }
+        guard HDF5File.isHDF5(path) else { throw AttackError.invalidFile("\(path) is not an HDF5 file, so not a neuron-probe attack file") }
+        let file = try HDF5File.open(path)
+        let root = file.root
+        let kind = root.hasAttribute("format") ? try root.stringAttribute("format") : "no format attribute"
+        guard kind == format else {
+            throw AttackError.invalidFile("\(path) is not a neuron-probe attack file (its format is '\(kind)'); make one with `probe attack`")
+        }
+        let version = Int(try root.attribute("format_version", as: Int64.self))
+        guard version <= formatVersion else {
+            throw AttackError.invalidFile("\(path) has attack format version \(version), newer than this neuron-probe reads; upgrade neuron-probe")
+        }
+        let images = try root.openDataset("adversarial", of: Float.self)
+        let shape = images.shape
+        let values = try images.read()
+        let perRun = shape.dropFirst().reduce(1, *)
+        let distortion = try root.openDataset("distortion", of: Float.self).read()
+        let n = shape[1]
+        return Contents(
+            path: path, method: try root.stringAttribute("method"), modelSHA256: try root.stringAttribute("model_sha256"),
+            modelArchitecture: try root.stringAttribute("model_architecture"), dataset: try root.stringAttribute("dataset"),
+            split: try root.stringAttribute("split"), indices: try root.openDataset("indices", of: Int64.self).read().map { Int($0) },
+            labels: try root.openDataset("labels", of: Int64.self).read().map { Int($0) },
+            epsilons: try root.openDataset("epsilons", of: Float.self).read(),
+            adversarial: (0..<shape[0]).map { Tensor(shape: Array(shape.dropFirst()), scalars: Array(values[($0 * perRun)..<(($0 + 1) * perRun)])) },
+            distortion: (0..<shape[0]).map { Array(distortion[($0 * n)..<(($0 + 1) * n)]) })
+    }
+}

@@ -1,0 +1,80 @@
+import Network
+
+/// Gaussian noise as the control of Szegedy et al.'s Tables 2 and 4: perturbations of the same size
+/// as the adversarial ones, but in random directions.
+public enum GaussianNoise {
+    /// x′ = clip(x + σ·n, 0, 1) with n ~ N(0, I).
+    public static func perturb(_ images: Tensor, stddev: Float, generator: inout SeededGenerator) -> Tensor {
+        var x = images
+        x.scalars.withUnsafeMutableBufferPointer { v in
+            for i in 0..<v.count { v[i] = min(max(v[i] + stddev * generator.nextGaussian(), 0), 1) }
+        }
+        return x
+    }
+
+    /// Noise of exactly each example's distortion: n ~ N(0, I) scaled so that its per-pixel RMS is
+    /// `distortion[i]`, then clipped to [0, 1] (clipping can only shrink it; the file records the
+    /// distortion actually applied).
+    public static func perturb(_ images: Tensor, matching distortion: [Float], generator: inout SeededGenerator) -> Tensor {
+        precondition(distortion.count == images.batchSize, "GaussianNoise: \(distortion.count) distortions for \(images.batchSize) images")
+        var x = images
+        let m = images.rowSize
+        x.scalars.withUnsafeMutableBufferPointer { v in
+            var noise = [Float](repeating: 0, count: m)
+            for example in 0..<images.batchSize {
+                var sum: Double = 0
+                for j in 0..<m {
+                    noise[j] = generator.nextGaussian()
+                    sum += Double(noise[j] * noise[j])
+                }
+                let scale = Float(Double(distortion[example]) / max((sum / Double(m)).squareRoot(), 1e-12))
+                for j in 0..<m {
+                    let i = example * m + j
+                    v[i] = min(max(v[i] + scale * noise[j], 0), 1)
+                }
+            }
+        }
+        return x
+    }
+
+    /// Rescales each example's perturbation x′ − x to per-pixel RMS `rms` and clips to [0, 1]
+    /// (Szegedy et al. Table 4's amplified rows).
+    public static func amplify(clean: Tensor, adversarial: Tensor, toRMS rms: Float) -> Tensor {
+        var out = adversarial
+        let m = clean.rowSize
+        out.scalars.withUnsafeMutableBufferPointer { a in
+            clean.scalars.withUnsafeBufferPointer { x in
+                for example in 0..<clean.batchSize {
+                    let range = (example * m)..<((example + 1) * m)
+                    let current = (range.reduce(0.0) { $0 + Double((a[$1] - x[$1]) * (a[$1] - x[$1])) } / Double(m)).squareRoot()
+                    let scale = current > 0 ? Float(Double(rms) / current) : 0
+                    for i in range { a[i] = min(max(x[i] + scale * (a[i] - x[i]), 0), 1) }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// The error each model makes on each set of adversarial (or noise) examples, shaped like
+/// Szegedy et al.'s Table 2: one row per set, one column per model.
+public struct TransferMatrix: Sendable {
+    /// Row names (the attack files).
+    public var sets: [String]
+    /// Column names (the models).
+    public var models: [String]
+    /// error[set][model]: the share of the set's images the model misclassifies.
+    public var error: [[Double]]
+
+    /// Evaluates every model on every set.
+    public static func compute(sets: [(name: String, images: Tensor, labels: [Int])], models: [(name: String, model: Sequential)]) -> TransferMatrix {
+        TransferMatrix(
+            sets: sets.map(\.name), models: models.map(\.name),
+            error: sets.map { set in
+                models.map { entry in
+                    let predicted = Trainer.argmax(entry.model.predict(set.images))
+                    return Double(zip(predicted, set.labels).filter { $0 != $1 }.count) / Double(max(set.labels.count, 1))
+                }
+            })
+    }
+}
