@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+@testable import Attacks
+@testable import Network
+
+/// Szegedy's box-constrained L-BFGS: it reaches its targets with small, in-box perturbations,
+/// brackets c, and batches do what single examples do.
+final class BoxLBFGSTests: XCTestCase {
+    /// A softmax regression on 8×8 images, trained briefly on random labelled blobs so it has structure.
+    private func model() throws -> (Sequential, Tensor, [Int]) {
+        var g = SeededGenerator(seed: 1)
+        let n = 300
+        var values: [Float] = [], labels: [Int] = []
+        for i in 0..<n {
+            let label = i % 4
+            labels.append(label)
+            for p in 0..<64 { values.append(min(max((p / 16 == label ? 0.8 : 0.2) + 0.15 * g.nextGaussian(), 0), 1)) }
+        }
+        let x = Tensor(shape: [n, 1, 8, 8], scalars: values)
+        let model = try Architecture("fc16-4", activation: .relu).build(inputShape: [1, 8, 8], generator: &g)
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 10
+        configuration.batchSize = 32
+        _ = try Trainer(configuration: configuration).train(model, images: x, labels: labels, generator: &g)
+        return (model, x, labels)
+    }
+
+    func testItReachesTheTargetsWithSmallPerturbationsInsideTheBox() throws {
+        let (model, x, labels) = try model()
+        let images = x.rows(0..<24), truth = Array(labels[0..<24])
+        let targets = truth.map { ($0 + 1) % 4 }
+        let result = BoxLBFGS().attack(model: model, images: images, targets: targets)
+        let outcome = AdversarialJudge.judge(model: model, clean: images, adversarial: result.adversarial, labels: truth, targets: targets)
+        XCTAssertEqual(outcome.success.filter { $0 }.count, 24)
+        XCTAssertTrue(result.adversarial.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+        for i in 0..<24 {
+            XCTAssertLessThan(result.cLow[i], result.cHigh[i])
+            XCTAssertGreaterThan(result.iterations[i], 0)
+        }
+        // Smaller than the FGSM step that reaches the same targets: L-BFGS looks for the minimal perturbation.
+        XCTAssertLessThan(outcome.distortion.reduce(0, +) / 24, 0.3)
+    }
+
+    func testAStricterBracketGivesNoLargerDistortion() throws {
+        let (model, x, labels) = try model()
+        let images = x.rows(0..<12), truth = Array(labels[0..<12])
+        let targets = truth.map { ($0 + 2) % 4 }
+        var coarse = BoxLBFGS()
+        coarse.cSearchSteps = 3
+        var fine = BoxLBFGS()
+        fine.cSearchSteps = 12
+        fine.bracketTolerance = 0.05
+        let judge = { (r: BoxLBFGS.Result) in
+            AdversarialJudge.judge(model: model, clean: images, adversarial: r.adversarial, labels: truth, targets: targets)
+        }
+        let a = judge(coarse.attack(model: model, images: images, targets: targets))
+        let b = judge(fine.attack(model: model, images: images, targets: targets))
+        let meanA = zip(a.distortion, a.success).filter { $0.1 }.map(\.0).reduce(0, +) / Float(max(1, a.success.filter { $0 }.count))
+        let meanB = zip(b.distortion, b.success).filter { $0.1 }.map(\.0).reduce(0, +) / Float(max(1, b.success.filter { $0 }.count))
+        XCTAssertLessThanOrEqual(meanB, meanA * 1.01)
+        XCTAssertGreaterThanOrEqual(b.success.filter { $0 }.count, a.success.filter { $0 }.count)
+    }
+
+    func testABatchReachesWhatEachExampleReachesAlone() throws {
+        let (model, x, labels) = try model()
+        let images = x.rows(0..<6), truth = Array(labels[0..<6])
+        let targets = truth.map { ($0 + 3) % 4 }
+        let batch = BoxLBFGS().attack(model: model, images: images, targets: targets)
+        for i in 0..<6 {
+            let alone = BoxLBFGS().attack(model: model, images: images.rows(i..<(i + 1)), targets: [targets[i]])
+            XCTAssertEqual(alone.cHigh[0], batch.cHigh[i], accuracy: batch.cHigh[i] * 1e-6, "example \(i)")
+            let difference = zip(alone.adversarial.scalars, batch.adversarial.scalars[(i * 64)..<((i + 1) * 64)]).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(difference, 1e-3, "example \(i)")
+        }
+    }
+}
