@@ -13,5 +13,5 @@ struct Probe: ParsableCommand {
             Every command that prints results prints them as JSON with --json.
             """,
         version: ToolInfo.version,
-        subcommands: [Train.self, Eval.self, Record.self, Units.self, Inspect.self, Merge.self, DataCommand.self])
+        subcommands: [Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, Inspect.self, Merge.self, DataCommand.self])
 }

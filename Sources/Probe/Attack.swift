@@ -1,0 +1,308 @@
+import ArgumentParser
+import Activations
+import Attacks
+import Foundation
+import Network
+
+/// `probe attack`: the stability probes of Szegedy et al. (2014) §4 and Goodfellow et al. (2015).
+struct Attack: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make adversarial (or noise) examples for a model and write them to an attack file.",
+        subcommands: [FGSMCommand.self, LBFGSCommand.self, NoiseCommand.self])
+}
+
+/// The examples an attack runs on.
+struct AttackData: ParsableArguments {
+    @OptionGroup var data: DataOptions
+
+    @Option(name: .long, help: "The split to attack: test or train.")
+    var split = DatasetSplit.test
+
+    @Option(name: .long, help: "Attack only the first N images of the split.")
+    var limit: Int?
+
+    @Option(name: .long, help: "The seed of random targets, random starts and noise.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    /// The model, its metadata, and the images, labels and rows to attack.
+    func load(_ modelPath: String) throws -> (model: Sequential, metadata: ModelMetadata, images: Tensor, labels: [Int], indices: [Int]) {
+        let (model, metadata) = try ModelFile.load(modelPath)
+        let name = data.dataset ?? metadata.dataset
+        var set = try DatasetRegistry.standard.load(name, split: split, search: data.search)
+        if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }
+        guard set.images.rowSize == model.inputShape.reduce(1, *) else {
+            throw CommandError("\(modelPath) takes inputs of shape \(model.inputShape); \(name) images are \(set.height)x\(set.width)")
+        }
+        return (model, metadata, set.images, set.labels, Array(0..<set.count))
+    }
+
+    func provenance(method: String, parameters: [String: String], modelPath: String, metadata: ModelMetadata) -> AttackProvenance {
+        AttackProvenance(method: method, parameters: parameters, modelFile: modelPath, modelSHA256: metadata.sha256,
+                         modelArchitecture: metadata.architecture, dataset: data.dataset ?? metadata.dataset, split: split.rawValue,
+                         seed: seed, classNames: metadata.classNames)
+    }
+}
+
+/// Prints a summary of attack runs as a table or JSON.
+func reportAttack(_ runs: [AttackRun], labels: [Int], method: String, output: String, json: Bool) throws {
+    let rows = runs.map { run -> [String: Any] in
+        let outcome = run.outcome
+        let n = Double(max(outcome.success.count, 1))
+        let successes = outcome.success.filter { $0 }
+        let successful = zip(outcome.distortion, outcome.success).filter { $0.1 }.map { Double($0.0) }
+        return [
+            "epsilon": jsonNumber(Double(run.epsilon)),
+            "success_rate": Double(successes.count) / n,
+            "error_rate": Double(zip(outcome.predictedAdversarial, labels).filter { $0 != $1 }.count) / n,
+            "clean_error_rate": Double(zip(outcome.predictedClean, labels).filter { $0 != $1 }.count) / n,
+            "mean_distortion": jsonNumber(outcome.distortion.reduce(0.0) { $0 + Double($1) } / n),
+            "mean_distortion_successful": jsonNumber(successful.isEmpty ? .nan : successful.reduce(0, +) / Double(successful.count)),
+            "mean_confidence": outcome.confidence.reduce(0.0) { $0 + Double($1) } / n,
+            "failed": run.failed.count,
+        ]
+    }
+    if json {
+        try printJSON(["file": output, "method": method, "examples": runs.first?.outcome.success.count ?? 0, "runs": rows])
+        return
+    }
+    for (run, row) in zip(runs, rows) {
+        var line = method
+        if !run.epsilon.isNaN { line += String(format: " ε = %.3f", run.epsilon) }
+        line += String(format: ": success %.2f%%, error %.2f%% (clean %.2f%%), mean distortion %.4f (successful: %.4f), mean confidence %.3f",
+                       100 * (row["success_rate"] as! Double), 100 * (row["error_rate"] as! Double), 100 * (row["clean_error_rate"] as! Double),
+                       (row["mean_distortion"] as? Double) ?? .nan, (row["mean_distortion_successful"] as? Double) ?? .nan,
+                       row["mean_confidence"] as! Double)
+        if run.failed.count > 0 { line += ", \(run.failed.count) examples with non-finite gradients left unchanged" }
+        print(line)
+    }
+    print("wrote \(output)")
+}
+
+/// `probe attack fgsm`.
+struct FGSMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fgsm",
+        abstract: "FGSM (Goodfellow et al. 2015, eq. 3) and, with --steps, its iterative form (BIM, or PGD with --random-start).")
+
+    @Argument(help: "The model file.")
+    var model: String
+
+    @Option(name: .long, help: "L∞ radii ε, comma-separated (each a run in the file).")
+    var epsilon: String
+
+    @Option(name: .long, help: "none (untargeted), next, random, or a class index.")
+    var target = "none"
+
+    @Option(name: .long, help: "Gradient steps (1: FGSM).")
+    var steps = 1
+
+    @Option(name: .long, help: "Step size α of the iterative form (default 2.5·ε/steps).")
+    var stepSize: Float?
+
+    @Flag(name: .long, help: "Start from a uniform random point of the ε-ball (PGD).")
+    var randomStart = false
+
+    @Option(name: .long, help: "Images per gradient pass.")
+    var batchSize = 1000
+
+    @OptionGroup var data: AttackData
+
+    @Option(name: [.short, .customLong("output")], help: "The attack file to write.")
+    var output: String
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func parsedEpsilons() throws -> [Float] {
+        try epsilon.split(separator: ",").map { text in
+            guard let value = Float(text.trimmingCharacters(in: .whitespaces)), value >= 0, value <= 1 else {
+                throw ValidationError("--epsilon \(text) is not a number in [0, 1] (pixels lie in [0, 1])")
+            }
+            return value
+        }
+    }
+
+    func validate() throws {
+        _ = try parsedEpsilons()
+        _ = try AttackTarget(parsing: target)
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        try checkOutputPath(output)
+    }
+
+    func run() throws {
+        let (network, metadata, images, labels, indices) = try data.load(model)
+        var generator = SeededGenerator(seed: data.seed)
+        let targets = try AttackTarget(parsing: target).targets(for: labels, classes: network.outputShape.reduce(1, *), generator: &generator)
+        var runs: [AttackRun] = []
+        let epsilons = try parsedEpsilons()
+        let bar = ProgressBar("fgsm", total: epsilons.count * images.batchSize, unit: "img", quiet: outputOptions.quiet)
+        for eps in epsilons {
+            let attack = try FastGradientSign(epsilon: eps, steps: steps, stepSize: stepSize, randomStart: randomStart)
+            var adversarial: [Float] = []
+            var failed: [Int] = []
+            var first = 0
+            while first < images.batchSize {
+                let end = min(first + batchSize, images.batchSize)
+                let result = attack.perturb(model: network, images: images.rows(first..<end), labels: Array(labels[first..<end]),
+                                            targets: targets.map { Array($0[first..<end]) }, generator: &generator)
+                adversarial += result.adversarial.scalars
+                failed += result.failed.map { $0 + first }
+                first = end
+                bar.update(runs.count * images.batchSize + end)
+            }
+            let outcome = AdversarialJudge.judge(model: network, clean: images, adversarial: Tensor(shape: images.shape, scalars: adversarial),
+                                                 labels: labels, targets: targets)
+            runs.append(AttackRun(epsilon: eps, outcome: outcome, failed: failed))
+        }
+        bar.finish()
+        let method = steps == 1 ? "fgsm" : (randomStart ? "pgd" : "bim")
+        let parameters = ["epsilon": epsilon, "target": target, "steps": "\(steps)", "step_size": "\(try FastGradientSign(epsilon: epsilons[0], steps: steps, stepSize: stepSize).stepSize)",
+                          "random_start": "\(randomStart)"]
+        try AttackFile.write(runs, provenance: data.provenance(method: method, parameters: parameters, modelPath: model, metadata: metadata),
+                             indices: indices, labels: labels, targets: targets, to: output)
+        try reportAttack(runs, labels: labels, method: method, output: output, json: outputOptions.json)
+    }
+}
+
+/// `probe attack lbfgs`.
+struct LBFGSCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lbfgs",
+        abstract: "Szegedy et al.'s box-constrained L-BFGS (§4.1) with the search over c for the smallest distortion.",
+        discussion: """
+            Minimises ‖x′ − x‖₂² + c·J(θ, x′, t) over x′ ∈ [0, 1]^m with L-BFGS-B (liblbfgsb), for each example's target t;
+            c grows ×10 until the result is classified as t, shrinks ÷10 until it is not, then is bisected geometrically
+            until c_high/c_low < 1.25 or --c-search-steps values were tried. The file records each example's [c_low, c_high].
+            """)
+
+    @Argument(help: "The model file.")
+    var model: String
+
+    @Option(name: .long, help: "random (a class other than the label, seeded), next, or a class index.")
+    var target = "random"
+
+    @Option(name: .long, help: "L-BFGS-B iterations per value of c.")
+    var maxIterations = 100
+
+    @Option(name: .long, help: "Values of c tried per example.")
+    var cSearchSteps = 10
+
+    @Option(name: .long, help: "The first value of c.")
+    var initialC = 1.0
+
+    @Option(name: .long, help: "Examples optimised in lockstep.")
+    var batchSize = 250
+
+    @OptionGroup var data: AttackData
+
+    @Option(name: [.short, .customLong("output")], help: "The attack file to write.")
+    var output: String
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        guard try AttackTarget(parsing: target) != .none else {
+            throw ValidationError("--target none: Szegedy's L-BFGS attack needs a target (random, next or a class index)")
+        }
+        guard maxIterations >= 1, cSearchSteps >= 1, batchSize >= 1 else {
+            throw ValidationError("--max-iterations, --c-search-steps and --batch-size must be at least 1")
+        }
+        guard initialC > 0, initialC.isFinite else { throw ValidationError("--initial-c must be positive") }
+        try checkOutputPath(output)
+    }
+
+    func run() throws {
+        let (network, metadata, images, labels, indices) = try data.load(model)
+        var generator = SeededGenerator(seed: data.seed)
+        let targets = try AttackTarget(parsing: target).targets(for: labels, classes: network.outputShape.reduce(1, *), generator: &generator)!
+        var attack = BoxLBFGS()
+        attack.maxIterations = maxIterations
+        attack.cSearchSteps = cSearchSteps
+        attack.initialC = initialC
+        let bar = ProgressBar("lbfgs", total: images.batchSize, unit: "img", quiet: outputOptions.quiet)
+        var adversarial: [Float] = [], iterations: [Int] = [], cLow: [Double] = [], cHigh: [Double] = [], failed: [Int] = []
+        var first = 0
+        while first < images.batchSize {
+            let end = min(first + batchSize, images.batchSize)
+            let result = attack.attack(model: network, images: images.rows(first..<end), targets: Array(targets[first..<end]),
+                                       progress: { step, steps in bar.update(first + (end - first) * step / steps) })
+            adversarial += result.adversarial.scalars
+            iterations += result.iterations
+            cLow += result.cLow
+            cHigh += result.cHigh
+            failed += result.failed.map { $0 + first }
+            first = end
+        }
+        bar.finish()
+        let outcome = AdversarialJudge.judge(model: network, clean: images, adversarial: Tensor(shape: images.shape, scalars: adversarial),
+                                             labels: labels, targets: targets)
+        let run = AttackRun(epsilon: .nan, outcome: outcome, iterations: iterations, cLow: cLow, cHigh: cHigh, failed: failed)
+        let parameters = ["target": target, "max_iterations": "\(maxIterations)", "c_search_steps": "\(cSearchSteps)",
+                          "initial_c": "\(initialC)", "objective": "squared L2 + c * cross-entropy(target)"]
+        try AttackFile.write([run], provenance: data.provenance(method: "lbfgs", parameters: parameters, modelPath: model, metadata: metadata),
+                             indices: indices, labels: labels, targets: targets, to: output)
+        try reportAttack([run], labels: labels, method: "lbfgs", output: output, json: outputOptions.json)
+    }
+}
+
+/// `probe attack noise`.
+struct NoiseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "noise",
+        abstract: "Gaussian noise of a given size, or of each example's adversarial distortion: the control rows of Szegedy et al.'s Tables 2 and 4.")
+
+    @Argument(help: "The model file.")
+    var model: String
+
+    @Option(name: .long, help: "Noise standard deviation per pixel.")
+    var stddev: Float?
+
+    @Option(name: .long, help: "An attack file whose per-example distortions (per-pixel RMS) the noise matches, on the same examples.")
+    var match: String?
+
+    @OptionGroup var data: AttackData
+
+    @Option(name: [.short, .customLong("output")], help: "The attack file to write.")
+    var output: String
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        guard (stddev == nil) != (match == nil) else { throw ValidationError("give either --stddev or --match") }
+        if let stddev, !(stddev >= 0 && stddev.isFinite) { throw ValidationError("--stddev must be a non-negative number") }
+        try checkOutputPath(output)
+    }
+
+    func run() throws {
+        let (network, metadata, allImages, allLabels, allIndices) = try data.load(model)
+        var generator = SeededGenerator(seed: data.seed)
+        var runs: [AttackRun] = []
+        var images = allImages, labels = allLabels, indices = allIndices
+        var parameters: [String: String] = [:]
+        if let stddev {
+            let noisy = GaussianNoise.perturb(images, stddev: stddev, generator: &generator)
+            runs.append(AttackRun(epsilon: .nan, outcome: AdversarialJudge.judge(model: network, clean: images, adversarial: noisy, labels: labels, targets: nil)))
+            parameters["stddev"] = "\(stddev)"
+        } else if let match {
+            let reference = try AttackFile.read(match)
+            guard reference.indices.allSatisfy({ $0 < allImages.batchSize }) else {
+                throw CommandError("\(match) covers rows beyond the \(allImages.batchSize) images loaded; pass a larger --limit or the same --split")
+            }
+            images = allImages.gathering(rows: reference.indices)
+            labels = reference.indices.map { allLabels[$0] }
+            indices = reference.indices
+            for (run, distortion) in zip(reference.epsilons, reference.distortion) {
+                let noisy = GaussianNoise.perturb(images, matching: distortion, generator: &generator)
+                runs.append(AttackRun(epsilon: run, outcome: AdversarialJudge.judge(model: network, clean: images, adversarial: noisy, labels: labels, targets: nil)))
+            }
+            parameters["matches"] = match
+        }
+        try AttackFile.write(runs, provenance: data.provenance(method: "noise", parameters: parameters, modelPath: model, metadata: metadata),
+                             indices: indices, labels: labels, targets: nil, to: output)
+        try reportAttack(runs, labels: labels, method: "noise", output: output, json: outputOptions.json)
+    }
+}
