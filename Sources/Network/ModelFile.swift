@@ -105,6 +105,8 @@ public enum ModelFile {
             try training.setAttribute("seed", Int64(bitPattern: t.seed))
             try training.setAttribute("train_subset", metadata.trainSubset.rawValue)
             try training.setAttribute("validation", Int64(metadata.validationCount))
+            try training.setAttribute("adversarial", t.adversarialEpsilon.map { "fgsm:\($0)" } ?? "none")
+            try training.setAttribute("alpha", Double(t.adversarialAlpha))
             let history = try training.createGroup("history")
             let h = metadata.history
             _ = try history.write("epoch", h.map { Int64($0.epoch) }, shape: [h.count])
@@ -186,6 +188,10 @@ public enum ModelFile {
         configuration.pretrainEpochs = Int(try training.attribute("pretrain_epochs", as: Int64.self))
         configuration.weightDecay = (try? WeightDecay(parsing: try training.stringAttribute("weight_decay"))) ?? .none
         configuration.seed = UInt64(bitPattern: try training.attribute("seed", as: Int64.self))
+        if training.hasAttribute("adversarial"), case let text = try training.stringAttribute("adversarial"), text.hasPrefix("fgsm:") {
+            configuration.adversarialEpsilon = Float(text.dropFirst(5))
+            configuration.adversarialAlpha = Float(try training.attribute("alpha", as: Double.self))
+        }
 
         var metadata = ModelMetadata(
             architecture: try root.stringAttribute("architecture"), activation: try root.stringAttribute("activation"),

@@ -72,6 +72,10 @@ public struct TrainingConfiguration: Sendable {
     public var seed: UInt64 = 1
     /// Epochs of reconstruction pre-training for autoencoder architectures.
     public var pretrainEpochs = 5
+    /// Adversarial training (Goodfellow et al. 2015, §6): the FGSM radius ε, or nil for plain training.
+    public var adversarialEpsilon: Float?
+    /// The weight α of the clean loss in J̃ = α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)).
+    public var adversarialAlpha: Float = 0.5
 
     /// The step size in force.
     public var effectiveLearningRate: Float { learningRate ?? optimizer.defaultLearningRate }
@@ -88,6 +92,10 @@ public struct TrainingConfiguration: Sendable {
         }
         guard momentum >= 0, momentum < 1 else { throw TrainingError.invalidSetting("momentum must lie in [0, 1), given \(momentum)") }
         guard pretrainEpochs >= 0 else { throw TrainingError.invalidSetting("--pretrain-epochs must be at least 0") }
+        if let epsilon = adversarialEpsilon, !(epsilon >= 0 && epsilon <= 1) {
+            throw TrainingError.invalidSetting("--adversarial fgsm:\(epsilon): ε must lie in [0, 1]")
+        }
+        guard adversarialAlpha >= 0, adversarialAlpha <= 1 else { throw TrainingError.invalidSetting("--alpha must lie in [0, 1]") }
     }
 }
 
@@ -216,7 +224,12 @@ public struct Trainer {
                 let y = batch.map { labels[$0] }
                 let trace = model.forward(x, mode: .training, generator: &generator)
                 let loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: y)
-                var gradients = model.backward(trace, outputGradient: loss.gradient, needsInputGradient: false).parameters
+                var gradients: [[Tensor]]
+                if let epsilon = configuration.adversarialEpsilon {
+                    gradients = adversarialGradients(model, x: x, labels: y, trace: trace, loss: loss, epsilon: epsilon, generator: &generator)
+                } else {
+                    gradients = model.backward(trace, outputGradient: loss.gradient, needsInputGradient: false).parameters
+                }
                 addWeightDecay(model, &gradients)
                 optimizer.update(parameters, gradients: gradients.flatMap { $0 })
                 let batchLoss = loss.losses.reduce(0.0) { $0 + Double($1) }
@@ -241,6 +254,33 @@ public struct Trainer {
             epochEnded(summary)
         }
         return summaries
+    }
+
+    /// The parameter gradients of Goodfellow et al.'s (2015, §6) adversarial objective
+    /// ```
+    /// J̃(θ, x, y) = α·J(θ, x, y) + (1 − α)·J(θ, x + ε·sign(∇ₓJ(θ, x, y)), y)
+    /// ```
+    /// with the adversarial images made by one FGSM step from the same batch and clipped to [0, 1].
+    private func adversarialGradients(
+        _ model: Sequential, x: Tensor, labels: [Int], trace: ForwardTrace, loss: SoftmaxCrossEntropy.Result, epsilon: Float,
+        generator: inout SeededGenerator
+    ) -> [[Tensor]] {
+        let alpha = configuration.adversarialAlpha
+        let clean = model.backward(trace, outputGradient: loss.gradient, needsInputGradient: true)
+        var adversarial = x
+        adversarial.scalars.withUnsafeMutableBufferPointer { v in
+            clean.input!.scalars.withUnsafeBufferPointer { g in
+                for i in 0..<v.count { v[i] = min(max(v[i] + epsilon * (g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)), 0), 1) }
+            }
+        }
+        let adversarialTrace = model.forward(adversarial, mode: .training, generator: &generator)
+        let adversarialLoss = SoftmaxCrossEntropy.evaluate(logits: adversarialTrace.output, labels: labels)
+        let perturbed = model.backward(adversarialTrace, outputGradient: adversarialLoss.gradient, needsInputGradient: false)
+        return zip(clean.parameters, perturbed.parameters).map { a, b in
+            zip(a, b).map { ga, gb in
+                Tensor(shape: ga.shape, scalars: zip(ga.scalars, gb.scalars).map { alpha * $0 + (1 - alpha) * $1 })
+            }
+        }
     }
 
     /// Pre-trains the code layers of an autoencoder architecture on reconstruction (half mean squared

@@ -58,6 +58,12 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Epochs of autoencoder pre-training for ae architectures.")
     var pretrainEpochs = 5
 
+    @Option(name: .long, help: "Adversarial training as Goodfellow et al. §6: fgsm:EPSILON (e.g. fgsm:0.1).")
+    var adversarial: String?
+
+    @Option(name: .long, help: "Weight α of the clean loss in α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)).")
+    var alpha: Float = 0.5
+
     @Option(name: [.short, .customLong("output")], help: "The model file to write.")
     var output: String
 
@@ -73,7 +79,18 @@ struct Train: ParsableCommand {
         }
         _ = try Architecture(arch, activation: activation, maxoutPieces: maxoutPieces)
         _ = try WeightDecay(parsing: weightDecay)
+        _ = try adversarialEpsilon()
+        guard alpha >= 0 && alpha <= 1 else { throw ValidationError("--alpha must lie in [0, 1]") }
         try checkOutputPath(output)
+    }
+
+    /// The ε of `--adversarial fgsm:ε`, or nil.
+    func adversarialEpsilon() throws -> Float? {
+        guard let adversarial else { return nil }
+        guard adversarial.hasPrefix("fgsm:"), let epsilon = Float(adversarial.dropFirst(5)), epsilon >= 0, epsilon <= 1 else {
+            throw ValidationError("--adversarial \(adversarial) is not fgsm:EPSILON with EPSILON in [0, 1]")
+        }
+        return epsilon
     }
 
     func run() throws {
@@ -91,6 +108,8 @@ struct Train: ParsableCommand {
         configuration.weightDecay = try WeightDecay(parsing: weightDecay)
         configuration.seed = seed
         configuration.pretrainEpochs = pretrainEpochs
+        configuration.adversarialEpsilon = try adversarialEpsilon()
+        configuration.adversarialAlpha = alpha
         try configuration.validate()
 
         let subset = Array(trainSubset.indices(count: trainSet.count))

@@ -103,9 +103,9 @@ ROOT_STRINGS = ["format", "tool_version", "created", "architecture", "activation
 ROOT_INT64 = ["format_version", "maxout_pieces"]
 ROOT_FLOAT64 = ["train_error", "test_error"]
 ROOT_STRING_ARRAYS = ["layer_names", "class_names"]
-TRAINING_STRINGS = ["optimizer", "weight_decay", "train_subset"]
+TRAINING_STRINGS = ["optimizer", "weight_decay", "train_subset", "adversarial"]
 TRAINING_INT64 = ["batch_size", "epochs", "pretrain_epochs", "seed", "validation"]
-TRAINING_FLOAT64 = ["learning_rate", "momentum"]
+TRAINING_FLOAT64 = ["learning_rate", "momentum", "alpha"]
 HISTORY_DTYPES = {"epoch": np.int64, "loss": np.float32, "accuracy": np.float32, "validation_loss": np.float32,
                   "validation_accuracy": np.float32, "seconds": np.float64}
 
