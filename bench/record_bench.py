@@ -88,8 +88,27 @@ def parse_time_v(text):
     return elapsed, peak
 
 
+def busy_cpu_seconds():
+    """CPU seconds all processes have used (/proc/stat: everything but idle and iowait)."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    busy = sum(fields[:8]) - fields[3] - fields[4]   # user nice system idle iowait irq softirq steal
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds():
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def measured_run(cmd, env=None):
-    """Runs cmd under /usr/bin/time -v, sampling its RSS. Returns (JSON result, process info)."""
+    """Runs cmd under /usr/bin/time -v, sampling its RSS. Returns (JSON result, process info).
+
+    Before the run, os.sync() writes back the dirty pages earlier runs left (about 250 MB each), so that
+    no run pays for the writeback of another. `others_cores`: the CPU other processes on the machine used
+    during the run, in cores (0 on a quiet machine; the machine has os.cpu_count() cores)."""
+    os.sync()
+    busy0, own0, wall0 = busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
     proc = subprocess.Popen(["/usr/bin/time", "-v", *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
     first_output = []
@@ -117,13 +136,15 @@ def measured_run(cmd, env=None):
         time.sleep(SAMPLE_INTERVAL)
     for t in threads:
         t.join()
+    wall = time.perf_counter() - wall0
+    others = (busy_cpu_seconds() - busy0) - (own_cpu_seconds() - own0)
     stderr = "".join(stderr_text)
     if proc.returncode != 0:
         raise RuntimeError(f"`{' '.join(map(str, cmd))}` exited with {proc.returncode}:\n{stderr[-3000:]}")
     text = "".join(stdout_lines)
     result = json.loads(text[text.index("{"):text.rindex("}") + 1])
     elapsed, peak = parse_time_v(stderr)
-    info = {"process_seconds": elapsed, "peak_rss_kb": peak}
+    info = {"process_seconds": elapsed, "peak_rss_kb": peak, "others_cores": max(0.0, others / wall)}
     # The recording is the last `seconds` before the JSON result appeared on stdout.
     if first_output and samples:
         end = first_output[0]
@@ -227,7 +248,8 @@ def summarize(runs):
                 "process_seconds": med("process_seconds"), "forward_seconds": med("forward_seconds"),
                 "write_seconds": med("write_seconds"), "load_seconds": med("load_seconds"),
                 "peak_rss_kb": top("peak_rss_kb"), "rss_before_kb": med("rss_before_kb"),
-                "rss_recording_peak_kb": top("rss_recording_peak_kb")})
+                "rss_recording_peak_kb": top("rss_recording_peak_kb"),
+                "others_cores": [r.get("others_cores") for r in runs]})
     return out
 
 
@@ -251,6 +273,7 @@ def main():
           "repeats_uncompressed": args.repeats_uncompressed,
           "implementations": impls, "python_only": args.python_only})
 
+    busy_start, own_start, wall_start = busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
     written = []
     failed = False
     for compression in COMPRESSIONS:
@@ -264,6 +287,8 @@ def main():
                 else:
                     cmd, env = python_cmd(args, impl, compression, path), python_env()
                 log(f"== record {impl} {compression} (run {repeat + 1} of {repeats})")
+                if os.path.exists(path):
+                    os.remove(path)
                 try:
                     result, info = measured_run(cmd, env)
                 except (RuntimeError, ValueError) as error:
@@ -312,13 +337,14 @@ def main():
     if "neuron-probe" in impls:
         path = os.path.join(args.out_dir, "record-probe-fc3.h5")
         try:
-            times = []
-            for _ in range(args.repeats):
-                result, _ = measured_run(probe_cmd(args, "none", path, ["--layers", "fc3"]))
+            times, others = [], []
+            for _ in range(args.repeats_uncompressed):
+                result, info = measured_run(probe_cmd(args, "none", path, ["--layers", "fc3"]))
                 times.append(result["seconds"])
+                others.append(info["others_cores"])
             written.append(path)
             emit({"work": "record-forward", "implementation": "neuron-probe", "layers": "fc3",
-                  "seconds": statistics.median(times), "runs": times})
+                  "seconds": statistics.median(times), "runs": times, "others_cores": others})
         except (RuntimeError, ValueError) as error:
             log(f"record_bench.py: --layers fc3 failed: {error}")
     base = output_path(args, impls[0], "none")
@@ -341,6 +367,8 @@ def main():
                 emit(dict(info, work="record-rss", implementation="neuron-probe", compression=compression,
                           rows=result["rows"], seconds=result["seconds"], bytes=result["bytes"]))
 
+    emit({"work": "record-load", "others_cores_mean": (busy_cpu_seconds() - busy_start - (own_cpu_seconds() - own_start))
+          / (time.perf_counter() - wall_start), "seconds": time.perf_counter() - wall_start})
     if not args.keep_files:
         for path in set(written):
             if os.path.exists(path):

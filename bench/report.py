@@ -180,6 +180,13 @@ def rss_mb(kb):
     return f"{kb * 1024 / MB:.0f}" if isinstance(kb, (int, float)) else "—"
 
 
+def others_text(values):
+    values = [v for v in (values or []) if isinstance(v, (int, float))]
+    if not values:
+        return "—"
+    return f"{sum(values) / len(values):.2f} / {max(values):.2f}"
+
+
 def ms(seconds):
     return f"{1000 * seconds:.1f}" if isinstance(seconds, (int, float)) else "—"
 
@@ -252,13 +259,16 @@ def record_section(out_dir, sgemm_rate=140.0):
         "- **MB/s** = file bytes / recording s (median). **ratio** = that implementation's recording s / "
         "neuron-probe's, of the medians (of the best runs): above 1, neuron-probe is faster. On a busy machine "
         "the ratio of the best runs is the steadier of the two.",
+        "- **others, cores**: the CPU that other processes on the machine used during this row's runs, in "
+        "cores (busy time from /proc/stat minus the benchmark's own; mean and largest over the runs). Near 0: "
+        "the machine was quiet; the machine has 2 cores, and every implementation here uses both.",
         "- **peak RSS**: `/usr/bin/time -v`'s maximum resident set size of the whole process; **before** / "
         "**while recording**: VmRSS sampled from /proc every 5 ms, the last sample before the recording "
         "started and the largest during it (the data set and the model are already in memory then).",
         "",
         "| implementation | compression | recording s (best) | MB/s | file MB | ratio (of the bests) | "
-        "forward / write s | process s | peak RSS MB | RSS before / while recording MB |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "forward / write s | process s | peak RSS MB | RSS before / while recording MB | others, cores |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     compressions, noisy_rows = [], False
     for r in by_work.get("record", []):
@@ -271,7 +281,7 @@ def record_section(out_dir, sgemm_rate=140.0):
             r = runs.get((impl, compression))
             if r is None:
                 why = "skipped (--python-only)" if impl == "neuron-probe" and meta.get("python_only") else "failed"
-                lines.append(f"| {impl} | {compression} | {why} | | | | | | | |")
+                lines.append(f"| {impl} | {compression} | {why} | | | | | | | | |")
                 continue
             best = min(r.get("runs") or [r["seconds"]])
             base_best = min(base.get("runs") or [base["seconds"]]) if base else None
@@ -289,7 +299,7 @@ def record_section(out_dir, sgemm_rate=140.0):
                 f"| {r['bytes'] / MB / r['seconds']:.0f} "
                 f"| {mb(r['bytes'])} | {ratio} | {split} | {fmt_seconds(r.get('process_seconds'))} "
                 f"| {rss_mb(r.get('peak_rss_kb'))} | {rss_mb(r.get('rss_before_kb'))} / "
-                f"{rss_mb(r.get('rss_recording_peak_kb'))} |")
+                f"{rss_mb(r.get('rss_recording_peak_kb'))} | {others_text(r.get('others_cores'))} |")
     lines.append("")
     if noisy_rows:
         lines += ["\\* the median is more than 1.3x the best run: the machine was probably busy.", ""]
@@ -337,7 +347,18 @@ def record_section(out_dir, sgemm_rate=140.0):
                   "same layout and compression), on the medians: " + "; ".join(verdicts) + "."]
     lines += where_the_time_goes(runs, compressions, forward, zl, sgemm_rate)
     load = meta.get("loadavg_before")
-    if load:
+    usage = (by_work.get("record-load") or [{}])[0]
+    if usage.get("others_cores_mean") is not None:
+        mean = usage["others_cores_mean"]
+        worst = max((c for r in by_work.get("record", []) for c in (r.get("others_cores") or []) if c is not None),
+                    default=0.0)
+        note = (" The machine was busy: times may be inflated; run again when it is quiet."
+                if mean > 0.25 or worst > 0.5 else " The machine was quiet.")
+        lines += ["", f"Other processes used {mean:.2f} cores on average during this item ({usage['seconds']:.0f} s), "
+                  f"{worst:.2f} at most during a timed run.{note}"
+                  + (f" (The load average when the item started, {' '.join(load)}, counts the benchmark's own "
+                     "earlier work.)" if load else "")]
+    elif load:
         note = " — busy (above 1): times may be inflated" if float(load[0]) > 1.0 else ""
         lines += ["", f"Load average when this item started (1/5/15 min): {' '.join(load)}{note}."]
 

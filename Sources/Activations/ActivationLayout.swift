@@ -30,10 +30,11 @@ public enum ActivationLayout {
         case 1:
             return [cap, max(1, min(rowShape[0], 16))]
         default:
-            let plane = rowShape.dropFirst().reduce(1, *) * bytes
+            // One (H, W) plane per chunk row: a feature map of (N, C, H, W), an image of (N, H, W).
+            let plane = rowShape.suffix(2).reduce(1, *) * bytes
             var rows = 16
             while rows * 2 * plane <= 512 * 1024 && rows * 2 <= cap { rows *= 2 }
-            return [rows, 1] + Array(rowShape.dropFirst())
+            return [rows] + (rowShape.count == 2 ? rowShape : [1] + Array(rowShape.dropFirst()))
         }
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HDF5
 import Network
@@ -140,6 +141,9 @@ public struct Recorder {
         shouldStop: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Int {
         guard options.batchSize >= 1 else { throw RecordingError.invalidSetting("--batch-size must be at least 1") }
+        if case .shuffleGzip = options.compression {
+            throw RecordingError.invalidSetting("the recorder writes none or gzip chunks; shuffle+gzip is not supported")
+        }
         try AtomicFile.requireDirectory(of: path)
         let layers = try selectedLayers(of: input.model)
         let rows = options.shard?.rows(of: input.indices.count) ?? 0..<input.indices.count
@@ -158,11 +162,13 @@ public struct Recorder {
                                           fingerprint: fingerprint)
         }
 
+        let pipeline = WritePipeline()
         do {
             var done = writer.rowsComplete
             progress(done, rows.count)
             while done < rows.count {
                 if shouldStop() {
+                    try pipeline.drain()
                     // NOTE: rows after the last checkpoint are dropped: their bands are not whole chunks yet.
                     let kept = writer.rowsComplete
                     try writer.close()
@@ -173,18 +179,23 @@ public struct Recorder {
                 let batchIndices = Array(input.indices[(rows.lowerBound + done)..<(rows.lowerBound + end)])
                 let recordRows = Array((rows.lowerBound + done)..<(rows.lowerBound + end))
                 let trace = input.model.forward(input.images.images.gathering(rows: recordRows))
-                try writer.append(trace: trace, layers: layers, labels: recordRows.map { input.images.labels[$0] },
-                                  indices: batchIndices, images: options.withImages ? input.images : nil, imageRows: recordRows)
-                done = end
-                if done % ActivationLayout.checkpointRows == 0 || done == rows.count {
-                    try writer.checkpoint(rows: done, last: done == rows.count)
+                let labels = recordRows.map { input.images.labels[$0] }
+                let images = options.withImages ? input.images : nil
+                let checkpoint = end % ActivationLayout.checkpointRows == 0 || end == rows.count
+                let last = end == rows.count
+                try pipeline.submit {
+                    try writer.append(trace: trace, layers: layers, labels: labels, indices: batchIndices, images: images, imageRows: recordRows)
+                    if checkpoint { try writer.checkpoint(rows: end, last: last) }
                 }
+                done = end
                 progress(done, rows.count)
             }
+            try pipeline.drain()
             try writer.finish()
         } catch let error as RecordingError {
             throw error
         } catch {
+            try? pipeline.drain()
             try? writer.close()
             try? FileManager.default.removeItem(atPath: partial)
             throw RecordingError.invalidFile("recording to \(path) failed, the partial file was removed: \(error)")
@@ -212,6 +223,46 @@ public struct Recorder {
         [input.metadata.sha256, input.dataset, input.datasetSHA256, input.split.rawValue, "\(rows)", layers.joined(separator: ","),
          "\(options.compression)", "\(options.withImages)", "\(options.batchSize)", options.shard?.description ?? "whole"]
             .joined(separator: "|")
+    }
+}
+
+/// Runs a recording's writes on a thread of their own, at most `depth` batches behind the forward
+/// passes, so that computing one batch overlaps writing the one before.
+final class WritePipeline: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "neuron-probe.recorder.writes")
+    private let slots: DispatchSemaphore
+    private let lock = NSLock()
+    private var failure: Error?
+
+    init(depth: Int = 2) { slots = DispatchSemaphore(value: depth) }
+
+    private var firstFailure: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    /// Queues `work`, waiting while `depth` writes are pending; rethrows an earlier write's failure.
+    func submit(_ work: @escaping () throws -> Void) throws {
+        if let failure = firstFailure { throw failure }
+        slots.wait()
+        queue.async {
+            defer { self.slots.signal() }
+            guard self.firstFailure == nil else { return }
+            do {
+                try work()
+            } catch {
+                self.lock.lock()
+                self.failure = error
+                self.lock.unlock()
+            }
+        }
+    }
+
+    /// Waits for every queued write; rethrows the first failure.
+    func drain() throws {
+        queue.sync {}
+        if let failure = firstFailure { throw failure }
     }
 }
 
@@ -254,11 +305,10 @@ final class ActivationWriter {
 
         let level = ActivationWriter.gzipLevel(options.compression)
         func growing<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type, rowShape: [Int], labels axisLabels: [String]) throws -> RowSink<T> {
-            let bytes = MemoryLayout<T>.size
-            let chunk = ActivationLayout.chunk(rowShape: rowShape, bytes: bytes, rows: rows.count)
+            let chunk = ActivationLayout.chunk(rowShape: rowShape, bytes: MemoryLayout<T>.size, rows: rows.count)
             let dataset = try group.createDataset(
                 name, of: type, shape: [0] + rowShape, maxShape: [nil] + rowShape.map { $0 }, chunk: chunk,
-                compression: options.compression, chunkCache: ActivationLayout.cache(rowShape: rowShape, chunk: chunk, bytes: bytes))
+                compression: options.compression)
             try dataset.setDimensionLabels(axisLabels)
             return RowSink(dataset, rowsInFile: 0, gzipLevel: level)
         }
@@ -298,10 +348,7 @@ final class ActivationWriter {
         rowsComplete = Int(try root.attribute("rows_complete", as: Int64.self))
         let level = ActivationWriter.gzipLevel(try Recorder.parseCompressionAttribute(try root.stringAttribute("compression")))
         func reopen<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type) throws -> RowSink<T> {
-            let info = try group.datasetInfo(name)
-            let rowShape = Array(info.shape.dropFirst())
-            let chunk = info.chunk ?? ActivationLayout.chunk(rowShape: rowShape, bytes: MemoryLayout<T>.size)
-            let dataset = try group.openDataset(name, of: type, chunkCache: ActivationLayout.cache(rowShape: rowShape, chunk: chunk, bytes: MemoryLayout<T>.size))
+            let dataset = try group.openDataset(name, of: type)
             try dataset.resize(rows: rowsComplete)
             return RowSink(dataset, rowsInFile: rowsComplete, gzipLevel: level)
         }
@@ -359,7 +406,7 @@ final class ActivationWriter {
         try file.close()
     }
 
-    /// The gzip level whose chunks the recorder compresses itself, or nil to let HDF5 filter.
+    /// The gzip level whose chunks the recorder compresses itself, or nil for uncompressed datasets.
     static func gzipLevel(_ compression: Compression) -> Int? {
         if case .gzip(let level) = compression { return level }
         return nil

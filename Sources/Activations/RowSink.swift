@@ -2,9 +2,9 @@ import CZlib
 import Dispatch
 import HDF5
 
-/// Where a recording's rows of one dataset go: appended through HDF5 directly, or, for gzip
-/// datasets, gathered into a band of chunk rows and written as whole chunks compressed on all cores
-/// (HDF5 would compress them one after the other on one core).
+/// Where a recording's rows of one dataset go: gathered into a band of chunk rows and written as
+/// whole chunks with `H5Dwrite_chunk`, assembled (and, for gzip datasets, compressed) on all cores;
+/// HDF5's own path would copy every batch through its chunk cache and compress on one core.
 final class RowSink<T: HDF5Scalar> {
     /// The dataset written.
     let dataset: Dataset<T>
@@ -15,8 +15,8 @@ final class RowSink<T: HDF5Scalar> {
     private var bufferedRows = 0
     private var rowsInFile: Int
 
-    /// A sink appending to `dataset`, which holds `rowsInFile` rows; `gzipLevel` selects band-wise
-    /// parallel compression (the dataset must have a gzip filter of that level and no other).
+    /// A sink appending to `dataset`, which holds `rowsInFile` rows; `gzipLevel` must name the
+    /// dataset's gzip filter (its only filter), or be nil for a dataset without filters.
     init(_ dataset: Dataset<T>, rowsInFile: Int, gzipLevel: Int?) {
         self.dataset = dataset
         rowShape = Array(dataset.shape.dropFirst())
@@ -27,10 +27,6 @@ final class RowSink<T: HDF5Scalar> {
 
     /// Adds whole rows; full bands of chunk rows are written at once.
     func append(_ values: [T]) throws {
-        guard level != nil else {
-            try dataset.append(rows: values)
-            return
-        }
         buffer += values
         bufferedRows += values.count / max(1, rowShape.reduce(1, *))
         while bufferedRows >= chunk[0] { try writeBand(rows: chunk[0]) }
@@ -68,9 +64,13 @@ final class RowSink<T: HDF5Scalar> {
                             target.baseAddress!.advanced(by: to).copyMemory(from: source.baseAddress!.advanced(by: from), byteCount: piece)
                         }
                     }
+                    guard let level = self.level else {
+                        results[block] = raw
+                        return
+                    }
                     var packed = [UInt8](repeating: 0, count: bound)
                     var length = uLongf(bound)
-                    let status = compress2(&packed, &length, raw, uLong(chunkBytes), level!)
+                    let status = compress2(&packed, &length, raw, uLong(chunkBytes), level)
                     if status != Z_OK { failure = status }
                     packed.removeLast(bound - Int(length))
                     results[block] = packed

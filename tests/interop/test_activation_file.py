@@ -164,15 +164,19 @@ def default_layers(path):
 
 def expected_chunk(shape, itemsize):
     """The documented chunk shape of a dataset of shape `shape` (first axis: samples)."""
+    # Rows per chunk are capped by the recording's size: the smallest power of two >= N, at least 16.
+    cap = 16
+    while cap < min(shape[0], ROWS_PER_CHUNK):
+        cap *= 2
     if len(shape) == 1:
-        return (ROWS_PER_CHUNK,)
+        return (cap,)
     if len(shape) == 2:
-        return (ROWS_PER_CHUNK, min(shape[1], 16))
+        return (cap, min(shape[1], 16))
     # (N, C, H, W) -> (R, 1, H, W); /images (N, H, W) -> (R, H, W): R the largest power of two >= 16
-    # with R * H * W * itemsize <= 512 KiB.
+    # with R * H * W * itemsize <= 512 KiB, and R <= cap.
     height, width = shape[-2:]
     rows = 16
-    while 2 * rows * height * width * itemsize <= CHUNK_BYTES:
+    while 2 * rows * height * width * itemsize <= CHUNK_BYTES and 2 * rows <= cap:
         rows *= 2
     return (rows, 1, height, width) if len(shape) == 4 else (rows, height, width)
 
