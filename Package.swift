@@ -19,10 +19,11 @@ let package = Package(
         .systemLibrary(name: "CLBFGSB", providers: [.apt(["liblbfgsb-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Network", dependencies: ["CBLAS", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", "CDeflate", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Attacks", dependencies: ["Network", "HDF5", "CLBFGSB"]),
         .target(name: "Report", dependencies: ["Network", "Activations", "CPNG"]),
         .executableTarget(

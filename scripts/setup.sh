@@ -3,7 +3,7 @@
 # links, Fashion-MNIST, and the Python packages of the interop tests. Swift 6 must already be on PATH.
 set -euo pipefail
 
-packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libpng-dev pkg-config dataset-fashion-mnist python3 python3-pip)
+packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libdeflate-dev libpng-dev pkg-config dataset-fashion-mnist python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,4 @@
-import CZlib
+import CDeflate
 import Dispatch
 import HDF5
 
@@ -48,9 +48,8 @@ final class RowSink<T: HDF5Scalar> {
         let blocks = (extent + width - 1) / width
         let elementBytes = MemoryLayout<T>.stride
         let chunkBytes = band * width * inner * elementBytes
-        let bound = Int(compressBound(uLong(chunkBytes)))
         var stored = [[UInt8]](repeating: [], count: blocks)
-        var failure: Int32 = Z_OK
+        var failed = false
         buffer.withUnsafeBytes { source in
             stored.withUnsafeMutableBufferPointer { results in
                 DispatchQueue.concurrentPerform(iterations: blocks) { block in
@@ -68,17 +67,23 @@ final class RowSink<T: HDF5Scalar> {
                         results[block] = raw
                         return
                     }
+                    // The deflate filter stores a zlib stream; libdeflate writes the same format, faster than zlib.
+                    guard let compressor = libdeflate_alloc_compressor(level) else {
+                        failed = true
+                        return
+                    }
+                    defer { libdeflate_free_compressor(compressor) }
+                    let bound = libdeflate_zlib_compress_bound(compressor, chunkBytes)
                     var packed = [UInt8](repeating: 0, count: bound)
-                    var length = uLongf(bound)
-                    let status = compress2(&packed, &length, raw, uLong(chunkBytes), level)
-                    if status != Z_OK { failure = status }
-                    packed.removeLast(bound - Int(length))
+                    let length = libdeflate_zlib_compress(compressor, raw, chunkBytes, &packed, bound)
+                    if length == 0 { failed = true }
+                    packed.removeLast(bound - length)
                     results[block] = packed
                 }
             }
         }
-        guard failure == Z_OK else {
-            throw RecordingError.invalidFile("zlib failed to compress a chunk of \(dataset.path) (status \(failure))")
+        guard !failed else {
+            throw RecordingError.invalidFile("libdeflate failed to compress a chunk of \(dataset.path)")
         }
         try dataset.resize(rows: rowsInFile + rows)
         for (block, bytes) in stored.enumerated() {
