@@ -310,8 +310,9 @@ public enum UnitsAnalysis {
 struct CoherenceMeasure {
     let labels: [Int]?
     let classCount: Int
-    /// Unit-norm pixel vectors, one per row (all-zero images stay zero).
-    let normalizedImages: [Float]?
+    /// Unit-norm pixel vectors, one per row (all-zero images stay zero), in Float64: a 28×28 image's
+    /// squared norm reaches 5·10⁷, beyond what Float32 adds exactly.
+    let normalizedImages: [Double]?
     let pixelsPerImage: Int
 
     init(labels: [Int]?, classCount: Int, images: [UInt8]?, count: Int) {
@@ -319,10 +320,10 @@ struct CoherenceMeasure {
         self.classCount = classCount
         pixelsPerImage = images.map { $0.count / max(count, 1) } ?? 0
         normalizedImages = images.map { bytes in
-            var values = bytes.map { Float($0) }
+            var values = bytes.map { Double($0) }
             let p = bytes.count / max(count, 1)
             for i in 0..<count {
-                var norm: Float = 0
+                var norm = 0.0
                 for j in 0..<p { norm += values[i * p + j] * values[i * p + j] }
                 let scale = norm > 0 ? 1 / norm.squareRoot() : 0
                 for j in 0..<p { values[i * p + j] *= scale }
@@ -345,7 +346,7 @@ struct CoherenceMeasure {
             var squares = 0.0
             for row in rows {
                 for j in 0..<pixelsPerImage {
-                    let v = Double(normalizedImages[row * pixelsPerImage + j])
+                    let v = normalizedImages[row * pixelsPerImage + j]
                     sum[j] += v
                     squares += v * v
                 }

@@ -160,7 +160,7 @@ struct FGSMCommand: ParsableCommand {
         }
         bar.finish()
         let method = steps == 1 ? "fgsm" : (randomStart ? "pgd" : "bim")
-        let parameters = ["epsilon": epsilon, "target": target, "steps": "\(steps)", "step_size": "\(try FastGradientSign(epsilon: epsilons[0], steps: steps, stepSize: stepSize).stepSize)",
+        let parameters = ["epsilon": epsilon, "target": target, "steps": "\(steps)", "step_size": try epsilons.map { "\(try FastGradientSign(epsilon: $0, steps: steps, stepSize: stepSize).stepSize)" }.joined(separator: ","),
                           "random_start": "\(randomStart)"]
         try AttackFile.write(runs, provenance: data.provenance(method: method, parameters: parameters, modelPath: model, metadata: metadata),
                              indices: indices, labels: labels, targets: targets, to: output)

@@ -265,16 +265,11 @@ def test_purity_and_entropy(analysis, recomputations):
 
 
 def test_pixel_cosine(analysis, recomputations):
-    """Agreement to the accuracy of float32 pixel normalisation (see test_pixel_cosine_exact)."""
+    """Agreement with the float64 recomputation (see also test_pixel_cosine_exact)."""
     problems = recomputations[analysis.network].problems["cosine"]
     assert not problems, report(problems)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: Sources/Activations/UnitsAnalysis.swift CoherenceMeasure.init (lines 321-331; the sum at 325-326) sums each image's "
-    "squared pixels in Float32 (up to 784 * 255^2 = 5.1e7 > 2^24, so not exact) and keeps the normalised "
-    "pixel vectors in Float32: the stored float64 cosine is off by up to ~3.4e-6 (the tool's numbers equal a "
-    "float32-normalised emulation to 3e-15). Remove this marker when the norms are computed exactly."))
 def test_pixel_cosine_exact(analysis, recomputations):
     done = recomputations[analysis.network]
     assert not done.problems["cosine_exact"], f"worst {done.worst_cosine:.3g}; " + report(done.problems["cosine_exact"])
