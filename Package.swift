@@ -31,11 +31,12 @@ let package = Package(
             dependencies: ["Network", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "ProbeBench", dependencies: ["Network", "Activations", "CBLAS"], path: "bench/Sources/ProbeBench"),
 
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "HDF5"]),
-        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network", "HDF5"]),
-        .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network", "HDF5", "TestSupport"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
         .testTarget(name: "AttacksTests", dependencies: ["Attacks", "Network"]),
     ],
     swiftLanguageModes: [.v5]

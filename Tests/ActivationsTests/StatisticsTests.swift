@@ -1,6 +1,7 @@
 import Activations
 import Foundation
 import Network
+import TestSupport
 import XCTest
 
 /// Checks `Statistics` against SciPy, run in the test through python3, and against small hand examples.
@@ -175,7 +176,7 @@ final class StatisticsTests: XCTestCase {
         _ a: [Double], _ b: [Double], file: StaticString = #filePath, line: UInt = #line
     ) throws -> MannWhitneyResult {
         let ours = Statistics.mannWhitneyU(a, b)
-        let output = try runPython(
+        let output = try Python.run(
             """
             import json, sys
             try:
@@ -199,7 +200,7 @@ final class StatisticsTests: XCTestCase {
             auc = greater + 0.5 * (a[:, None] == b[None, :]).mean()
             for value in (r.statistic, r.pvalue, z, auc, greater - less):
                 print(repr(float(value)))
-            """, [json(a), json(b)])
+            """, arguments: [json(a), json(b)])
         let numbers = output.split(separator: "\n").compactMap { Double($0) }
         guard numbers.count == 5 else {
             XCTFail("unexpected output from python3: \(output)", file: file, line: line)
@@ -217,25 +218,4 @@ final class StatisticsTests: XCTestCase {
     /// A JSON array of the values, each written in its shortest round-trip form.
     private func json(_ values: [Double]) -> String { "[" + values.map { "\($0)" }.joined(separator: ",") + "]" }
 
-    /// Runs `python3` from PATH (the interpreter `scripts/setup.sh` installs packages into) with a
-    /// script; returns stdout, throws with stderr on a non-zero exit.
-    private func runPython(_ script: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(
-                domain: "python3", code: Int(process.terminationStatus),
-                userInfo: [NSLocalizedDescriptionKey: "python3 failed: \(String(decoding: errors, as: UTF8.self))"])
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
 }

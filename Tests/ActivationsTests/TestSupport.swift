@@ -1,5 +1,6 @@
 import Activations
 import Foundation
+import TestSupport
 import XCTest
 
 #if canImport(FoundationNetworking)
@@ -62,31 +63,9 @@ extension XCTestCase {
         }
     }
 
-    /// Runs python3 (stdlib only) with a script and arguments; returns its stdout, fails on a non-zero exit.
+    /// Runs python3 with a script and arguments; returns its stdout, fails on a non-zero exit.
     func python(_ script: String, _ arguments: [String] = []) throws -> String {
-        let process = Process()
-        let system = "/usr/bin/python3"
-        if FileManager.default.isExecutableFile(atPath: system) {
-            process.executableURL = URL(fileURLWithPath: system)
-            process.arguments = ["-c", script] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", script] + arguments
-        }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(
-                domain: "python3", code: Int(process.terminationStatus),
-                userInfo: [NSLocalizedDescriptionKey: "python3 failed: \(String(decoding: errors, as: UTF8.self))"])
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Python.run(script, arguments: arguments)
     }
 
     /// Decompresses `source` into `destination` with Python's gzip module (independent of the library's zlib code).

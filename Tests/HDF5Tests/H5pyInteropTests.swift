@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import TestSupport
 import XCTest
 
 /// Reads files this module writes with h5py, as the project's users do.
@@ -151,28 +152,12 @@ final class H5pyInteropTests: HDF5TestCase {
 
     /// Runs `script` with python3 and fails the test, naming what to install, unless it exits 0.
     private func runPython(_ script: String, arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
         do {
-            try process.run()
+            try Python.run(script, arguments: arguments)
+        } catch let failure as Python.Failure where failure.status == 3 {
+            XCTFail(failure.output, file: file, line: line)
         } catch {
-            return XCTFail("cannot run /usr/bin/env python3 (\(error)); install python3 and h5py", file: file, line: line)
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        switch process.terminationStatus {
-        case 0:
-            break
-        case 127:
-            XCTFail("python3 was not found on PATH; install python3 and h5py (`apt install python3-h5py`)", file: file, line: line)
-        case 3:
-            XCTFail(text, file: file, line: line)
-        default:
-            XCTFail("h5py check failed:\n\(text)", file: file, line: line)
+            XCTFail("h5py check failed: \(error)", file: file, line: line)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// What a run of the `probe` executable produced.
@@ -63,15 +64,10 @@ extension XCTestCase {
 
     /// Runs a Python script (h5py and NumPy checks, independent of the tool) and asserts it exits 0.
     func assertPythonSucceeds(_ script: String, arguments: [String], _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        python.standardOutput = out
-        python.standardError = out
-        try python.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
-        XCTAssertEqual(python.terminationStatus, 0, "\(what) (the check needs python3 with h5py and numpy): \(text)", file: file, line: line)
+        do {
+            try Python.run(script, arguments: arguments)
+        } catch {
+            XCTFail("\(what): \(error)", file: file, line: line)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Report
+import TestSupport
 import XCTest
 
 /// PNG files read back by an independent decoder: python3's standard library (zlib and struct,
@@ -102,7 +103,7 @@ final class PNGWriterTests: XCTestCase {
         let expectedURL = FileManager.default.temporaryDirectory.appendingPathComponent("report-tests-expected-\(UUID().uuidString)")
         try Data(expected).write(to: expectedURL)
         defer { try? FileManager.default.removeItem(at: expectedURL) }
-        return try runPython(Self.decoder, [path, expectedURL.path])
+        return try Python.run(Self.decoder, arguments: [path, expectedURL.path])
     }
 
     /// A stdlib-only PNG decoder: checks the signature, every chunk's CRC, IHDR, then inflates
@@ -157,24 +158,4 @@ final class PNGWriterTests: XCTestCase {
         print(width, height, colour, depth, "ok")
         """
 
-    /// Runs `python3` from PATH with a script; returns stdout, throws with stderr on a non-zero exit.
-    private func runPython(_ script: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(
-                domain: "python3", code: Int(process.terminationStatus),
-                userInfo: [NSLocalizedDescriptionKey: "python3 failed: \(String(decoding: errors, as: UTF8.self))"])
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
 }

@@ -344,7 +344,7 @@ def test_chunk_shapes(recordings, recorded_model, variant):
 
 
 def test_image_chunks(recordings):
-    """/images (N, H, W) uint8: (R, H, W), R the largest power of two >= 16 with R*H*W <= 512 KiB."""
+    """/images (N, H, W) uint8: (R, H, W), R the largest power of two >= 16 with R*H*W <= 512 KiB (and <= the cap)."""
     with h5py.File(recordings.record("fc100-100-10", "test"), "r") as f:
         wrong = chunk_mismatches(f, ["images"])
     assert not wrong, f"/images chunk differs from docs/activation-file.md: {wrong}"
