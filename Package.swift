@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "Probe",
             dependencies: ["Network", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ProbeBench", dependencies: ["Network", "Activations", "CBLAS"], path: "bench/Sources/ProbeBench"),
+        .executableTarget(name: "ProbeBench", dependencies: ["Network", "Activations", "Attacks", "CBLAS"], path: "bench/Sources/ProbeBench"),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),

@@ -23,8 +23,14 @@ lbfgs: Szegedy's box-constrained L-BFGS towards the tool's random targets (read 
   ||x' - x||^2 + c * CE(x', t) with NumPy float32 gradients of the same weights, and the tool's
   search over c: c = 1, x10 until success, /10 until failure, then geometric bisection until
   c_high / c_low < 1.25, at most 10 values of c, each warm-started from the best successful solution.
-  Timed once, in-process (the loop over the images), on --scipy-limit images (default: as many as
-  the tool attacks).
+  NumPy rather than PyTorch for the gradients: one image's f and g take about 45 us in NumPy and
+  170 us through torch.autograd. Timed once each, in-process (the attack loop; data and model in
+  memory), on --scipy-limit images (default: as many as the tool attacks): as a plain loop (one
+  core), and with the images split over 2 worker processes (multiprocessing, fork; one BLAS
+  thread each), the tool using both cores.
+  The FGSM table also has "numpy-process": the tool's whole job in one NumPy process (read the IDX
+  files and the model, attack, classify, write the attack file's datasets with h5py, gzip 1), timed
+  as a whole process like neuron-probe.
 
     attack_bench.py [--repeats 3] [--lbfgs-limit 1000] [--scipy-limit N] [--probe .build/release/probe]
 
@@ -198,7 +204,8 @@ def fgsm_child(args):
     except ImportError as e:
         missing["pytorch"] = f"not installed ({e})"
 
-    blas = next((i for i in threadpool_info() if i.get("user_api") == "blas"), {})
+    blas = next((i for i in threadpool_info() if i.get("user_api") == "blas" and "numpy" in i.get("filepath", "")),
+                next((i for i in threadpool_info() if i.get("user_api") == "blas"), {}))
     for name, run in impls.items():
         is_torch = name in ("pytorch", "foolbox", "torchattacks")
         xs, ys = (tx, ty) if is_torch else (x, y)
@@ -239,6 +246,7 @@ def fgsm_process_child(args):
     threadpool_limits(pc.THREADS)
     x, y = load_test()
     layers = load_weights(MODEL)
+    t1 = time.perf_counter()
     eps = np.float32(EPSILON)
     _, g = np_input_gradient(layers, x, y, exact=True)
     adv = np.clip(x + eps * np.sign(g), 0, 1)
@@ -248,6 +256,7 @@ def fgsm_process_child(args):
     pred = p.argmax(axis=1)
     r = adv - x
     n = len(x)
+    t2 = time.perf_counter()
     tmp = os.path.join(pc.OUT, "fgsm-numpy.h5.tmp")
     with h5py.File(tmp, "w") as f:
         f.create_dataset("adversarial", data=adv.reshape(1, n, 1, 28, 28), chunks=(1, 256, 1, 28, 28),
@@ -261,7 +270,9 @@ def fgsm_process_child(args):
         f["iterations"], f["failed"] = np.zeros((1, n), np.int64), np.zeros((1, n), np.uint8)
         f["c_low"] = f["c_high"] = np.full((1, n), np.nan)
     os.replace(tmp, os.path.join(pc.OUT, "fgsm-numpy.h5"))
-    pc.emit(dict(seconds=time.perf_counter() - t0, error_rate=float((pred != y).mean())))
+    t3 = time.perf_counter()
+    pc.emit(dict(seconds=t3 - t0, error_rate=float((pred != y).mean()),
+                 phases={"imports_and_loading": t1 - t0, "attack_and_classification": t2 - t1, "writing": t3 - t2}))
 
 
 # --- L-BFGS with SciPy ------------------------------------------------------------------------------
@@ -408,7 +419,8 @@ def main():
                      runs=runs, images=10000, images_per_second=10000 / sec, epsilon=EPSILON,
                      timing="whole process, like neuron-probe's: interpreter start, imports, data and model loading, "
                             "attack, classification, writing the same datasets with h5py (gzip 1)",
-                     seconds_after_interpreter_start=pc.median(inner), error_rate=res["error_rate"], others_cores=cores))
+                     seconds_after_interpreter_start=pc.median(inner), phases=res["phases"], error_rate=res["error_rate"],
+                     others_cores=cores))
         with pc.OthersMeter() as m:
             wall, out, _ = pc.timed_process([sys.executable, here, "--child", "fgsm", "--repeats", str(args.repeats)],
                                             env=pc.python_env())
@@ -433,7 +445,10 @@ def main():
             child = [sys.executable, here, "--child", "lbfgs", "--processes", str(processes)]
             if args.scipy_limit:
                 child += ["--scipy-limit", str(args.scipy_limit)]
-            wall, out, cores = pc.timed_process(child, env=pc.python_env())
+            # One BLAS thread per process: 1 x 784 products gain nothing from threads, and an OpenBLAS thread
+            # pool inherited through fork() makes the workers several times slower.
+            env = dict(pc.python_env(), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+            wall, out, cores = pc.timed_process(child, env=env)
             line = pc.last_json(out)
             line["others_cores"] = cores
             line["process_seconds"] = wall

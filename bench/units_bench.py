@@ -192,7 +192,8 @@ def child_main(args):
         t0 = time.perf_counter()
         phases, summary = numpy_units(ACTS, args.output, **WORK)
         seconds = time.perf_counter() - t0
-    blas = next((i for i in threadpool_info() if i.get("user_api") == "blas"), {})
+    blas = next((i for i in threadpool_info() if i.get("user_api") == "blas" and "numpy" in i.get("filepath", "")),
+                next((i for i in threadpool_info() if i.get("user_api") == "blas"), {}))
     pc.emit(dict(seconds=seconds, imports_seconds=t_imports, phases=phases, summary=summary,
                  version=f"numpy {np.__version__}, scipy {scipy.__version__}, h5py {h5py.__version__}",
                  blas={k: blas.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}))

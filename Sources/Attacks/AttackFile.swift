@@ -107,7 +107,7 @@ public enum AttackFile {
             try root.write("pred_clean", runs[0].outcome.predictedClean.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("epsilons", runs.map(\.epsilon), shape: [e]).setDimensionLabels(["run"])
             let adversarial = try root.createDataset("adversarial", of: Float.self, shape: [e, n] + imageShape,
-                                                     chunk: [1, min(n, 256)] + imageShape, compression: .gzip(level: 1))
+                                                     chunk: [1, min(n, 256)] + imageShape)
             try adversarial.write(runs.flatMap(\.outcome.adversarial.scalars))
             try adversarial.setDimensionLabels(["run", "sample"] + (imageShape.count == 3 ? ["channel", "height", "width"] : imageShape.indices.map { "axis\($0 + 2)" }))
             func perRun<T: HDF5Scalar>(_ name: String, _ values: (AttackRun) -> [T]) throws {

@@ -175,6 +175,14 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
+        gradients(outputGradient, cache: cache, needsInputGradient: needsInputGradient, needsParameterGradients: true)
+    }
+
+    public func inputGradient(_ outputGradient: Tensor, cache: LayerCache) -> Tensor {
+        gradients(outputGradient, cache: cache, needsInputGradient: true, needsParameterGradients: false).input!
+    }
+
+    private func gradients(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool, needsParameterGradients: Bool) -> LayerGradients {
         let g = geometry(cache.input)
         let oc = outChannels
         let weightCount = weight.value.count
@@ -213,10 +221,12 @@ public final class Conv2D: Layer {
                                                     gb[o] += sum
                                                 }
                                             }
-                                            Conv2D.im2col(x, g, first: first, count: count, into: col.baseAddress!)
-                                            // dW (oc, patch) += G (oc, columns) · colᵀ (columns, patch)
-                                            gemm(transposeB: true, m: oc, n: g.patch, k: columns, a: gm.baseAddress!, lda: columns,
-                                                 b: col.baseAddress!, ldb: columns, beta: 1, c: gw, ldc: g.patch)
+                                            if needsParameterGradients {
+                                                Conv2D.im2col(x, g, first: first, count: count, into: col.baseAddress!)
+                                                // dW (oc, patch) += G (oc, columns) · colᵀ (columns, patch)
+                                                gemm(transposeB: true, m: oc, n: g.patch, k: columns, a: gm.baseAddress!, lda: columns,
+                                                     b: col.baseAddress!, ldb: columns, beta: 1, c: gw, ldc: g.patch)
+                                            }
                                             if let gx {
                                                 // dcol (patch, columns) = Wᵀ (patch, oc) · G (oc, columns)
                                                 gemm(transposeA: true, m: g.patch, n: columns, k: oc, a: w, lda: g.patch,

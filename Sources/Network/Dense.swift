@@ -70,19 +70,20 @@ public final class Dense: Layer {
                 }
             }
         }
-        var inputGradient: Tensor?
-        if needsInputGradient {
-            let gx = makeScalars(count: batch * n) { gx in
-                outputGradient.scalars.withUnsafeBufferPointer { gy in
-                    weight.value.scalars.withUnsafeBufferPointer { w in
-                        // dx = gy W
-                        gemm(m: batch, n: n, k: m, a: gy.baseAddress!, lda: m, b: w.baseAddress!, ldb: n,
-                             c: gx.baseAddress!, ldc: n)
-                    }
+        return LayerGradients(input: needsInputGradient ? inputGradient(outputGradient, cache: cache) : nil,
+                              parameters: [weightGradient, biasGradient])
+    }
+
+    public func inputGradient(_ outputGradient: Tensor, cache: LayerCache) -> Tensor {
+        let batch = cache.input.batchSize, n = inputCount, m = outputCount
+        let gx = makeScalars(count: batch * n) { gx in
+            outputGradient.scalars.withUnsafeBufferPointer { gy in
+                weight.value.scalars.withUnsafeBufferPointer { w in
+                    // dx = gy W
+                    gemm(m: batch, n: n, k: m, a: gy.baseAddress!, lda: m, b: w.baseAddress!, ldb: n, c: gx.baseAddress!, ldc: n)
                 }
             }
-            inputGradient = Tensor(shape: cache.input.shape, scalars: gx)
         }
-        return LayerGradients(input: inputGradient, parameters: [weightGradient, biasGradient])
+        return Tensor(shape: cache.input.shape, scalars: gx)
     }
 }

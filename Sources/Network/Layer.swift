@@ -70,9 +70,16 @@ public protocol Layer: AnyObject {
     /// Gradients of the loss with respect to the input and the parameters, given the gradient
     /// with respect to the output and the cache of the matching forward pass.
     func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients
+    /// The gradient with respect to the input alone, for attacks: layers with parameters skip their
+    /// parameter gradients.
+    func inputGradient(_ outputGradient: Tensor, cache: LayerCache) -> Tensor
 }
 
 extension Layer {
+    public func inputGradient(_ outputGradient: Tensor, cache: LayerCache) -> Tensor {
+        backward(outputGradient, cache: cache, needsInputGradient: true).input!
+    }
+
     public var parameters: [Parameter] { [] }
     public var configuration: [String: Double] { [:] }
 }

@@ -146,8 +146,12 @@ public final class Sequential {
     public func inputGradient(_ input: Tensor, labels: [Int]) -> (losses: [Float], probabilities: Tensor, gradient: Tensor) {
         let trace = forward(input)
         let loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: labels, scale: 1)
-        let gradients = backward(trace, outputGradient: loss.gradient, needsInputGradient: true)
-        return (loss.losses, loss.probabilities, gradients.input!.reshaped(input.shape))
+        // Only the input gradient: no layer spends work on its parameter gradients.
+        var gradient = loss.gradient
+        for i in stride(from: layers.count - 1, through: 0, by: -1) {
+            gradient = layers[i].inputGradient(gradient, cache: trace.caches[i])
+        }
+        return (loss.losses, loss.probabilities, gradient.reshaped(input.shape))
     }
 
     /// Throws when any parameter holds NaN or infinity, naming it.

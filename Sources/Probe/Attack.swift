@@ -107,7 +107,7 @@ struct FGSMCommand: ParsableCommand {
     var randomStart = false
 
     @Option(name: .long, help: "Images per gradient pass.")
-    var batchSize = 1000
+    var batchSize = 500
 
     @OptionGroup var data: AttackData
 

@@ -2,6 +2,7 @@
 // neuron-probe engine, and the dense layers' GFLOP/s against cblas_sgemm's own at the same shapes.
 // Prints one JSON object per line (see bench/README.md).
 import Activations
+import Attacks
 import CBLAS
 import Foundation
 import Network
@@ -18,7 +19,8 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 }
 
 let arguments = CommandLine.arguments.dropFirst()
-let works = arguments.isEmpty ? ["mlp-epoch", "conv-small-epoch", "sgemm"] : Array(arguments)
+let modelOption = CommandLine.arguments.firstIndex(of: "--model").flatMap { $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil }
+let works = arguments.isEmpty ? ["mlp-epoch", "conv-small-epoch", "sgemm"] : Array(arguments.filter { !$0.hasPrefix("--") && $0 != modelOption })
 let trainSet = try DatasetRegistry.standard.load("fashion-mnist", split: .train)
 
 /// Times `repetitions` one-epoch runs, each from freshly initialised weights, after a warm-up of
@@ -111,13 +113,49 @@ func sgemmReport() throws {
           "blas_threads": LinearAlgebra.threadCount])
 }
 
+/// FGSM at ε = 0.1 plus classification of the adversarial images, over the 10,000 test images,
+/// in-process with the data in memory: the same work the Python peers time.
+func fgsmThroughput(modelPath: String) throws {
+    let (model, _) = try ModelFile.load(modelPath)
+    let test = try DatasetRegistry.standard.load("fashion-mnist", split: .test)
+    let attack = try FastGradientSign(epsilon: 0.1)
+    var runs: [Double] = []
+    var errorRate = 0.0
+    for repetition in 0..<4 {
+        var generator = SeededGenerator(seed: 1)
+        var wrong = 0
+        let time = seconds {
+            var first = 0
+            while first < test.count {
+                let end = min(first + 500, test.count)
+                let labels = Array(test.labels[first..<end])
+                let adversarial = attack.perturb(model: model, images: test.images.rows(first..<end), labels: labels, targets: nil,
+                                                 generator: &generator).adversarial
+                wrong += zip(Trainer.argmax(model.predict(adversarial)), labels).filter { $0 != $1 }.count
+                first = end
+            }
+        }
+        if repetition > 0 { runs.append(time) }  // the first run is the warm-up
+        errorRate = Double(wrong) / Double(test.count)
+    }
+    let median = runs.sorted()[runs.count / 2]
+    emit(["implementation": "neuron-probe", "work": "fgsm-in-process", "seconds": median, "runs": runs,
+          "images_per_second": Double(test.count) / median, "error_rate": errorRate, "version": ToolInfo.version])
+}
+
 for work in works {
     switch work {
     case "mlp-epoch": try epoch("fc100-100-10", work: work)
     case "conv-small-epoch": try epoch("conv-small", work: work)
     case "sgemm": try sgemmReport()
+    case "fgsm":
+        guard let modelOption else {
+            FileHandle.standardError.write("ProbeBench fgsm needs --model MODEL.h5\n".data(using: .utf8)!)
+            exit(2)
+        }
+        try fgsmThroughput(modelPath: modelOption)
     default:
-        FileHandle.standardError.write("ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch or sgemm\n".data(using: .utf8)!)
+        FileHandle.standardError.write("ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch, sgemm or fgsm --model M\n".data(using: .utf8)!)
         exit(2)
     }
 }
