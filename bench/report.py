@@ -16,6 +16,9 @@ import statistics
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stability_report  # noqa: E402
+
 SOURCES = ["neuron-probe", "numpy", "pytorch"]
 WORKS = {
     "mlp-epoch": "784-100-100-10 ReLU MLP, one epoch",
@@ -422,6 +425,8 @@ def main():
     sgemm = next((r for r in by_source["neuron-probe"] if r.get("work") == "sgemm"), {})
     record_lines, record_failed = record_section(args.out_dir, sgemm.get("sgemm_gflops") or 140.0)
     lines += record_lines + [""]
+    lines += stability_report.units_section(args.out_dir) + [""]
+    lines += stability_report.attack_section(args.out_dir) + [""]
     with open(args.results, "w") as f:
         f.write("\n".join(lines))
     print(f"wrote {args.results}")

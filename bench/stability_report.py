@@ -1,0 +1,85 @@
+"""RESULTS.md sections for the units analysis (units_bench.py) and the stability probes
+(attack_bench.py, ProbeBench's in-process FGSM), rendered from their JSON lines in bench/out/."""
+
+import json
+from pathlib import Path
+
+
+def _read(path):
+    p = Path(path)
+    if not p.is_file():
+        return []
+    return [json.loads(line) for line in p.read_text().splitlines() if line.strip().startswith("{")]
+
+
+def _ratio(peer, ours):
+    return f"{peer / ours:.2f}" if peer and ours else "—"
+
+
+def units_section(out_dir):
+    rows = [r for r in _read(Path(out_dir) / "units.jsonl") if r.get("work") == "units"]
+    lines = ["## units: `probe units` against NumPy/SciPy (a 10,000 × 200 layer, K = 1,000, R = 10)", ""]
+    if not rows:
+        return lines + ["Not run (see bench/out/units.log)."]
+    ours = next((r for r in rows if r["implementation"] == "neuron-probe"), None)
+    lines += [
+        "sigmoid2 of fc200-200-10 over the 10,000 test images; top-k 100, 2,000 bootstrap resamples (`bench/units_bench.py`). "
+        "neuron-probe is timed as a whole process (reading and hashing the activation file, the analysis, the PNG and the "
+        "results file); NumPy/SciPy (argpartition, `scipy.stats.mannwhitneyu`, QR rotations) from opening the activation "
+        "file to the closed results file. Median of 3. Ratio = peer / neuron-probe.",
+        "",
+        "| implementation | seconds (median) | runs | unit purity mean | random purity mean | ratio |",
+        "| --- | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(f"| {r['implementation']} {r.get('version', '')} | {r['seconds']:.3f} | "
+                     f"{', '.join(f'{x:.2f}' for x in r.get('runs', []))} | {r.get('purity_units_mean', float('nan')):.4f} | "
+                     f"{r.get('purity_random_mean', float('nan')):.4f} | {_ratio(r['seconds'], ours and ours['seconds'])} |")
+    check = next((r for r in _read(Path(out_dir) / "units.jsonl") if r.get("work") == "units-check"), None)
+    if check:
+        lines += ["", f"Same answers on the unit directions: {check.get('unit_top_sets_equal')} of 200 top sets identical, "
+                  f"purity difference {check.get('unit_purity_max_abs_diff')}; the random directions are each side's own draws."]
+    return lines
+
+
+def attack_section(out_dir):
+    records = _read(Path(out_dir) / "attack.jsonl")
+    in_process = [r for r in _read(Path(out_dir) / "neuron-probe-fgsm.jsonl") if r.get("work") == "fgsm-in-process"]
+    fgsm = [r for r in records if r.get("work") == "fgsm"]
+    lines = ["## fgsm: FGSM at ε = 0.1 + classification, fc100-100-10, the 10,000 Fashion-MNIST test images", ""]
+    if not fgsm and not in_process:
+        return lines + ["Not run (see bench/out/attack.log)."]
+    lines += [
+        "In-process rows: the data and model in memory, timed after a warm-up (neuron-probe: `ProbeBench fgsm`, batches "
+        "of 500; peers: `bench/attack_bench.py`). Whole-process rows include start-up, loading and writing the attack "
+        "file. Ratio = peer seconds / neuron-probe's in-process seconds (above 1: neuron-probe is faster).",
+        "",
+        "| implementation | timing | seconds (median) | images/s | adversarial error | ratio |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    ours = in_process[0]["seconds"] if in_process else None
+    for r in in_process:
+        lines.append(f"| neuron-probe {r.get('version', '')} | in-process | {r['seconds']:.4f} | {r['images_per_second']:,.0f} | "
+                     f"{r['error_rate']:.4f} | 1.00 |")
+    for r in fgsm:
+        timing = "whole process" if "process" in r["implementation"] or r["implementation"] == "neuron-probe" else "in-process"
+        lines.append(f"| {r['implementation']} {r.get('version', '')} | {timing} | {r['seconds']:.4f} | "
+                     f"{r['images_per_second']:,.0f} | {r['error_rate']:.4f} | {_ratio(r['seconds'], ours)} |")
+    lbfgs = [r for r in records if r.get("work") == "lbfgs"]
+    lines += ["", "## lbfgs: Szegedy's box-constrained L-BFGS, the first 1,000 test images of fc100-100-10, random targets", ""]
+    if not lbfgs:
+        return lines + ["Not run (see bench/out/attack.log)."]
+    lines += [
+        "neuron-probe: `probe attack lbfgs --limit 1000 --target random`, whole process. SciPy: `fmin_l_bfgs_b` one image "
+        "at a time (NumPy gradients) with the same targets and the same search over c (×10 until success, ÷10 until "
+        "failure, geometric bisection to c_high/c_low < 1.25, at most 10 values, warm starts), m 10, factr 1e7, pgtol 1e-5, "
+        "100 iterations. Ratio = peer seconds per image / neuron-probe's.",
+        "",
+        "| implementation | images | s / image | success | mean RMS distortion (successful) | ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    ours_lbfgs = next((r["seconds_per_image"] for r in lbfgs if r["implementation"] == "neuron-probe"), None)
+    for r in lbfgs:
+        lines.append(f"| {r['implementation']} {r.get('version', '')} | {r['images']} | {r['seconds_per_image']:.4f} | "
+                     f"{r['success_rate']:.3f} | {r['mean_distortion_successful']:.5f} | {_ratio(r['seconds_per_image'], ours_lbfgs)} |")
+    return lines
