@@ -12,6 +12,12 @@ def _read(path):
     return [json.loads(line) for line in p.read_text().splitlines() if line.strip().startswith("{")]
 
 
+def _name(r):
+    """The implementation and its version, without saying the name twice."""
+    version = r.get("version", "")
+    return version if version.startswith(r["implementation"]) else f"{r['implementation']} {version}".strip()
+
+
 def _ratio(peer, ours):
     return f"{peer / ours:.2f}" if peer and ours else "—"
 
@@ -32,7 +38,7 @@ def units_section(out_dir):
         "| --- | ---: | --- | ---: | ---: | ---: |",
     ]
     for r in rows:
-        lines.append(f"| {r['implementation']} {r.get('version', '')} | {r['seconds']:.3f} | "
+        lines.append(f"| {_name(r)} | {r['seconds']:.3f} | "
                      f"{', '.join(f'{x:.2f}' for x in r.get('runs', []))} | {r.get('purity_units_mean', float('nan')):.4f} | "
                      f"{r.get('purity_random_mean', float('nan')):.4f} | {_ratio(r['seconds'], ours and ours['seconds'])} |")
     check = next((r for r in _read(Path(out_dir) / "units.jsonl") if r.get("work") == "units-check"), None)
@@ -63,7 +69,7 @@ def attack_section(out_dir):
                      f"{r['error_rate']:.4f} | 1.00 |")
     for r in fgsm:
         timing = "whole process" if "process" in r["implementation"] or r["implementation"] == "neuron-probe" else "in-process"
-        lines.append(f"| {r['implementation']} {r.get('version', '')} | {timing} | {r['seconds']:.4f} | "
+        lines.append(f"| {_name(r)} | {timing} | {r['seconds']:.4f} | "
                      f"{r['images_per_second']:,.0f} | {r['error_rate']:.4f} | {_ratio(r['seconds'], ours)} |")
     lbfgs = [r for r in records if r.get("work") == "lbfgs"]
     lines += ["", "## lbfgs: Szegedy's box-constrained L-BFGS, the first 1,000 test images of fc100-100-10, random targets", ""]
@@ -80,6 +86,6 @@ def attack_section(out_dir):
     ]
     ours_lbfgs = next((r["seconds_per_image"] for r in lbfgs if r["implementation"] == "neuron-probe"), None)
     for r in lbfgs:
-        lines.append(f"| {r['implementation']} {r.get('version', '')} | {r['images']} | {r['seconds_per_image']:.4f} | "
+        lines.append(f"| {_name(r)} | {r['images']} | {r['seconds_per_image']:.4f} | "
                      f"{r['success_rate']:.3f} | {r['mean_distortion_successful']:.5f} | {_ratio(r['seconds_per_image'], ours_lbfgs)} |")
     return lines
