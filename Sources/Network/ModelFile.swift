@@ -186,7 +186,11 @@ public enum ModelFile {
         configuration.batchSize = Int(try training.attribute("batch_size", as: Int64.self))
         configuration.epochs = Int(try training.attribute("epochs", as: Int64.self))
         configuration.pretrainEpochs = Int(try training.attribute("pretrain_epochs", as: Int64.self))
-        configuration.weightDecay = (try? WeightDecay(parsing: try training.stringAttribute("weight_decay"))) ?? .none
+        do {
+            configuration.weightDecay = try WeightDecay(parsing: try training.stringAttribute("weight_decay"))
+        } catch let error as TrainingError {
+            throw NetworkError.invalidModelFile("\(path): /training weight_decay is not readable: \(error)")
+        }
         configuration.seed = UInt64(bitPattern: try training.attribute("seed", as: Int64.self))
         if training.hasAttribute("adversarial"), case let text = try training.stringAttribute("adversarial"), text.hasPrefix("fgsm:") {
             configuration.adversarialEpsilon = Float(text.dropFirst(5))

@@ -43,14 +43,20 @@ public final class Sequential {
         self.layers = layers
         var shape = inputShape
         var seen = Set<String>()
+        var shapes: [[Int]] = []
         for layer in layers {
             guard seen.insert(layer.name).inserted else {
                 throw NetworkError.shapeMismatch("two layers are named '\(layer.name)'")
             }
             shape = try layer.outputShape(for: shape)
+            shapes.append(shape)
         }
         outputShape = shape
+        outputShapes = shapes
     }
+
+    /// The per-example output shape of each layer, in order (checked when the network was built).
+    private let outputShapes: [[Int]]
 
     /// The shape of one output example (e.g. [10]).
     public let outputShape: [Int]
@@ -76,13 +82,7 @@ public final class Sequential {
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
 
     /// The per-example output shape of each layer, in order.
-    public func layerOutputShapes() -> [[Int]] {
-        var shape = inputShape
-        return layers.map { layer in
-            shape = (try? layer.outputShape(for: shape)) ?? []
-            return shape
-        }
-    }
+    public func layerOutputShapes() -> [[Int]] { outputShapes }
 
     /// Runs a batch through every layer.
     /// - Parameters:
