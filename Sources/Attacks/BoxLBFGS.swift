@@ -79,8 +79,12 @@ public struct BoxLBFGS: Sendable {
     /// f and g for every waiting example, in one forward/backward pass.
     private func evaluate(_ waiting: [ExampleSearch], model: Sequential, shape: [Int], m: Int) {
         var batch = [Float](repeating: 0, count: waiting.count * m)
-        for (row, e) in waiting.enumerated() {
-            for j in 0..<m { batch[row * m + j] = Float(e.x[j]) }
+        batch.withUnsafeMutableBufferPointer { batch in
+            for (row, e) in waiting.enumerated() {
+                e.x.withUnsafeBufferPointer { x in
+                    for j in 0..<m { batch[row * m + j] = Float(x[j]) }
+                }
+            }
         }
         let result = model.inputGradient(Tensor(shape: [waiting.count] + shape.dropFirst(), scalars: batch), labels: waiting.map(\.target))
         for (row, e) in waiting.enumerated() {
@@ -202,12 +206,19 @@ final class ExampleSearch: @unchecked Sendable {
             return
         }
         var distance = 0.0
-        var j = 0
-        for value in gradient {
-            let r = x[j] - clean[j]
-            distance += r * r
-            g[j] = 2 * r + c * Double(value)
-            j += 1
+        let weight = c
+        x.withUnsafeBufferPointer { x in
+            clean.withUnsafeBufferPointer { clean in
+                g.withUnsafeMutableBufferPointer { g in
+                    gradient.withUnsafeBufferPointer { dJ in
+                        for j in 0..<g.count {
+                            let r = x[j] - clean[j]
+                            distance += r * r
+                            g[j] = 2 * r + weight * Double(dJ[j])
+                        }
+                    }
+                }
+            }
         }
         f = distance + c * loss
     }
