@@ -281,10 +281,7 @@ final class ActivationWriter {
     init(creating path: String, input: RecordingInput, layers: [String], rows: Range<Int>, options: RecordingOptions, fingerprint: String) throws {
         file = try HDF5File.create(path)
         let root = file.root
-        try root.setAttribute("format", ActivationLayout.format)
-        try root.setAttribute("format_version", Int64(ActivationLayout.formatVersion))
-        try root.setAttribute("tool_version", ToolInfo.version)
-        try root.setAttribute("created", ToolInfo.timestamp())
+        try FileStamp.stamp(root, format: ActivationLayout.format, version: ActivationLayout.formatVersion)
         try root.setAttribute("model_file", input.modelPath)
         try root.setAttribute("model_sha256", input.metadata.sha256)
         try root.setAttribute("model_architecture", input.metadata.architecture)

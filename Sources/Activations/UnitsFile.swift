@@ -30,10 +30,7 @@ public enum UnitsFile {
         try AtomicFile.write(to: path) { temporary in
             let file = try HDF5File.create(temporary)
             let root = file.root
-            try root.setAttribute("format", format)
-            try root.setAttribute("format_version", Int64(formatVersion))
-            try root.setAttribute("tool_version", ToolInfo.version)
-            try root.setAttribute("created", ToolInfo.timestamp())
+            try FileStamp.stamp(root, format: format, version: formatVersion)
             try root.setAttribute("activations_file", activationsPath)
             try root.setAttribute("activations_sha256", activationsSHA)
             try root.setAttribute("model_sha256", activations.metadata.modelSHA256)

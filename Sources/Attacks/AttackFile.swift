@@ -88,10 +88,7 @@ public enum AttackFile {
             let root = file.root
             let n = indices.count, e = runs.count
             let imageShape = Array(runs[0].outcome.adversarial.shape.dropFirst())
-            try root.setAttribute("format", format)
-            try root.setAttribute("format_version", Int64(formatVersion))
-            try root.setAttribute("tool_version", ToolInfo.version)
-            try root.setAttribute("created", ToolInfo.timestamp())
+            try FileStamp.stamp(root, format: format, version: formatVersion)
             try root.setAttribute("method", provenance.method)
             for (key, value) in provenance.parameters.sorted(by: { $0.key < $1.key }) { try root.setAttribute(key, value) }
             try root.setAttribute("model_file", provenance.modelFile)

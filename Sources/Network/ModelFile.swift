@@ -65,10 +65,7 @@ public enum ModelFile {
         try AtomicFile.write(to: path) { temporary in
             let file = try HDF5File.create(temporary)
             let root = file.root
-            try root.setAttribute("format", format)
-            try root.setAttribute("format_version", Int64(formatVersion))
-            try root.setAttribute("tool_version", ToolInfo.version)
-            try root.setAttribute("created", ToolInfo.timestamp())
+            try FileStamp.stamp(root, format: format, version: formatVersion)
             try root.setAttribute("architecture", metadata.architecture)
             try root.setAttribute("activation", metadata.activation)
             try root.setAttribute("maxout_pieces", Int64(metadata.maxoutPieces))

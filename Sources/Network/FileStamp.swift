@@ -1,0 +1,13 @@
+import HDF5
+
+/// The root attributes every neuron-probe file carries (DESIGN.md, "Files it writes"): its kind,
+/// layout version, the tool version that wrote it and when.
+public enum FileStamp {
+    /// Writes `format`, `format_version`, `tool_version` and `created` on `root`.
+    public static func stamp(_ root: Group, format: String, version: Int) throws {
+        try root.setAttribute("format", format)
+        try root.setAttribute("format_version", Int64(version))
+        try root.setAttribute("tool_version", ToolInfo.version)
+        try root.setAttribute("created", ToolInfo.timestamp())
+    }
+}
