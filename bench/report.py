@@ -194,8 +194,24 @@ def ms(seconds):
     return f"{1000 * seconds:.1f}" if isinstance(seconds, (int, float)) else "—"
 
 
+SGEMM_PEAK = 140.0   # GFLOP/s, OpenBLAS sgemm on 2 cores of these machines (DESIGN.md: roughly 140-150)
 # fc200-200-10: multiply-adds per image of its three dense layers
 RECORD_MACS_PER_IMAGE = 784 * 200 + 200 * 200 + 200 * 10
+
+
+def probe_compressor():
+    """How neuron-probe's recorder compresses gzip chunks, read from its source; None when unknown."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "Activations", "RowSink.swift")
+    try:
+        text = open(path).read()
+    except OSError:
+        return None
+    if "H5Dwrite_chunk" not in text and "writeChunk" not in text and "StoredChunk" not in text:
+        return None
+    library = "libdeflate" if "libdeflate_" in text else "zlib" if "compress2" in text else None
+    if library is None:
+        return None
+    return library + (", in parallel on all cores" if "concurrentPerform" in text else "")
 
 
 def where_the_time_goes(runs, compressions, forward, zl, sgemm_rate):
@@ -214,8 +230,14 @@ def where_the_time_goes(runs, compressions, forward, zl, sgemm_rate):
         parts += [f"{impl} {r['forward_seconds']:.2f} s forward + {r['write_seconds']:.2f} s writing"
                   for impl, r in others if r.get("forward_seconds") is not None]
         text = f"Where the time goes ({compression}): " + "; ".join(parts) + ". "
-        text += (f"The forward pass is {flops / 1e9:.1f} GFLOP, {flops / 1e9 / sgemm_rate:.2f} s at sgemm's "
-                 f"{sgemm_rate:.0f} GFLOP/s on this machine. ")
+        text += (f"The forward pass is {flops / 1e9:.1f} GFLOP: {flops / 1e9 / SGEMM_PEAK:.2f} s at the "
+                 f"{SGEMM_PEAK:.0f} GFLOP/s OpenBLAS sgemm reaches on these 2-core machines (DESIGN.md)")
+        fastest_forward = min((r["forward_seconds"] for _, r in others if r.get("forward_seconds")), default=None)
+        if fastest_forward:
+            text += f"; the Python side's forward ran at {flops / 1e9 / fastest_forward:.0f} GFLOP/s"
+        if forward.get("seconds"):
+            text += f", neuron-probe's (with its bookkeeping) at about {flops / 1e9 / forward['seconds']:.0f}"
+        text += ". "
         fastest = min(r["seconds"] for _, r in others)
         text += (f"A {RECORD_TARGET}x lead needs neuron-probe at {fastest / RECORD_TARGET:.2f} s or less")
         if compression == "none":
@@ -224,7 +246,7 @@ def where_the_time_goes(runs, compressions, forward, zl, sgemm_rate):
                      "the writes with the next batch's forward pass, on the same 2 cores, could reach it.")
         elif zl.get("seconds"):
             text += (f"; compressing the file's chunks with zlib takes {zl['seconds']:.2f} s on one core, "
-                     f"{zl['seconds'] / 2:.2f} s on two at best.")
+                     f"{zl['seconds'] / 2:.2f} s on two at best, so a faster compressor is needed too.")
         else:
             text += "."
         lines += ["", text]
@@ -314,10 +336,26 @@ def record_section(out_dir, sgemm_rate=140.0):
                      f"pipelines time their forward calls (PyTorch with its hooks) and their h5py writes apart.")
     zl = (by_work.get("record-zlib") or [{}])[0]
     if zl.get("seconds"):
-        notes.append(f"single-threaded zlib {zl.get('zlib', '')} at level {zl.get('level')} alone, over the "
-                     f"{zl.get('chunks')} chunks of the uncompressed file ({mb(zl.get('bytes_in'))} MB → "
-                     f"{mb(zl.get('bytes_out'))} MB), takes {zl['seconds']:.2f} s: the floor of a writer that "
-                     f"compresses on one thread.")
+        text = (f"single-threaded zlib {zl.get('zlib', '')} at level {zl.get('level')} alone, over the "
+                f"{zl.get('chunks')} chunks of the uncompressed file ({mb(zl.get('bytes_in'))} MB → "
+                f"{mb(zl.get('bytes_out'))} MB), takes {zl['seconds']:.2f} s: the floor of a writer that "
+                f"compresses on one thread with zlib, as h5py (HDF5's deflate filter) does")
+        gzip_writes = [(impl, r["write_seconds"]) for (impl, c), r in runs.items()
+                       if c and c.startswith("gzip") and r.get("write_seconds")]
+        if gzip_writes:
+            text += "; the Python pipelines' gzip write times (" + ", ".join(
+                f"{impl} {w:.2f} s" for impl, w in gzip_writes) + ") are almost all of it"
+        base = next((r for (impl, c), r in runs.items() if impl == "neuron-probe" and c and c.startswith("gzip")),
+                    None)
+        if base and forward.get("seconds"):
+            text += (f". neuron-probe's ≈ {base['seconds'] - forward['seconds']:.2f} s of gzip writing is "
+                     f"{zl['seconds'] / (base['seconds'] - forward['seconds']):.1f}x faster than that floor")
+            how = probe_compressor()
+            if how:
+                text += (f": it compresses the chunks itself ({how}, Sources/Activations/RowSink.swift) and stores "
+                         "them with `H5Dwrite_chunk`; the file is an ordinary gzip-filtered HDF5 file (h5py reads "
+                         "it back below)")
+        notes.append(text + ".")
     layouts = by_work.get("record-layout", [])
     if layouts:
         same = all(not r.get("differences") for r in layouts)
