@@ -19,7 +19,8 @@ lbfgs: Szegedy's box-constrained L-BFGS towards the tool's random targets (read 
   bench/out/lbfgs.h5 /targets) on the first --lbfgs-limit test images.
   neuron-probe: `probe attack lbfgs bench/out/fc100.h5 --limit 1000 --target random --seed 1 -o
   bench/out/lbfgs.h5 --json --quiet` (whole process). scipy (`--child lbfgs`): scipy.optimize.fmin_l_bfgs_b
-  one image at a time (m 10, factr 1e7, pgtol 1e-5, maxiter 100, bounds [0, 1]) on
+  one image at a time (m 10, maxiter 100, bounds [0, 1]; factr 1e7 and pgtol 1e-5, SciPy's defaults,
+  as the reference; and once more with the tool's defaults factr 1e10, pgtol 1e-3) on
   ||x' - x||^2 + c * CE(x', t) with NumPy float32 gradients of the same weights, and the tool's
   search over c: c = 1, x10 until success, /10 until failure, then geometric bisection until
   c_high / c_low < 1.25, at most 10 values of c, each warm-started from the best successful solution.
@@ -27,7 +28,7 @@ lbfgs: Szegedy's box-constrained L-BFGS towards the tool's random targets (read 
   170 us through torch.autograd. Timed once each, in-process (the attack loop; data and model in
   memory), on --scipy-limit images (default: as many as the tool attacks): as a plain loop (one
   core), and with the images split over 2 worker processes (multiprocessing, fork; one BLAS
-  thread each), the tool using both cores.
+  thread each), the tool using both cores; and the plain loop with the tool's tolerances.
   The FGSM table also has "numpy-process": the tool's whole job in one NumPy process (read the IDX
   files and the model, attack, classify, write the attack file's datasets with h5py, gzip 1), timed
   as a whole process like neuron-probe.
@@ -291,12 +292,12 @@ def lbfgs_objective(xf, x0, target, c):
 def lbfgs_attack(item):
     """The tool's search over c for one image: (best image or None, c_high, iterations, evaluations)."""
     from scipy.optimize import fmin_l_bfgs_b
-    x0, target = item
+    x0, target, factr, pgtol = item
     bounds = [(0.0, 1.0)] * len(x0)
     c, c_low, c_high, best, x, iterations, evaluations = 1.0, 0.0, np.inf, None, x0.copy(), 0, 0
     for _ in range(10):
-        x, _, info = fmin_l_bfgs_b(lbfgs_objective, x, args=(x0, target, c), bounds=bounds, m=10, factr=1e7,
-                                   pgtol=1e-5, maxiter=100)
+        x, _, info = fmin_l_bfgs_b(lbfgs_objective, x, args=(x0, target, c), bounds=bounds, m=10, factr=factr,
+                                   pgtol=pgtol, maxiter=100)
         iterations += info["nit"]
         evaluations += info["funcalls"]
         xc = np.clip(x, 0, 1)
@@ -333,7 +334,7 @@ def lbfgs_child(args):
         probe_success, probe_dist = f["success"][0].astype(bool), f["distortion"][0]
         probe_c_high = f["c_high"][0]
     count = min(args.scipy_limit or len(indices), len(indices))
-    items = [(x_all[i].astype(np.float64), int(t)) for i, t in zip(indices[:count], targets[:count])]
+    items = [(x_all[i].astype(np.float64), int(t), args.factr, args.pgtol) for i, t in zip(indices[:count], targets[:count])]
 
     t0 = time.perf_counter()
     if args.processes > 1:
@@ -350,9 +351,12 @@ def lbfgs_child(args):
     ps, pd = probe_success[:count], probe_dist[:count]
     both = success & ps
     name = "scipy" if args.processes == 1 else f"scipy x{args.processes} processes"
+    if (args.factr, args.pgtol) != (1e7, 1e-5):
+        name += f" (factr {args.factr:g}, pgtol {args.pgtol:g})"
     pc.emit(dict(
         work="lbfgs", implementation=name, version=f"scipy {scipy.__version__} fmin_l_bfgs_b, numpy {np.__version__} gradients",
         seconds=seconds, images=int(count), seconds_per_image=seconds / count, processes=args.processes,
+        factr=args.factr, pgtol=args.pgtol,
         timing="in-process, once: the loop over the images (data and model in memory)",
         success_rate=float(success.mean()), mean_distortion_successful=float(np.nanmean(dist[success])),
         mean_iterations=float(np.mean([r[2] for r in results])), mean_evaluations=float(np.mean([r[3] for r in results])),
@@ -382,6 +386,8 @@ def main():
     parser.add_argument("--lbfgs-limit", type=int, default=1000)
     parser.add_argument("--scipy-limit", type=int, default=None)
     parser.add_argument("--processes", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--factr", type=float, default=1e7, help=argparse.SUPPRESS)
+    parser.add_argument("--pgtol", type=float, default=1e-5, help=argparse.SUPPRESS)
     parser.add_argument("--probe", default=pc.PROBE)
     parser.add_argument("--only", choices=["fgsm", "lbfgs"])
     parser.add_argument("--child", choices=["fgsm", "fgsm-process", "lbfgs"], help=argparse.SUPPRESS)
@@ -441,8 +447,11 @@ def main():
                      success_rate=r["success_rate"], mean_distortion_successful=r["mean_distortion_successful"],
                      others_cores=cores))
         pc.log(f"lbfgs neuron-probe: {sec:.3f} s ({sec / args.lbfgs_limit * 1000:.2f} ms/image)")
-        for processes in (1, pc.THREADS):     # a plain loop, and the images split over 2 processes
-            child = [sys.executable, here, "--child", "lbfgs", "--processes", str(processes)]
+        # A plain loop and the images split over 2 processes with SciPy's defaults (the reference), and the
+        # plain loop with the tool's stopping tolerances.
+        for processes, factr, pgtol in ((1, 1e7, 1e-5), (pc.THREADS, 1e7, 1e-5), (1, 1e10, 1e-3)):
+            child = [sys.executable, here, "--child", "lbfgs", "--processes", str(processes),
+                     "--factr", str(factr), "--pgtol", str(pgtol)]
             if args.scipy_limit:
                 child += ["--scipy-limit", str(args.scipy_limit)]
             # One BLAS thread per process: 1 x 784 products gain nothing from threads, and an OpenBLAS thread

@@ -178,13 +178,14 @@ public struct Recorder {
                 let end = min(done + options.batchSize, rows.count)
                 let batchIndices = Array(input.indices[(rows.lowerBound + done)..<(rows.lowerBound + end)])
                 let recordRows = Array((rows.lowerBound + done)..<(rows.lowerBound + end))
-                let trace = input.model.forward(input.images.images.gathering(rows: recordRows))
+                let traces = forwardInShares(input, rows: (rows.lowerBound + done)..<(rows.lowerBound + end))
                 let labels = recordRows.map { input.images.labels[$0] }
                 let images = options.withImages ? input.images : nil
                 let checkpoint = end % ActivationLayout.checkpointRows == 0 || end == rows.count
                 let last = end == rows.count
                 try pipeline.submit {
-                    try writer.append(trace: trace, layers: layers, labels: labels, indices: batchIndices, images: images, imageRows: recordRows)
+                    for trace in traces { try writer.append(trace: trace, layers: layers) }
+                    try writer.append(labels: labels, indices: batchIndices, images: images, imageRows: recordRows)
                     if checkpoint { try writer.checkpoint(rows: end, last: last) }
                 }
                 done = end
@@ -204,6 +205,18 @@ public struct Recorder {
             throw RecordingError.invalidFile("cannot move \(partial) to \(path): \(String(cString: strerror(errno)))")
         }
         return rows.count
+    }
+
+    /// The forward passes of `rows`, one trace per share of the batch, in row order.
+    private func forwardInShares(_ input: RecordingInput, rows: Range<Int>) -> [ForwardTrace] {
+        let lock = NSLock()
+        var traces: [(Int, ForwardTrace)] = []
+        input.model.forwardInShares(rows: rows, of: input.images.images) { first, trace in
+            lock.lock()
+            traces.append((first, trace))
+            lock.unlock()
+        }
+        return traces.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// Parses the `compression` attribute written by `ActivationWriter.describe`.
@@ -301,7 +314,7 @@ final class ActivationWriter {
         try root.setAttribute("rows_complete", Int64(0))
 
         let level = ActivationWriter.gzipLevel(options.compression)
-        func growing<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type, rowShape: [Int], labels axisLabels: [String]) throws -> RowSink<T> {
+        func growing<T: HDF5Scalar & AdditiveArithmetic>(_ group: Group, _ name: String, _ type: T.Type, rowShape: [Int], labels axisLabels: [String]) throws -> RowSink<T> {
             let chunk = ActivationLayout.chunk(rowShape: rowShape, bytes: MemoryLayout<T>.size, rows: rows.count)
             let dataset = try group.createDataset(
                 name, of: type, shape: [0] + rowShape, maxShape: [nil] + rowShape.map { $0 }, chunk: chunk,
@@ -344,7 +357,7 @@ final class ActivationWriter {
         }
         rowsComplete = Int(try root.attribute("rows_complete", as: Int64.self))
         let level = ActivationWriter.gzipLevel(try Recorder.parseCompressionAttribute(try root.stringAttribute("compression")))
-        func reopen<T: HDF5Scalar>(_ group: Group, _ name: String, _ type: T.Type) throws -> RowSink<T> {
+        func reopen<T: HDF5Scalar & AdditiveArithmetic>(_ group: Group, _ name: String, _ type: T.Type) throws -> RowSink<T> {
             let dataset = try group.openDataset(name, of: type)
             try dataset.resize(rows: rowsComplete)
             return RowSink(dataset, rowsInFile: rowsComplete, gzipLevel: level)
@@ -359,11 +372,14 @@ final class ActivationWriter {
         }
     }
 
-    /// Appends one batch: each recorded layer's output, the logits, labels, indices and optionally the images.
-    func append(trace: ForwardTrace, layers: [String], labels batchLabels: [Int], indices batchIndices: [Int],
-                images source: LabeledImages?, imageRows: [Int]) throws {
+    /// Appends the forward pass of some rows: each recorded layer's output and the logits.
+    func append(trace: ForwardTrace, layers: [String]) throws {
         for name in layers { try layerSets[name]!.append(try trace.tap(name).scalars) }
         try logits.append(trace.output.scalars)
+    }
+
+    /// Appends the same rows' labels, indices and optionally images.
+    func append(labels batchLabels: [Int], indices batchIndices: [Int], images source: LabeledImages?, imageRows: [Int]) throws {
         try labels.append(batchLabels.map { UInt8(truncatingIfNeeded: $0) })
         try indices.append(batchIndices.map(Int64.init))
         if let images, let source {

@@ -2,17 +2,32 @@ import CDeflate
 import Dispatch
 import HDF5
 
-/// Where a recording's rows of one dataset go: gathered into a band of chunk rows and written as
-/// whole chunks with `H5Dwrite_chunk`, assembled (and, for gzip datasets, compressed) on all cores;
-/// HDF5's own path would copy every batch through its chunk cache and compress on one core.
-final class RowSink<T: HDF5Scalar> {
+/// Where a recording's rows of one dataset go: copied once, as they arrive, into a band of chunk
+/// rows held in the chunks' own layout, and written as whole chunks with `H5Dwrite_chunk` (gzip
+/// datasets: compressed on all cores first). HDF5's own path would copy every batch through its
+/// chunk cache and compress on one core.
+final class RowSink<T: HDF5Scalar & AdditiveArithmetic> {
     /// The dataset written.
     let dataset: Dataset<T>
     private let rowShape: [Int]
-    private let chunk: [Int]
     private let level: Int32?
-    private var buffer: [T] = []
+    /// Rows per band (the chunk's first extent).
+    private let band: Int
+    /// Values per row.
+    private let rowSize: Int
+    /// Chunks per band; each spans `width` indices of the second axis and every later axis in full.
+    private let blocks: Int
+    private let width: Int
+    private let inner: Int
+    /// Values per chunk (edge chunks padded to the full shape).
+    private let chunkCount: Int
+    /// One band, chunk after chunk, each row-major: rows land where `H5Dwrite_chunk` reads them.
+    private var bandBuffer: [T]
+    /// Reused compressed chunks (gzip datasets only).
+    private var packed: [[UInt8]] = []
     private var bufferedRows = 0
+    /// Only the last band of a recording may be short.
+    private var wroteShortBand = false
     private var rowsInFile: Int
 
     /// A sink appending to `dataset`, which holds `rowsInFile` rows; `gzipLevel` must name the
@@ -20,79 +35,128 @@ final class RowSink<T: HDF5Scalar> {
     init(_ dataset: Dataset<T>, rowsInFile: Int, gzipLevel: Int?) {
         self.dataset = dataset
         rowShape = Array(dataset.shape.dropFirst())
-        chunk = dataset.chunk ?? [1] + rowShape
+        let chunk = dataset.chunk ?? [1] + rowShape
         level = gzipLevel.map(Int32.init)
         self.rowsInFile = rowsInFile
+        band = chunk[0]
+        rowSize = max(1, rowShape.reduce(1, *))
+        let extent = rowShape.first ?? 1
+        width = chunk.count > 1 ? chunk[1] : 1
+        inner = rowShape.dropFirst().reduce(1, *)
+        blocks = (extent + width - 1) / width
+        chunkCount = band * width * inner
+        bandBuffer = [T](repeating: T.zero, count: blocks * chunkCount)
     }
 
-    /// Adds whole rows; full bands of chunk rows are written at once.
+    /// Adds whole rows (row-major, `rowSize` values each); full bands are written at once.
+    func append(_ values: UnsafeBufferPointer<T>) throws {
+        precondition(values.count % rowSize == 0, "RowSink: \(values.count) values are not whole rows of \(rowSize)")
+        var row = 0
+        let rows = values.count / rowSize
+        while row < rows {
+            let take = min(rows - row, band - bufferedRows)
+            scatter(UnsafeBufferPointer(rebasing: values[(row * rowSize)..<((row + take) * rowSize)]))
+            row += take
+            if bufferedRows == band { try writeBand() }
+        }
+    }
+
+    /// Adds whole rows from an array.
     func append(_ values: [T]) throws {
-        buffer += values
-        bufferedRows += values.count / max(1, rowShape.reduce(1, *))
-        while bufferedRows >= chunk[0] { try writeBand(rows: chunk[0]) }
+        try values.withUnsafeBufferPointer { try append($0) }
     }
 
     /// Writes the rows still buffered (the last, partial band of a recording).
     func flush() throws {
-        if bufferedRows > 0 { try writeBand(rows: bufferedRows) }
+        guard bufferedRows > 0 else { return }
+        // The rows past the data set's end are stored too (a chunk is always whole): zero them.
+        bandBuffer.withUnsafeMutableBufferPointer { buffer in
+            for block in 0..<blocks {
+                let start = block * chunkCount + bufferedRows * width * inner
+                buffer[start..<((block + 1) * chunkCount)].update(repeating: T.zero)
+            }
+        }
+        try writeBand()
     }
 
-    /// Compresses the first `rows` buffered rows, chunk by chunk across the cores, and writes the chunks.
-    private func writeBand(rows: Int) throws {
-        let band = chunk[0]
-        let rowSize = max(1, rowShape.reduce(1, *))
-        // A chunk spans `width` indices of the second axis and every later axis in full.
+    /// Copies rows into the band after the ones already buffered, each row's values split over the chunks.
+    private func scatter(_ values: UnsafeBufferPointer<T>) {
+        let rows = values.count / rowSize
         let extent = rowShape.first ?? 1
-        let width = chunk.count > 1 ? chunk[1] : 1
-        let inner = rowShape.dropFirst().reduce(1, *)
-        let blocks = (extent + width - 1) / width
-        let elementBytes = MemoryLayout<T>.stride
-        let chunkBytes = band * width * inner * elementBytes
-        var stored = [[UInt8]](repeating: [], count: blocks)
-        var failed = false
-        buffer.withUnsafeBytes { source in
-            stored.withUnsafeMutableBufferPointer { results in
-                DispatchQueue.concurrentPerform(iterations: blocks) { block in
-                    var raw = [UInt8](repeating: 0, count: chunkBytes)
-                    let first = block * width, last = min(first + width, extent)
-                    let piece = (last - first) * inner * elementBytes
-                    raw.withUnsafeMutableBytes { target in
-                        for row in 0..<rows {
-                            let from = (row * rowSize + first * inner) * elementBytes
-                            let to = row * width * inner * elementBytes
-                            target.baseAddress!.advanced(by: to).copyMemory(from: source.baseAddress!.advanced(by: from), byteCount: piece)
-                        }
-                    }
-                    guard let level = self.level else {
-                        results[block] = raw
-                        return
-                    }
-                    // The deflate filter stores a zlib stream; libdeflate writes the same format, faster than zlib.
-                    guard let compressor = libdeflate_alloc_compressor(level) else {
-                        failed = true
-                        return
-                    }
-                    defer { libdeflate_free_compressor(compressor) }
-                    let bound = libdeflate_zlib_compress_bound(compressor, chunkBytes)
-                    var packed = [UInt8](repeating: 0, count: bound)
-                    let length = libdeflate_zlib_compress(compressor, raw, chunkBytes, &packed, bound)
-                    if length == 0 { failed = true }
-                    packed.removeLast(bound - length)
-                    results[block] = packed
+        bandBuffer.withUnsafeMutableBufferPointer { buffer in
+            for block in 0..<blocks {
+                let first = block * width, piece = (min(first + width, extent) - first) * inner
+                var to = buffer.baseAddress! + block * chunkCount + bufferedRows * width * inner
+                var from = values.baseAddress! + first * inner
+                for _ in 0..<rows {
+                    to.update(from: from, count: piece)
+                    to += width * inner
+                    from += rowSize
                 }
             }
         }
-        guard !failed else {
-            throw RecordingError.invalidFile("libdeflate failed to compress a chunk of \(dataset.path)")
-        }
+        bufferedRows += rows
+    }
+
+    /// Writes the band's chunks (compressed across the cores first for gzip datasets) and empties it.
+    private func writeBand() throws {
+        let rows = bufferedRows
         try dataset.resize(rows: rowsInFile + rows)
-        for (block, bytes) in stored.enumerated() {
-            let offset = [rowsInFile] + (rowShape.isEmpty ? [] : [block * width] + Array(repeating: 0, count: rowShape.count - 1))
-            try dataset.writeStoredChunk(at: offset, bytes: bytes)
+        let chunkBytes = chunkCount * MemoryLayout<T>.stride
+        func corner(_ block: Int) -> [Int] {
+            [rowsInFile] + (rowShape.isEmpty ? [] : [block * width] + Array(repeating: 0, count: rowShape.count - 1))
+        }
+        if let level {
+            let lengths = try compressBand(level: level, chunkBytes: chunkBytes)
+            for block in 0..<blocks {
+                try packed[block].withUnsafeBytes {
+                    try dataset.writeStoredChunk(at: corner(block), bytes: UnsafeRawBufferPointer(rebasing: $0[0..<lengths[block]]))
+                }
+            }
+        } else {
+            try bandBuffer.withUnsafeBytes { raw in
+                for block in 0..<blocks {
+                    let bytes = UnsafeRawBufferPointer(rebasing: raw[(block * chunkBytes)..<((block + 1) * chunkBytes)])
+                    try dataset.writeStoredChunk(at: corner(block), bytes: bytes)
+                }
+            }
         }
         rowsInFile += rows
-        buffer.removeFirst(rows * rowSize)
-        bufferedRows -= rows
-        precondition(rows == band || bufferedRows == 0, "RowSink: a partial band was written before the end of the recording")
+        bufferedRows = 0
+        precondition(!wroteShortBand, "RowSink: rows were appended after the last, partial band")
+        wroteShortBand = rows < band
+    }
+
+    /// Compresses every chunk of the band into `packed` as a zlib stream (what the deflate filter
+    /// stores; libdeflate writes the same format, faster than zlib), across the cores.
+    /// - Returns: each chunk's compressed length.
+    private func compressBand(level: Int32, chunkBytes: Int) throws -> [Int] {
+        if packed.isEmpty {
+            guard let probe = libdeflate_alloc_compressor(level) else {
+                throw RecordingError.invalidFile("libdeflate cannot make a level-\(level) compressor for \(dataset.path)")
+            }
+            let bound = libdeflate_zlib_compress_bound(probe, chunkBytes)
+            libdeflate_free_compressor(probe)
+            packed = (0..<blocks).map { _ in [UInt8](repeating: 0, count: bound) }
+        }
+        var lengths = [Int](repeating: 0, count: blocks)
+        bandBuffer.withUnsafeBytes { source in
+            packed.withUnsafeMutableBufferPointer { outputs in
+                lengths.withUnsafeMutableBufferPointer { lengths in
+                    DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                        guard let compressor = libdeflate_alloc_compressor(level) else { return }
+                        defer { libdeflate_free_compressor(compressor) }
+                        let chunk = source.baseAddress! + block * chunkBytes
+                        lengths[block] = outputs[block].withUnsafeMutableBytes {
+                            libdeflate_zlib_compress(compressor, chunk, chunkBytes, $0.baseAddress, $0.count)
+                        }
+                    }
+                }
+            }
+        }
+        guard !lengths.contains(0) else {
+            throw RecordingError.invalidFile("libdeflate failed to compress a chunk of \(dataset.path)")
+        }
+        return lengths
     }
 }

@@ -25,8 +25,16 @@ public struct BoxLBFGS: Sendable {
     public var bracketTolerance = 0.25
     /// L-BFGS-B's history length m.
     public var history = 10
+    /// L-BFGS-B's `factr`: a run ends when f falls by less than factr × machine ε (2.2·10⁻¹⁶) relative
+    /// to its size in one iteration. SciPy's default is 10⁷; 10¹⁰ (a relative change of 2·10⁻⁶)
+    /// ends runs that only polish f in its sixth digit.
+    public var convergenceFactor = 1e10
+    /// L-BFGS-B's `pgtol`: a run ends when no component of the projected gradient exceeds it.
+    /// SciPy's default is 10⁻⁵; 10⁻³ stops where a pixel still moving would move by less than
+    /// about 1/2000 (the distance term's gradient is 2r), far below one grey level (1/255).
+    public var projectedGradientTolerance = 1e-3
 
-    /// The default search: 100 iterations, 10 values of c from c = 1.
+    /// The default search: 100 iterations, 10 values of c from c = 1, factr 10¹⁰, pgtol 10⁻³.
     public init() {}
 
     /// What the search found for each example.
@@ -44,27 +52,39 @@ public struct BoxLBFGS: Sendable {
     }
 
     /// Attacks a batch towards `targets`.
-    /// - Parameter progress: called with (c-steps done, c-steps in all).
+    ///
+    /// Examples do not wait for each other between values of c: each round, every example that
+    /// asked for f and g, and every example whose run at its current c has ended (its clipped
+    /// iterate to be classified), shares one batched forward/backward pass; then each example, on
+    /// all cores, takes its answer and runs `setulb_` (or starts its next c) until it needs the
+    /// network again. A search is therefore as long as its own runs, not the slowest example's.
+    /// - Parameter progress: called with (examples whose search is over, examples in all).
     public func attack(model: Sequential, images: Tensor, targets: [Int], progress: (Int, Int) -> Void = { _, _ in }) -> Result {
         let n = images.batchSize, m = images.rowSize
         let examples = (0..<n).map { i in
             ExampleSearch(clean: images.scalars[(i * m)..<((i + 1) * m)].map(Double.init), target: targets[i], c: initialC, history: history)
         }
-        for step in 0..<cSearchSteps {
-            let active = examples.filter { !$0.settled }
-            if active.isEmpty { break }
-            for e in active { e.start() }
-            var running = active
-            while !running.isEmpty {
-                // Each example runs setulb_ until it needs f and g, or stops.
-                DispatchQueue.concurrentPerform(iterations: running.count) { running[$0].advance(maxIterations: maxIterations) }
-                let waiting = running.filter(\.needsEvaluation)
-                if !waiting.isEmpty { evaluate(waiting, model: model, shape: images.shape, m: m) }
-                running = running.filter { !$0.stopped }
+        for e in examples { e.start() }
+        var active = cSearchSteps > 0 ? examples : []
+        var answers: Evaluation?
+        while !active.isEmpty {
+            DispatchQueue.concurrentPerform(iterations: active.count) { i in
+                let e = active[i]
+                if let answers, let row = e.evaluationRow {
+                    e.evaluationRow = nil
+                    if e.needsEvaluation {
+                        e.receive(loss: Double(answers.losses[row]), gradient: answers.gradient, row: row)
+                    } else {
+                        e.conclude(success: answers.predictions[row] == e.target, searchSteps: cSearchSteps, tolerance: bracketTolerance)
+                    }
+                }
+                e.advance(maxIterations: maxIterations, factr: convergenceFactor, pgtol: projectedGradientTolerance)
             }
-            judge(active, model: model, shape: images.shape, m: m)
-            for e in active { e.nextC(tolerance: bracketTolerance) }
-            progress(step + 1, cSearchSteps)
+            let asking = active.filter { $0.needsEvaluation || $0.needsJudgement }
+            for (row, e) in asking.enumerated() { e.evaluationRow = row }
+            answers = asking.isEmpty ? nil : evaluate(asking, model: model, shape: images.shape, m: m)
+            active = active.filter { !$0.settled }
+            progress(n - active.count, n)
         }
         var adversarial = [Float](repeating: 0, count: n * m)
         for (i, e) in examples.enumerated() {
@@ -76,31 +96,29 @@ public struct BoxLBFGS: Sendable {
                       failed: examples.indices.filter { examples[$0].nonFinite })
     }
 
-    /// f and g for every waiting example, in one forward/backward pass.
-    private func evaluate(_ waiting: [ExampleSearch], model: Sequential, shape: [Int], m: Int) {
-        var batch = [Float](repeating: 0, count: waiting.count * m)
-        batch.withUnsafeMutableBufferPointer { batch in
-            for (row, e) in waiting.enumerated() {
-                e.x.withUnsafeBufferPointer { x in
-                    for j in 0..<m { batch[row * m + j] = Float(x[j]) }
-                }
-            }
-        }
-        let result = model.inputGradient(Tensor(shape: [waiting.count] + shape.dropFirst(), scalars: batch), labels: waiting.map(\.target))
-        for (row, e) in waiting.enumerated() {
-            e.receive(loss: Double(result.losses[row]), gradient: result.gradient.scalars[(row * m)..<((row + 1) * m)])
-        }
+    /// One batched pass's answers, row k for the k-th example that asked.
+    private struct Evaluation {
+        var losses: [Float]
+        var gradient: [Float]
+        var predictions: [Int]
     }
 
-    /// Classifies each run's final iterate (clipped to the box) and updates the bracket.
-    private func judge(_ examples: [ExampleSearch], model: Sequential, shape: [Int], m: Int) {
-        var batch = [Float](repeating: 0, count: examples.count * m)
-        for (row, e) in examples.enumerated() {
-            // NOTE: L-BFGS-B can leave the box by rounding; the judged image is clipped.
-            for j in 0..<m { batch[row * m + j] = min(max(Float(e.x[j]), 0), 1) }
+    /// The target loss, its input gradient and the predicted class for every example that asked, in
+    /// one forward/backward pass: at the iterate for those that asked for f and g, at the iterate
+    /// clipped to the box for those whose run ended (L-BFGS-B can leave the box by rounding; the
+    /// judged image is clipped).
+    private func evaluate(_ asking: [ExampleSearch], model: Sequential, shape: [Int], m: Int) -> Evaluation {
+        let batch = [Float](unsafeUninitializedCapacity: asking.count * m) { batch, initialized in
+            DispatchQueue.concurrentPerform(iterations: asking.count) { row in
+                let clip = asking[row].needsJudgement
+                asking[row].x.withUnsafeBufferPointer { x in
+                    for j in 0..<m { batch[row * m + j] = clip ? min(max(Float(x[j]), 0), 1) : Float(x[j]) }
+                }
+            }
+            initialized = asking.count * m
         }
-        let predicted = Trainer.argmax(model.predict(Tensor(shape: [examples.count] + shape.dropFirst(), scalars: batch)))
-        for (row, e) in examples.enumerated() { e.record(success: predicted[row] == e.target) }
+        let result = model.inputGradient(Tensor(shape: [asking.count] + shape.dropFirst(), scalars: batch), labels: asking.map(\.target))
+        return Evaluation(losses: result.losses, gradient: result.gradient.scalars, predictions: Trainer.argmax(result.logits))
     }
 }
 
@@ -128,6 +146,10 @@ final class ExampleSearch: @unchecked Sendable {
     private(set) var iterations = 0
     private(set) var needsEvaluation = false
     private(set) var stopped = true
+    /// The run at the current c has ended; its clipped iterate waits to be classified.
+    private(set) var needsJudgement = false
+    /// Values of c whose runs have been judged.
+    private(set) var searchSteps = 0
     private(set) var nonFinite = false
     /// Largest failing and smallest succeeding c so far.
     private(set) var cLow = 0.0
@@ -169,10 +191,11 @@ final class ExampleSearch: @unchecked Sendable {
         needsEvaluation = false
     }
 
-    /// Calls setulb_ until it asks for f and g, or the run ends.
-    func advance(maxIterations: Int) {
+    /// Calls setulb_ until it asks for f and g, or the run ends (and waits to be judged).
+    func advance(maxIterations: Int, factr: Double, pgtol: Double) {
         guard !stopped, !needsEvaluation else { return }
-        var factr = 1e7, pgtol = 1e-5
+        defer { if stopped && !settled { needsJudgement = true } }
+        var factr = factr, pgtol = pgtol
         var iprint: Int32 = -1
         while true {
             var size = n
@@ -196,35 +219,43 @@ final class ExampleSearch: @unchecked Sendable {
         }
     }
 
-    /// f(x′) = ‖x′ − x‖₂² + c·J(x′, t) and its gradient, from the target loss and its input gradient.
-    func receive(loss: Double, gradient: ArraySlice<Float>) {
+    /// This example's row in the batch evaluated for it, while it waits for f and g.
+    var evaluationRow: Int?
+
+    /// f(x′) = ‖x′ − x‖₂² + c·J(x′, t) and its gradient, from the target loss and its input gradient
+    /// (row `row` of a batch of gradients).
+    func receive(loss: Double, gradient: [Float], row: Int) {
         needsEvaluation = false
-        guard loss.isFinite, gradient.allSatisfy({ $0.isFinite }) else {
-            nonFinite = true
-            stopped = true
-            settled = true
-            return
-        }
-        var distance = 0.0
+        evaluationRow = nil
+        let count = g.count
+        var distance = 0.0, finite = loss.isFinite
         let weight = c
         x.withUnsafeBufferPointer { x in
             clean.withUnsafeBufferPointer { clean in
                 g.withUnsafeMutableBufferPointer { g in
-                    gradient.withUnsafeBufferPointer { dJ in
-                        for j in 0..<g.count {
+                    gradient.withUnsafeBufferPointer { batch in
+                        let dJ = batch.baseAddress! + row * count
+                        for j in 0..<count {
                             let r = x[j] - clean[j]
                             distance += r * r
                             g[j] = 2 * r + weight * Double(dJ[j])
+                            finite = finite && dJ[j].isFinite
                         }
                     }
                 }
             }
         }
+        guard finite else {
+            nonFinite = true
+            stopped = true
+            settled = true
+            return
+        }
         f = distance + c * loss
     }
 
     /// Updates the bracket with the outcome of the run at the current c.
-    func record(success: Bool) {
+    private func record(success: Bool) {
         if success {
             if c < cHigh {
                 cHigh = c
@@ -235,8 +266,19 @@ final class ExampleSearch: @unchecked Sendable {
         }
     }
 
+    /// Takes the judgement of the run at the current c, and starts the next c unless the search is
+    /// over (after `searchSteps` values, or once the bracket is within `tolerance`).
+    func conclude(success: Bool, searchSteps limit: Int, tolerance: Double) {
+        needsJudgement = false
+        record(success: success)
+        nextC(tolerance: tolerance)
+        searchSteps += 1
+        if searchSteps >= limit { settled = true }
+        if !settled { start() }
+    }
+
     /// Chooses the next c: ×10 until a success, ÷10 until a failure, then geometric bisection.
-    func nextC(tolerance: Double) {
+    private func nextC(tolerance: Double) {
         guard !settled else { return }
         if cHigh.isInfinite {
             c *= 10

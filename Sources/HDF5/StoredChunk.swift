@@ -13,6 +13,11 @@ extension Dataset {
     /// - Throws: `HDF5Error` when the dataset is not chunked, the offset is not a chunk corner
     ///   inside the current extent, or HDF5 refuses.
     public func writeStoredChunk(at offset: [Int], bytes: [UInt8], skippedFilters: UInt32 = 0) throws {
+        try bytes.withUnsafeBytes { try writeStoredChunk(at: offset, bytes: $0, skippedFilters: skippedFilters) }
+    }
+
+    /// Writes one chunk's stored bytes from memory the caller owns (see the array form).
+    public func writeStoredChunk(at offset: [Int], bytes raw: UnsafeRawBufferPointer, skippedFilters: UInt32 = 0) throws {
         guard let chunk else {
             throw usageError("Dataset.writeStoredChunk", path: path, file: file.path, "the dataset is not chunked")
         }
@@ -25,9 +30,7 @@ extension Dataset {
                              "offset \(offset) is not a chunk corner (chunk \(chunk)) inside the extent \(extents)")
         }
         var corner = offset.map { hsize_t($0) }
-        _ = try bytes.withUnsafeBytes { raw in
-            try check(H5Dwrite_chunk(id, np_H5P_DEFAULT(), skippedFilters, &corner, raw.count, raw.baseAddress),
-                      "H5Dwrite_chunk", path: path, file: file.path)
-        }
+        try check(H5Dwrite_chunk(id, np_H5P_DEFAULT(), skippedFilters, &corner, raw.count, raw.baseAddress),
+                  "H5Dwrite_chunk", path: path, file: file.path)
     }
 }

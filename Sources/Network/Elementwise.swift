@@ -46,7 +46,10 @@ public final class Sigmoid: Layer {
     public init(name: String) { self.name = name }
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
-        LayerCache(input: input, output: mapScalars(input) { 1 / (1 + expf(-$0)) })
+        let out = makeScalars(count: input.count) { y in
+            input.scalars.withUnsafeBufferPointer { VectorMath.sigmoid($0, into: y) }
+        }
+        return LayerCache(input: input, output: Tensor(shape: input.shape, scalars: out))
     }
     public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
         LayerGradients(input: chainScalars(outputGradient, cache.output) { g, y in g * y * (1 - y) }, parameters: [])

@@ -1,3 +1,4 @@
+import Foundation
 /// The record of one forward pass: every layer's cache, in order. Its taps are the
 /// layers' outputs by name (Szegedy's φ(x) at each layer); `Sequential.backward` consumes it.
 public struct ForwardTrace {
@@ -108,6 +109,40 @@ public final class Sequential {
         return forward(input, mode: .inference, generator: &unused)
     }
 
+    /// Inference forward passes of the examples `rows` of `images`, split into one contiguous share
+    /// per core (see `joinedOverShares`). `body` receives each share's first row (relative to `rows`)
+    /// and trace, on the share's own thread, concurrently: it must only touch what belongs to its rows.
+    public func forwardInShares(rows: Range<Int>, of images: Tensor, _ body: (Int, ForwardTrace) -> Void) {
+        ExampleParallel.forEachShare(of: rows.count) { share, _ in
+            let batch = images.gathering(rows: Array((rows.lowerBound + share.lowerBound)..<(rows.lowerBound + share.upperBound)))
+            body(share.lowerBound, forward(batch))
+        }
+    }
+
+    /// `body` applied to contiguous shares of the examples of `input`, one per core, each on its own
+    /// core with single-threaded sgemm, and its tensors joined back along the batch axis. Examples
+    /// are independent at inference, so the result is the same as one call over the whole batch;
+    /// it comes sooner, because two-thread OpenBLAS on these small products spins its second
+    /// thread through every elementwise step between them.
+    func joinedOverShares(_ input: Tensor, _ body: (Tensor, Range<Int>) -> [Tensor]) -> [Tensor] {
+        guard ExampleParallel.shareCount(of: input.batchSize) > 1 else { return body(input, 0..<input.batchSize) }
+        let lock = NSLock()
+        var pieces: [(Int, [Tensor])] = []
+        ExampleParallel.forEachShare(of: input.batchSize) { share, _ in
+            let result = body(input.rows(share), share)
+            lock.lock()
+            pieces.append((share.lowerBound, result))
+            lock.unlock()
+        }
+        pieces.sort { $0.0 < $1.0 }
+        return pieces[0].1.indices.map { k in
+            var scalars: [Float] = []
+            scalars.reserveCapacity(pieces.reduce(0) { $0 + $1.1[k].count })
+            for piece in pieces { scalars += piece.1[k].scalars }
+            return Tensor(shape: [input.batchSize] + pieces[0].1[k].shape.dropFirst(), scalars: scalars)
+        }
+    }
+
     /// The network's output for `input`, computed in batches of `batchSize` to bound memory.
     public func predict(_ input: Tensor, batchSize: Int = 1000) -> Tensor {
         var out: [Float] = []
@@ -115,7 +150,7 @@ public final class Sequential {
         var start = 0
         while start < input.batchSize {
             let end = min(start + batchSize, input.batchSize)
-            out += forward(input.rows(start..<end)).output.scalars
+            out += joinedOverShares(input.rows(start..<end)) { rows, _ in [forward(rows).output] }[0].scalars
             start = end
         }
         return Tensor(shape: [input.batchSize] + outputShape, scalars: out)
@@ -142,16 +177,19 @@ public final class Sequential {
 
     /// The softmax cross-entropy loss of each example and its gradient with respect to the input:
     /// the quantity FGSM and L-BFGS follow (∇ₓJ(θ, x, y), Goodfellow et al. 2015 eq. 1).
-    /// - Returns: per-example losses, the probabilities, and dJ_b/dx_b for each example b (not divided by the batch).
-    public func inputGradient(_ input: Tensor, labels: [Int]) -> (losses: [Float], probabilities: Tensor, gradient: Tensor) {
-        let trace = forward(input)
-        let loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: labels, scale: 1)
-        // Only the input gradient: no layer spends work on its parameter gradients.
-        var gradient = loss.gradient
-        for i in stride(from: layers.count - 1, through: 0, by: -1) {
-            gradient = layers[i].inputGradient(gradient, cache: trace.caches[i])
+    /// - Returns: per-example losses, the logits, the probabilities, and dJ_b/dx_b for each example b (not divided by the batch).
+    public func inputGradient(_ input: Tensor, labels: [Int]) -> (losses: [Float], logits: Tensor, probabilities: Tensor, gradient: Tensor) {
+        let joined = joinedOverShares(input) { rows, share in
+            let trace = forward(rows)
+            let loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: Array(labels[share]), scale: 1)
+            // Only the input gradient: no layer spends work on its parameter gradients.
+            var gradient = loss.gradient
+            for i in stride(from: layers.count - 1, through: 0, by: -1) {
+                gradient = layers[i].inputGradient(gradient, cache: trace.caches[i])
+            }
+            return [Tensor(shape: [loss.losses.count], scalars: loss.losses), trace.output, loss.probabilities, gradient.reshaped(rows.shape)]
         }
-        return (loss.losses, loss.probabilities, gradient.reshaped(input.shape))
+        return (joined[0].scalars, joined[1], joined[2], joined[3])
     }
 
     /// Throws when any parameter holds NaN or infinity, naming it.

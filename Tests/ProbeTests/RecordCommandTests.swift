@@ -69,7 +69,12 @@ final class RecordCommandTests: XCTestCase {
             for name in ["labels", "indices", "logits"] + ["layers/" + n for n in b.attrs["layer_names"]]:
                 assert a[name].is_virtual, name
                 assert a[name].shape == b[name].shape, name
-                assert numpy.array_equal(a[name][:], b[name][:]), name
+                if name in ("labels", "indices"):
+                    assert numpy.array_equal(a[name][:], b[name][:]), name
+                else:
+                    # Float rounding only: the shards' batches differ in size, and OpenBLAS picks its
+                    # kernel (and so its summation order) by the size of the product.
+                    numpy.testing.assert_allclose(a[name][:], b[name][:], rtol=1e-5, atol=1e-6, err_msg=name)
             print("ok")
             """
         try assertPythonSucceeds(script, arguments: [dir.appendingPathComponent("all.h5").path, dir.appendingPathComponent("whole.h5").path],
