@@ -465,6 +465,7 @@ def main():
     lines += record_lines + [""]
     lines += stability_report.units_section(args.out_dir) + [""]
     lines += stability_report.attack_section(args.out_dir) + [""]
+    lines += stability_report.adversarial_training_section(args.out_dir) + [""]
     with open(args.results, "w") as f:
         f.write("\n".join(lines))
     print(f"wrote {args.results}")

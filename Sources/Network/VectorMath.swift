@@ -34,36 +34,45 @@ public enum VectorMath {
         return p * scale
     }
 
-    /// Applies `lanes` to `source` eight values at a time (and to the last few through a padded
-    /// vector), writing `target`; the two may be the same buffer.
-    @inline(__always)
-    private static func map(_ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>,
-                            _ lanes: (Lanes) -> Lanes) {
-        precondition(source.count == target.count, "VectorMath: source and target differ in length")
-        let count = source.count, whole = count - count % 8
-        guard let from = source.baseAddress, let to = target.baseAddress else { return }
-        var i = 0
-        while i < whole {
-            let v = UnsafeRawPointer(from + i).loadUnaligned(as: Lanes.self)
-            UnsafeMutableRawPointer(to + i).storeBytes(of: lanes(v), as: Lanes.self)
-            i += 8
-        }
-        if whole < count {
-            var v = Lanes(repeating: 0)
-            for j in whole..<count { v[j - whole] = from[j] }
-            let y = lanes(v)
-            for j in whole..<count { to[j] = y[j - whole] }
-        }
-    }
-
     /// eˣ of every value of `source`, into `target`.
     public static func exp(_ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>) {
-        map(source, into: target, exp)
+        precondition(source.count == target.count, "VectorMath.exp: source and target differ in length")
+        guard let from = source.baseAddress, let to = target.baseAddress else { return }
+        // NOTE: each function spells out its loop: through a closure argument the lane function
+        // was compiled as a call per eight values, and the divisions of successive calls did not overlap.
+        var i = 0
+        while i + 8 <= source.count {
+            UnsafeMutableRawPointer(to + i).storeBytes(of: exp(UnsafeRawPointer(from + i).loadUnaligned(as: Lanes.self)), as: Lanes.self)
+            i += 8
+        }
+        if i < source.count {
+            let y = exp(tail(from + i, count: source.count - i))
+            for j in i..<source.count { to[j] = y[j - i] }
+        }
     }
 
     /// The logistic sigmoid 1 / (1 + e⁻ˣ) of every value of `source`, into `target`. Values above
     /// about 17 give exactly 1, as `1 / (1 + expf(-x))` does in float32.
     public static func sigmoid(_ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>) {
-        map(source, into: target) { 1 / (1 + exp(-$0)) }
+        precondition(source.count == target.count, "VectorMath.sigmoid: source and target differ in length")
+        guard let from = source.baseAddress, let to = target.baseAddress else { return }
+        var i = 0
+        while i + 8 <= source.count {
+            let x = UnsafeRawPointer(from + i).loadUnaligned(as: Lanes.self)
+            UnsafeMutableRawPointer(to + i).storeBytes(of: 1 / (1 + exp(-x)), as: Lanes.self)
+            i += 8
+        }
+        if i < source.count {
+            let y = 1 / (1 + exp(-tail(from + i, count: source.count - i)))
+            for j in i..<source.count { to[j] = y[j - i] }
+        }
+    }
+
+    /// The last `count` (< 8) values, padded with zeros.
+    @inline(__always)
+    private static func tail(_ from: UnsafePointer<Float>, count: Int) -> Lanes {
+        var v = Lanes(repeating: 0)
+        for j in 0..<count { v[j] = from[j] }
+        return v
     }
 }
