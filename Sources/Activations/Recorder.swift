@@ -163,6 +163,7 @@ public struct Recorder {
         }
 
         let pipeline = WritePipeline()
+        defer { pipeline.close() }
         do {
             var done = writer.rowsComplete
             progress(done, rows.count)
@@ -240,42 +241,73 @@ public struct Recorder {
 }
 
 /// Runs a recording's writes on a thread of their own, at most `depth` batches behind the forward
-/// passes, so that computing one batch overlaps writing the one before.
+/// passes, so that computing one batch overlaps writing the one before. A dedicated thread, not a
+/// dispatch queue: a busy dispatch pool kept the forward passes' shares from running side by side.
 final class WritePipeline: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "neuron-probe.recorder.writes")
-    private let slots: DispatchSemaphore
-    private let lock = NSLock()
+    private let condition = NSCondition()
+    private var pending: [() throws -> Void] = []
+    private var running = false
+    private var closed = false
     private var failure: Error?
+    private let depth: Int
 
-    init(depth: Int = 2) { slots = DispatchSemaphore(value: depth) }
+    init(depth: Int = 2) {
+        self.depth = depth
+        let thread = Thread { [self] in work() }
+        thread.name = "neuron-probe.recorder.writes"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
 
-    private var firstFailure: Error? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failure
+    /// The writer thread: runs queued work in order until closed; after a failure, drops the rest.
+    private func work() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !closed { condition.wait() }
+            if pending.isEmpty {
+                condition.unlock()
+                return
+            }
+            let next = pending.removeFirst()
+            running = true
+            let skip = failure != nil
+            condition.unlock()
+            var error: Error?
+            if !skip {
+                do { try next() } catch let thrown { error = thrown }
+            }
+            condition.lock()
+            running = false
+            if failure == nil, let error { failure = error }
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 
     /// Queues `work`, waiting while `depth` writes are pending; rethrows an earlier write's failure.
     func submit(_ work: @escaping () throws -> Void) throws {
-        if let failure = firstFailure { throw failure }
-        slots.wait()
-        queue.async {
-            defer { self.slots.signal() }
-            guard self.firstFailure == nil else { return }
-            do {
-                try work()
-            } catch {
-                self.lock.lock()
-                self.failure = error
-                self.lock.unlock()
-            }
-        }
+        condition.lock()
+        defer { condition.unlock() }
+        while pending.count + (running ? 1 : 0) >= depth && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        pending.append(work)
+        condition.broadcast()
     }
 
     /// Waits for every queued write; rethrows the first failure.
     func drain() throws {
-        queue.sync {}
-        if let failure = firstFailure { throw failure }
+        condition.lock()
+        defer { condition.unlock() }
+        while !pending.isEmpty || running { condition.wait() }
+        if let failure { throw failure }
+    }
+
+    /// Lets the writer thread end once the queue is empty (it holds the pipeline until then).
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
 

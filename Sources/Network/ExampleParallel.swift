@@ -2,8 +2,14 @@ import CBLAS
 import Dispatch
 import Foundation
 
-/// Splits a batch into contiguous shares of examples worked on by all cores at once, for layers
-/// whose products are too small for OpenBLAS to spread over threads well (im2col convolutions).
+/// Splits a batch into contiguous shares of examples worked on by all cores at once: the
+/// convolutions (whose products are too small for OpenBLAS to spread over threads well), and
+/// inference and input gradients of any network (examples are independent there).
+///
+/// The shares run on the calling thread and on persistent worker threads of their own, one per
+/// further core. `DispatchQueue.concurrentPerform` was used before: when its pool was busy (the
+/// recorder's writes run on it) or slow to wake, both shares of a batch often ran one after the
+/// other on the calling thread.
 ///
 /// NOTE: while the shares run, OpenBLAS is set to one thread so each core runs its own
 /// single-threaded sgemm rather than two multi-threaded ones that spin waiting for each other.
@@ -13,6 +19,8 @@ enum ExampleParallel {
     /// Below this many examples per share the batch is not split.
     static let minimumShare = 8
     private static let lock = NSLock()
+    /// One thread per core beyond the caller's, started on first use.
+    private static let helpers = (1..<max(workers, 2)).map { ShareThread(name: "neuron-probe.share.\($0)") }
 
     /// How many shares `batch` examples are split into.
     static func shareCount(of batch: Int) -> Int { max(1, min(workers, batch / minimumShare)) }
@@ -20,33 +28,67 @@ enum ExampleParallel {
     private static let insideShareKey = "neuron-probe.ExampleParallel.insideShare"
 
     /// Whether the calling thread is running a share already (its work must not be split again).
-    private static var insideShare: Bool {
+    fileprivate static var insideShare: Bool {
         get { Thread.current.threadDictionary[insideShareKey] != nil }
         set { Thread.current.threadDictionary[insideShareKey] = newValue ? true : nil }
     }
 
     /// Calls `body` once per share with its range of examples and its index, concurrently.
     /// Called again from inside a share, it runs `body` once over the whole batch on that thread.
-    static func forEachShare(of batch: Int, shares requested: Int? = nil, _ body: (Range<Int>, Int) -> Void) {
-        let shares = requested.map { max(1, min($0, batch)) } ?? shareCount(of: batch)
+    static func forEachShare(of batch: Int, _ body: (Range<Int>, Int) -> Void) {
+        let shares = shareCount(of: batch)
         guard shares > 1, !insideShare else {
             body(0..<batch, 0)
             return
         }
+        func range(_ share: Int) -> Range<Int> { (batch * share / shares)..<(batch * (share + 1) / shares) }
         lock.lock()
+        defer { lock.unlock() }
         let threads = openblas_get_num_threads()
         openblas_set_num_threads(1)
-        DispatchQueue.concurrentPerform(iterations: shares) { share in
+        defer { openblas_set_num_threads(threads) }
+        withoutActuallyEscaping(body) { body in
+            for share in 1..<shares { helpers[share - 1].start { body(range(share), share) } }
             insideShare = true
-            defer { insideShare = false }
-            body((batch * share / shares)..<(batch * (share + 1) / shares), share)
+            body(range(0), 0)
+            insideShare = false
+            for share in 1..<shares { helpers[share - 1].wait() }
         }
-        openblas_set_num_threads(threads)
-        lock.unlock()
     }
 
     /// Calls `body` once per share with its range of examples, concurrently.
     static func forEachShare(of batch: Int, _ body: (Range<Int>) -> Void) {
         forEachShare(of: batch) { range, _ in body(range) }
     }
+}
+
+/// A thread that runs one job at a time for `ExampleParallel`, waiting on a semaphore in between.
+private final class ShareThread: @unchecked Sendable {
+    private let started = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private var job: (() -> Void)?
+
+    init(name: String) {
+        let thread = Thread { [unowned self] in
+            ExampleParallel.insideShare = true
+            while true {
+                started.wait()
+                job?()
+                job = nil
+                finished.signal()
+            }
+        }
+        thread.name = name
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Runs `job` on this thread; `wait()` must follow before the next `start`.
+    func start(_ job: @escaping () -> Void) {
+        self.job = job
+        started.signal()
+    }
+
+    /// Waits for the job given to `start` to return.
+    func wait() { finished.wait() }
 }
