@@ -121,9 +121,10 @@ public final class Sequential {
 
     /// `body` applied to contiguous shares of the examples of `input`, one per core, each on its own
     /// core with single-threaded sgemm, and its tensors joined back along the batch axis. Examples
-    /// are independent at inference, so the result is the same as one call over the whole batch;
-    /// it comes sooner, because two-thread OpenBLAS on these small products spins its second
-    /// thread through every elementwise step between them.
+    /// are independent at inference, so the result is that of one call over the whole batch (to
+    /// float rounding: OpenBLAS picks its kernel by the size of the product); it comes sooner,
+    /// because two-thread OpenBLAS on these small products spins its second thread through every
+    /// elementwise step between them.
     func joinedOverShares(_ input: Tensor, _ body: (Tensor, Range<Int>) -> [Tensor]) -> [Tensor] {
         guard ExampleParallel.shareCount(of: input.batchSize) > 1 else { return body(input, 0..<input.batchSize) }
         let lock = NSLock()

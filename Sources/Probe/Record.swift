@@ -108,9 +108,17 @@ struct Record: ParsableCommand {
         let stop = InterruptFlag()
         let bar = ProgressBar("record", total: images.count, unit: "img", quiet: outputOptions.quiet)
         let start = Date()
-        let rows = try Recorder(options: options).record(
-            input, to: output, resume: resume, shouldStop: { stop.isSet },
-            progress: { done, total in bar.update(done, total: total) })
+        let rows: Int
+        do {
+            rows = try Recorder(options: options).record(
+                input, to: output, resume: resume, shouldStop: { stop.isSet },
+                progress: { done, total in bar.update(done, total: total) })
+        } catch RecordingError.interrupted(let message) {
+            // The shell's convention for a command stopped by a signal: 128 + its number.
+            bar.finish()
+            note("Error: \(message)")
+            throw ExitCode(128 + (stop.receivedSignal ?? SIGINT))
+        }
         bar.finish()
         let seconds = Date().timeIntervalSince(start)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
@@ -129,7 +137,7 @@ struct Record: ParsableCommand {
 /// Set by SIGINT or SIGTERM, so that long work can checkpoint and stop cleanly.
 final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = false
+    private var received: Int32?
     private var sources: [DispatchSourceSignal] = []
 
     /// Starts listening for SIGINT and SIGTERM.
@@ -137,22 +145,25 @@ final class InterruptFlag: @unchecked Sendable {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [weak self] in self?.set() }
+            source.setEventHandler { [weak self] in self?.set(signalNumber) }
             source.resume()
             sources.append(source)
         }
     }
 
-    private func set() {
+    private func set(_ signalNumber: Int32) {
         lock.lock()
-        value = true
+        if received == nil { received = signalNumber }
         lock.unlock()
     }
 
-    /// Whether a signal has arrived.
-    var isSet: Bool {
+    /// The first signal that arrived, if any.
+    var receivedSignal: Int32? {
         lock.lock()
         defer { lock.unlock() }
-        return value
+        return received
     }
+
+    /// Whether a signal has arrived.
+    var isSet: Bool { receivedSignal != nil }
 }

@@ -71,6 +71,20 @@ final class ShardMergerTests: XCTestCase {
         }
     }
 
+    func testShardsOfRecordingsOfDifferentLengthsAreRefused() throws {
+        let halves = try recordShards(2)
+        var shorter = input!
+        shorter.indices = Array(0..<400)
+        shorter.images = input.images.subset(Array(0..<400))
+        var options = RecordingOptions()
+        options.shard = try Shard(parsing: "2/2")
+        try Recorder(options: options).record(shorter, to: path("short.h5"))
+        XCTAssertThrowsError(try ShardMerger.merge([halves[0], path("short.h5")], into: path("merged.h5"))) { error in
+            XCTAssertTrue("\(error)".contains("total rows (--limit) differ (400 vs 512)"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("merged.h5")))
+    }
+
     func testAModelFileIsNotAShard() throws {
         let shards = try recordShards(2)
         XCTAssertThrowsError(try ShardMerger.merge([shards[0], input.modelPath], into: path("merged.h5"))) { error in

@@ -123,4 +123,33 @@ final class RecordCommandTests: XCTestCase {
         try assertPythonSucceeds(script, arguments: [target.path, dir.appendingPathComponent("straight.h5").path],
                                  "resumed and uninterrupted recordings differ")
     }
+
+    func testAnInterruptedRecordingExitsWithTheSignalsStatusAndKeepsItsCheckpoint() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainedModel(in: dir, arch: "fc100-100-10")
+        let target = dir.appendingPathComponent("acts.h5")
+        let partial = dir.appendingPathComponent(".acts.h5.partial")
+        let process = Process()
+        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("probe")
+        process.arguments = ["record", model, "--dataset", "fashion-mnist", "--split", "train", "--batch-size", "256", "--quiet",
+                             "-o", target.path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int) ?? 0
+            if size > 8 << 20 { break }
+            usleep(2_000)
+        }
+        XCTAssertTrue(process.isRunning, "the recording finished before it could be interrupted")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 128 + SIGINT, message)
+        XCTAssertTrue(message.contains("--resume"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: partial.path))
+    }
 }
