@@ -241,9 +241,10 @@ def where_the_time_goes(runs, compressions, forward, zl, sgemm_rate):
         fastest = min(r["seconds"] for _, r in others)
         text += (f"A {RECORD_TARGET}x lead needs neuron-probe at {fastest / RECORD_TARGET:.2f} s or less")
         if compression == "none":
-            text += (": with the writes (memory copies of the file's bytes into the page cache, and HDF5's "
-                     "bookkeeping) as fast as h5py's, that is about the forward pass alone, so only overlapping "
-                     "the writes with the next batch's forward pass, on the same 2 cores, could reach it.")
+            text += (": about its forward pass alone. neuron-probe already writes on a thread of its own while the "
+                     "next batches are computed, but writing is CPU work too (arranging the rows into chunks and copying "
+                     "the file's 252 MB into the page cache: about 0.1 CPU-seconds) and both cores are busy with the "
+                     "forward pass; bypassing the page cache with O_DIRECT was measured slower on this disk.")
         elif zl.get("seconds"):
             text += (f"; compressing the file's chunks with zlib takes {zl['seconds']:.2f} s on one core, "
                      f"{zl['seconds'] / 2:.2f} s on two at best, so a faster compressor is needed too.")
