@@ -28,7 +28,27 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
         self.function = function
         self.path = path
         self.file = file
-        self.message = message
+        self.message = HDF5Error.oneLine(message)
+    }
+
+    /// HDF5's message on one line. A failed read or write of the file driver reports a ctime()
+    /// timestamp (with its newline), the descriptor, the buffer address and more; of that only the
+    /// system's reason is kept: "file write failed: File too large (errno 27)".
+    static func oneLine(_ message: String) -> String {
+        var text = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        if let timeStart = text.firstRange(of: ": time = ") {
+            let rest = text[timeStart.upperBound...]
+            if let reasonStart = rest.firstRange(of: "error message = '"),
+               let reasonEnd = text[reasonStart.upperBound...].firstIndex(of: "'") {
+                var reason = String(text[reasonStart.upperBound..<reasonEnd])
+                if let errnoStart = rest.firstRange(of: "errno = ") {
+                    let digits = text[errnoStart.upperBound...].prefix { $0.isNumber }
+                    if !digits.isEmpty { reason += " (errno \(digits))" }
+                }
+                text = String(text[..<timeStart.lowerBound]) + ": " + reason
+            }
+        }
+        return text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
     /// A one-line account naming the function, the object, the file and the cause.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HDF5
 import Network
 
 /// The `probe` command: tests, on real networks and data, where meaning lives in a network
@@ -14,4 +15,11 @@ struct Probe: ParsableCommand {
             """,
         version: ToolInfo.version,
         subcommands: [Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, Inspect.self, Merge.self, DataCommand.self])
+
+    static func main() {
+        // Every command closes the files it writes; a file whose writes failed (a full disk) cannot be
+        // closed, and HDF5's own cleanup at exit would crash on it after the error was reported.
+        HDF5Library.skipCleanupAtExit()
+        main(nil)
+    }
 }

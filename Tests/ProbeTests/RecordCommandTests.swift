@@ -152,4 +152,26 @@ final class RecordCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: target.path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: partial.path))
     }
+
+    func testARecordingThatRunsOutOfSpaceSaysSoAndLeavesNothing() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainedModel(in: dir, arch: "fc100-100-10")
+        // A 4 MB file-size limit stands in for a full disk: write() fails with EFBIG (SIGXFSZ ignored).
+        let probePath = Bundle.main.bundleURL.appendingPathComponent("probe").path
+        let command = "trap '' XFSZ; ulimit -f 4096; exec \"$0\" \"$@\""
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", command, probePath, "record", model, "--dataset", "fashion-mnist", "--split", "test", "--quiet",
+                             "-o", dir.appendingPathComponent("acts.h5").path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1, message)
+        XCTAssertEqual(message.split(separator: "\n").count, 1, message)
+        XCTAssertTrue(message.contains("File too large") && message.contains("partial file was removed"), message)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["model.h5"])
+    }
 }
