@@ -228,7 +228,7 @@ final class ExampleSearch: @unchecked Sendable {
         needsEvaluation = false
         evaluationRow = nil
         let count = g.count
-        var distance = 0.0, finite = loss.isFinite
+        var distance = 0.0, finite = true
         let weight = c
         x.withUnsafeBufferPointer { x in
             clean.withUnsafeBufferPointer { clean in
@@ -239,19 +239,19 @@ final class ExampleSearch: @unchecked Sendable {
                             let r = x[j] - clean[j]
                             distance += r * r
                             g[j] = 2 * r + weight * Double(dJ[j])
-                            finite = finite && dJ[j].isFinite
+                            finite = finite && g[j].isFinite
                         }
                     }
                 }
             }
         }
-        guard finite else {
+        f = distance + c * loss
+        guard finite, f.isFinite else {
             nonFinite = true
             stopped = true
             settled = true
             return
         }
-        f = distance + c * loss
     }
 
     /// Updates the bracket with the outcome of the run at the current c.

@@ -73,4 +73,34 @@ final class BoxLBFGSTests: XCTestCase {
             XCTAssertLessThan(difference, 1e-3, "example \(i)")
         }
     }
+
+    func testAnExampleWithoutAFiniteGradientIsReportedAndTheOthersStillSucceed() throws {
+        let (model, x, labels) = try model()
+        var images = x.rows(0..<8)
+        images.scalars[3 * 64 + 10] = .nan   // example 3's gradient is NaN from the first evaluation
+        let truth = Array(labels[0..<8]), targets = truth.map { ($0 + 1) % 4 }
+        let result = BoxLBFGS().attack(model: model, images: images, targets: targets)
+        XCTAssertEqual(result.failed, [3])
+        let others = [0, 1, 2, 4, 5, 6, 7]
+        let outcome = AdversarialJudge.judge(model: model, clean: images.gathering(rows: others),
+                                             adversarial: result.adversarial.gathering(rows: others),
+                                             labels: others.map { truth[$0] }, targets: others.map { targets[$0] })
+        XCTAssertEqual(outcome.success, Array(repeating: true, count: 7))
+    }
+
+    func testTheStoppingTolerancesTradeIterationsForNoDistortion() throws {
+        let (model, x, labels) = try model()
+        let images = x.rows(0..<16), truth = Array(labels[0..<16]), targets = truth.map { ($0 + 2) % 4 }
+        var strict = BoxLBFGS()
+        (strict.convergenceFactor, strict.projectedGradientTolerance) = (1e7, 1e-5)   // SciPy's defaults
+        let loose = BoxLBFGS()
+        let a = strict.attack(model: model, images: images, targets: targets)
+        let b = loose.attack(model: model, images: images, targets: targets)
+        func meanDistortion(_ r: BoxLBFGS.Result) -> Float {
+            AdversarialJudge.judge(model: model, clean: images, adversarial: r.adversarial, labels: truth, targets: targets)
+                .distortion.reduce(0, +) / 16
+        }
+        XCTAssertLessThanOrEqual(b.iterations.reduce(0, +), a.iterations.reduce(0, +))
+        XCTAssertEqual(meanDistortion(b), meanDistortion(a), accuracy: 0.05 * meanDistortion(a))
+    }
 }
