@@ -130,11 +130,12 @@ public struct Recorder {
     /// Records `input` into `path`.
     /// - Parameters:
     ///   - resume: continue the partial file of an interrupted recording with the same settings.
-    ///   - shouldStop: polled between batches; when it returns true the recording checkpoints and throws `.interrupted`.
+    ///   - shouldStop: polled between batches; when it returns true the recording waits for its writes, closes
+    ///     the partial file (which keeps everything up to its last checkpoint) and throws `.interrupted`.
     ///   - progress: called after each batch with rows done and rows in total.
     /// - Returns: the number of rows recorded.
-    /// - Throws: `RecordingError` for bad settings, a partial file that does not match, an interruption;
-    ///   HDF5 errors (a full disk), after removing the partial file.
+    /// - Throws: `RecordingError`: `.invalidSetting` for bad settings or a partial file that does not match,
+    ///   `.interrupted`, and `.invalidFile` for any failure while recording (a full disk), after removing the partial file.
     @discardableResult
     public func record(
         _ input: RecordingInput, to path: String, resume: Bool = false,
@@ -194,8 +195,8 @@ public struct Recorder {
             }
             try pipeline.drain()
             try writer.finish()
-        } catch let error as RecordingError {
-            throw error
+        } catch RecordingError.interrupted(let message) {
+            throw RecordingError.interrupted(message)
         } catch {
             try? pipeline.drain()
             try? writer.close()
@@ -243,6 +244,7 @@ public struct Recorder {
 /// Runs a recording's writes on a thread of their own, at most `depth` batches behind the forward
 /// passes, so that computing one batch overlaps writing the one before. A dedicated thread, not a
 /// dispatch queue: a busy dispatch pool kept the forward passes' shares from running side by side.
+/// The thread holds the pipeline until `close()`, which every user must call (a `defer` after creating it).
 final class WritePipeline: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [() throws -> Void] = []

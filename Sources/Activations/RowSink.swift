@@ -44,6 +44,8 @@ final class RowSink<T: HDF5Scalar & AdditiveArithmetic> {
         width = chunk.count > 1 ? chunk[1] : 1
         inner = rowShape.dropFirst().reduce(1, *)
         blocks = (extent + width - 1) / width
+        precondition(Array(chunk.dropFirst(2)) == Array(rowShape.dropFirst()),
+                     "RowSink: chunks must span every axis after the second in full (\(chunk) for rows of \(rowShape))")
         chunkCount = band * width * inner
         bandBuffer = [T](repeating: T.zero, count: blocks * chunkCount)
     }

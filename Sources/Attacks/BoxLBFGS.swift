@@ -47,7 +47,7 @@ public struct BoxLBFGS: Sendable {
         public var cLow: [Double]
         /// The smallest c that succeeded (∞ if none did).
         public var cHigh: [Double]
-        /// Examples whose gradient was not finite.
+        /// Examples whose objective or gradient was not finite (stopped there, reported, the others go on).
         public var failed: [Int]
     }
 

@@ -35,7 +35,9 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     /// timestamp (with its newline), the descriptor, the buffer address and more; of that only the
     /// system's reason is kept: "file write failed: File too large (errno 27)".
     static func oneLine(_ message: String) -> String {
-        var text = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        var text = message.split(whereSeparator: \.isNewline)
+            .map { $0.drop(while: \.isWhitespace) }
+            .joined(separator: " ")
         if let timeStart = text.firstRange(of: ": time = ") {
             let rest = text[timeStart.upperBound...]
             if let reasonStart = rest.firstRange(of: "error message = '"),
@@ -48,7 +50,7 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
                 text = String(text[..<timeStart.lowerBound]) + ": " + reason
             }
         }
-        return text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        return text
     }
 
     /// A one-line account naming the function, the object, the file and the cause.

@@ -9,7 +9,8 @@ public enum HDF5Library {
     /// again. Programs that close every file they write (neuron-probe does, and removes the
     /// partial file of a failed recording) lose nothing by skipping that cleanup.
     ///
-    /// - Returns: false when HDF5 was already in use (the call only works before the first HDF5 call).
+    /// It only has an effect before the first other HDF5 call (later, HDF5 has installed its handler).
+    /// - Returns: false when it was called before.
     @discardableResult
     public static func skipCleanupAtExit() -> Bool {
         H5dont_atexit() >= 0
