@@ -81,6 +81,29 @@ final class RecordCommandTests: XCTestCase {
                                  "the merged file differs from the unsharded recording")
     }
 
+    /// Runs `probe` with `arguments` (a recording long enough to outlast its first checkpoint), sends it
+    /// `signal` once the partial file holds that checkpoint (8192 rows, several MB), and returns its
+    /// exit status and standard error.
+    private func signalAfterFirstCheckpoint(_ arguments: [String], partial: URL, signal: Int32) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("probe")
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int) ?? 0
+            if size > 8 << 20 { break }
+            usleep(2_000)
+        }
+        XCTAssertTrue(process.isRunning, "the recording finished before it could be signalled")
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
     func testARecordingKilledPartWayLeavesNoFileAndResumesToTheUninterruptedResult() throws {
         let dir = try temporaryDirectory()
         let model = try trainedModel(in: dir, arch: "fc100-100-10")
@@ -88,22 +111,7 @@ final class RecordCommandTests: XCTestCase {
         let partial = dir.appendingPathComponent(".acts.h5.partial")
         // Fashion-MNIST's training split (the Debian package): long enough to kill after a checkpoint.
         let common = ["record", model, "--dataset", "fashion-mnist", "--split", "train", "--batch-size", "256", "--quiet"]
-        let process = Process()
-        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("probe")
-        process.arguments = common + ["-o", target.path]
-        process.standardError = Pipe()
-        process.standardOutput = Pipe()
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        // Kill once the first checkpoint (8192 rows, several MB) is on disk.
-        while process.isRunning && Date() < deadline {
-            let size = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int) ?? 0
-            if size > 8 << 20 { break }
-            usleep(2_000)
-        }
-        XCTAssertTrue(process.isRunning, "the recording finished before it could be killed")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = try signalAfterFirstCheckpoint(common + ["-o", target.path], partial: partial, signal: SIGKILL)
         XCTAssertFalse(FileManager.default.fileExists(atPath: target.path), "a killed recording left a file under the target name")
         XCTAssertTrue(FileManager.default.fileExists(atPath: partial.path))
 
@@ -129,25 +137,9 @@ final class RecordCommandTests: XCTestCase {
         let model = try trainedModel(in: dir, arch: "fc100-100-10")
         let target = dir.appendingPathComponent("acts.h5")
         let partial = dir.appendingPathComponent(".acts.h5.partial")
-        let process = Process()
-        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("probe")
-        process.arguments = ["record", model, "--dataset", "fashion-mnist", "--split", "train", "--batch-size", "256", "--quiet",
-                             "-o", target.path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        while process.isRunning && Date() < deadline {
-            let size = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int) ?? 0
-            if size > 8 << 20 { break }
-            usleep(2_000)
-        }
-        XCTAssertTrue(process.isRunning, "the recording finished before it could be interrupted")
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 128 + SIGINT, message)
+        let arguments = ["record", model, "--dataset", "fashion-mnist", "--split", "train", "--batch-size", "256", "--quiet", "-o", target.path]
+        let (status, message) = try signalAfterFirstCheckpoint(arguments, partial: partial, signal: SIGINT)
+        XCTAssertEqual(status, 128 + SIGINT, message)
         XCTAssertTrue(message.contains("--resume"), message)
         XCTAssertFalse(FileManager.default.fileExists(atPath: target.path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: partial.path))
