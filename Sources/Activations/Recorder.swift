@@ -163,42 +163,43 @@ public struct Recorder {
                                           fingerprint: fingerprint)
         }
 
-        let pipeline = WritePipeline()
-        defer { pipeline.close() }
+        let start = rows.lowerBound + writer.rowsComplete
+        let batches = stride(from: start, to: rows.upperBound, by: options.batchSize).map { $0..<min($0 + options.batchSize, rows.upperBound) }
+        // Each batch in one piece per core, as the shares of one forward pass (small batches stay whole).
+        let pieceCounts = batches.map { max(1, min(Cores.count, $0.count / 8)) }
+        func piece(_ batch: Int, _ piece: Int) -> Range<Int> {
+            let range = batches[batch], count = pieceCounts[batch]
+            return (range.lowerBound + range.count * piece / count)..<(range.lowerBound + range.count * (piece + 1) / count)
+        }
+        let schedule = RecordingSchedule<ForwardTrace>(pieceCounts: pieceCounts)
         do {
-            var done = writer.rowsComplete
-            progress(done, rows.count)
-            while done < rows.count {
-                if shouldStop() {
-                    try pipeline.drain()
-                    // NOTE: rows after the last checkpoint are dropped: their bands are not whole chunks yet.
-                    let kept = writer.rowsComplete
-                    try writer.close()
-                    throw RecordingError.interrupted(
-                        "interrupted after \(done) of \(rows.count) rows; \(partial) keeps the first \(kept): rerun the same command with --resume to finish")
-                }
-                let end = min(done + options.batchSize, rows.count)
-                let batchIndices = Array(input.indices[(rows.lowerBound + done)..<(rows.lowerBound + end)])
-                let recordRows = Array((rows.lowerBound + done)..<(rows.lowerBound + end))
-                let traces = forwardInShares(input, rows: (rows.lowerBound + done)..<(rows.lowerBound + end))
-                let labels = recordRows.map { input.images.labels[$0] }
-                let images = options.withImages ? input.images : nil
-                let checkpoint = end % ActivationLayout.checkpointRows == 0 || end == rows.count
-                let last = end == rows.count
-                try pipeline.submit {
+            progress(writer.rowsComplete, rows.count)
+            let written = try schedule.run(
+                forward: { batch, index in input.model.forward(input.images.images.rows(piece(batch, index))) },
+                write: { batch, traces in
+                    let recordRows = Array(batches[batch])
                     for trace in traces { try writer.append(trace: trace, layers: layers) }
-                    try writer.append(labels: labels, indices: batchIndices, images: images, imageRows: recordRows)
-                    if checkpoint { try writer.checkpoint(rows: end, last: last) }
-                }
-                done = end
-                progress(done, rows.count)
+                    try writer.append(labels: recordRows.map { input.images.labels[$0] }, indices: recordRows.map { input.indices[$0] },
+                                      images: options.withImages ? input.images : nil, imageRows: recordRows)
+                    let end = batches[batch].upperBound - rows.lowerBound
+                    if end % ActivationLayout.checkpointRows == 0 || end == rows.count {
+                        try writer.checkpoint(rows: end, last: end == rows.count)
+                    }
+                },
+                shouldStop: shouldStop,
+                progress: { written in progress(batches[written - 1].upperBound - rows.lowerBound, rows.count) })
+            guard written == batches.count else {
+                // NOTE: rows after the last checkpoint are dropped: their bands are not whole chunks yet.
+                let kept = writer.rowsComplete
+                let done = (written == 0 ? start : batches[written - 1].upperBound) - rows.lowerBound
+                try writer.close()
+                throw RecordingError.interrupted(
+                    "interrupted after \(done) of \(rows.count) rows; \(partial) keeps the first \(kept): rerun the same command with --resume to finish")
             }
-            try pipeline.drain()
             try writer.finish()
         } catch RecordingError.interrupted(let message) {
             throw RecordingError.interrupted(message)
         } catch {
-            try? pipeline.drain()
             try? writer.close()
             try? FileManager.default.removeItem(atPath: partial)
             throw RecordingError.invalidFile("recording to \(path) failed, the partial file was removed: \(error)")
@@ -207,18 +208,6 @@ public struct Recorder {
             throw RecordingError.invalidFile("cannot move \(partial) to \(path): \(String(cString: strerror(errno)))")
         }
         return rows.count
-    }
-
-    /// The forward passes of `rows`, one trace per share of the batch, in row order.
-    private func forwardInShares(_ input: RecordingInput, rows: Range<Int>) -> [ForwardTrace] {
-        let lock = NSLock()
-        var traces: [(Int, ForwardTrace)] = []
-        input.model.forwardInShares(rows: rows, of: input.images.images) { first, trace in
-            lock.lock()
-            traces.append((first, trace))
-            lock.unlock()
-        }
-        return traces.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// Parses the `compression` attribute written by `ActivationWriter.describe`.
@@ -238,78 +227,6 @@ public struct Recorder {
         [input.metadata.sha256, input.dataset, input.datasetSHA256, input.split.rawValue, "\(rows)", layers.joined(separator: ","),
          "\(options.compression)", "\(options.withImages)", "\(options.batchSize)", options.shard?.description ?? "whole"]
             .joined(separator: "|")
-    }
-}
-
-/// Runs a recording's writes on a thread of their own, at most `depth` batches behind the forward
-/// passes, so that computing one batch overlaps writing the one before. A dedicated thread, not a
-/// dispatch queue: a busy dispatch pool kept the forward passes' shares from running side by side.
-/// The thread holds the pipeline until `close()`, which every user must call (a `defer` after creating it).
-final class WritePipeline: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var pending: [() throws -> Void] = []
-    private var running = false
-    private var closed = false
-    private var failure: Error?
-    private let depth: Int
-
-    init(depth: Int = 2) {
-        self.depth = depth
-        let thread = Thread { [self] in work() }
-        thread.name = "neuron-probe.recorder.writes"
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    /// The writer thread: runs queued work in order until closed; after a failure, drops the rest.
-    private func work() {
-        while true {
-            condition.lock()
-            while pending.isEmpty && !closed { condition.wait() }
-            if pending.isEmpty {
-                condition.unlock()
-                return
-            }
-            let next = pending.removeFirst()
-            running = true
-            let skip = failure != nil
-            condition.unlock()
-            var error: Error?
-            if !skip {
-                do { try next() } catch let thrown { error = thrown }
-            }
-            condition.lock()
-            running = false
-            if failure == nil, let error { failure = error }
-            condition.broadcast()
-            condition.unlock()
-        }
-    }
-
-    /// Queues `work`, waiting while `depth` writes are pending; rethrows an earlier write's failure.
-    func submit(_ work: @escaping () throws -> Void) throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while pending.count + (running ? 1 : 0) >= depth && failure == nil { condition.wait() }
-        if let failure { throw failure }
-        pending.append(work)
-        condition.broadcast()
-    }
-
-    /// Waits for every queued write; rethrows the first failure.
-    func drain() throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while !pending.isEmpty || running { condition.wait() }
-        if let failure { throw failure }
-    }
-
-    /// Lets the writer thread end once the queue is empty (it holds the pipeline until then).
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
     }
 }
 

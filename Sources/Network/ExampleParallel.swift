@@ -62,6 +62,21 @@ enum ExampleParallel {
     }
 }
 
+/// The machine's cores, for work that hands out its own tasks to them (the recorder's forward
+/// passes and writes) rather than splitting one batch.
+public enum Cores {
+    /// How many there are.
+    public static var count: Int { ExampleParallel.workers }
+
+    /// Runs `body(worker)` for every worker `0..<count` at once: worker 0 on the calling thread, the
+    /// others on persistent threads of their own. Inside, OpenBLAS runs on one thread and any split
+    /// of a batch into shares runs inline, so each worker keeps to its own core. Returns when every
+    /// call has; called from inside a share (or on one core), it runs `body(0)` alone.
+    public static func run(_ body: (_ worker: Int) -> Void) {
+        ExampleParallel.forEachShare(of: count * ExampleParallel.minimumShare) { _, worker in body(worker) }
+    }
+}
+
 /// A thread that runs one job at a time for `ExampleParallel`, waiting on a semaphore in between.
 private final class ShareThread: @unchecked Sendable {
     private let started = DispatchSemaphore(value: 0)

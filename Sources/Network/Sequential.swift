@@ -109,16 +109,6 @@ public final class Sequential {
         return forward(input, mode: .inference, generator: &unused)
     }
 
-    /// Inference forward passes of the examples `rows` of `images`, split into one contiguous share
-    /// per core (see `joinedOverShares`). `body` receives each share's first row (relative to `rows`)
-    /// and trace, on the share's own thread, concurrently: it must only touch what belongs to its rows.
-    public func forwardInShares(rows: Range<Int>, of images: Tensor, _ body: (Int, ForwardTrace) -> Void) {
-        ExampleParallel.forEachShare(of: rows.count) { share, _ in
-            let batch = images.gathering(rows: Array((rows.lowerBound + share.lowerBound)..<(rows.lowerBound + share.upperBound)))
-            body(share.lowerBound, forward(batch))
-        }
-    }
-
     /// `body` applied to contiguous shares of the examples of `input`, one per core, each on its own
     /// core with single-threaded sgemm, and its tensors joined back along the batch axis. Examples
     /// are independent at inference, so the result is that of one call over the whole batch (to

@@ -41,19 +41,33 @@ final class ExampleSharesTests: XCTestCase {
         }
     }
 
-    func testForwardInSharesCoversEveryRowOnce() throws {
-        let network = try model("fc30-10")
-        let images = randomTensor([50, 784], seed: 9, low: 0, high: 1)
-        var covered = [Int](repeating: 0, count: 50)
+    func testCoresRunsEveryWorkerOnceAtTheSameTimeWithOneBLASThread() {
+        var calls = [Int](repeating: 0, count: Cores.count)
+        var blasThreads: [Int] = []
+        var inner: [Range<Int>] = []
         let lock = NSLock()
-        network.forwardInShares(rows: 10..<45, of: images) { first, trace in
-            let expected = network.forward(images.rows((10 + first)..<(10 + first + trace.output.batchSize))).output
+        let arrived = DispatchGroup()
+        for _ in 0..<Cores.count { arrived.enter() }
+        var allArrived = true
+        Cores.run { worker in
+            arrived.leave()
+            // Every worker waits for all the others: this returns only if they run concurrently.
+            let together = arrived.wait(timeout: .now() + 10) == .success
+            ExampleParallel.forEachShare(of: 64) { range, _ in
+                lock.lock()
+                inner.append(range)
+                lock.unlock()
+            }
             lock.lock()
-            for row in first..<(first + trace.output.batchSize) { covered[10 + row] += 1 }
-            for (a, b) in zip(trace.output.scalars, expected.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+            calls[worker] += 1
+            blasThreads.append(LinearAlgebra.threadCount)
+            allArrived = allArrived && together
             lock.unlock()
         }
-        XCTAssertEqual(covered, (0..<50).map { (10..<45).contains($0) ? 1 : 0 })
+        XCTAssertEqual(calls, [Int](repeating: 1, count: Cores.count))
+        XCTAssertTrue(allArrived)
+        if Cores.count > 1 { XCTAssertEqual(blasThreads, [Int](repeating: 1, count: Cores.count)) }
+        XCTAssertEqual(inner, [Range<Int>](repeating: 0..<64, count: Cores.count), "a share inside a worker runs inline")
     }
 
     func testSharesInsideAShareRunOnOneThread() {
