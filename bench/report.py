@@ -241,9 +241,9 @@ def where_the_time_goes(runs, compressions, forward, zl, sgemm_rate):
         fastest = min(r["seconds"] for _, r in others)
         text += (f"A {RECORD_TARGET}x lead needs neuron-probe at {fastest / RECORD_TARGET:.2f} s or less")
         if compression == "none":
-            text += (": about its forward pass alone. neuron-probe already writes on a thread of its own while the "
-                     "next batches are computed, but writing is CPU work too (arranging the rows into chunks and copying "
-                     "the file's 252 MB into the page cache: about 0.1 CPU-seconds) and both cores are busy with the "
+            text += (": about its forward pass alone. neuron-probe already writes each batch on whichever core is free "
+                     "while the next batches are computed, but writing is CPU work too (arranging the rows into chunks and "
+                     "copying the file's 252 MB into the page cache: about 0.1 CPU-seconds) and both cores are busy with the "
                      "forward pass; bypassing the page cache with O_DIRECT was measured slower on this disk.")
         elif zl.get("seconds"):
             text += (f"; compressing the file's chunks with zlib takes {zl['seconds']:.2f} s on one core, "

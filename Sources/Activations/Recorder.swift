@@ -166,7 +166,7 @@ public struct Recorder {
         let start = rows.lowerBound + writer.rowsComplete
         let batches = stride(from: start, to: rows.upperBound, by: options.batchSize).map { $0..<min($0 + options.batchSize, rows.upperBound) }
         // Each batch in one piece per core, as the shares of one forward pass (small batches stay whole).
-        let pieceCounts = batches.map { max(1, min(Cores.count, $0.count / 8)) }
+        let pieceCounts = batches.map { Cores.shares(of: $0.count) }
         func piece(_ batch: Int, _ piece: Int) -> Range<Int> {
             let range = batches[batch], count = pieceCounts[batch]
             return (range.lowerBound + range.count * piece / count)..<(range.lowerBound + range.count * (piece + 1) / count)

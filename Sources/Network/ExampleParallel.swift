@@ -68,6 +68,10 @@ public enum Cores {
     /// How many there are.
     public static var count: Int { ExampleParallel.workers }
 
+    /// How many shares, one per core at most, a batch of `examples` is split into for a forward pass
+    /// (none smaller than a few examples).
+    public static func shares(of examples: Int) -> Int { ExampleParallel.shareCount(of: examples) }
+
     /// Runs `body(worker)` for every worker `0..<count` at once: worker 0 on the calling thread, the
     /// others on persistent threads of their own. Inside, OpenBLAS runs on one thread and any split
     /// of a batch into shares runs inline, so each worker keeps to its own core. Returns when every
