@@ -20,15 +20,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CLinux"),
 
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Network", dependencies: ["CBLAS", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", "CDeflate", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", "CDeflate", "CLinux", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Attacks", dependencies: ["Network", "HDF5", "CLBFGSB"]),
         .target(name: "Report", dependencies: ["Network", "Activations", "CPNG"]),
         .executableTarget(
             name: "Probe",
-            dependencies: ["Network", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Network", "Activations", "Attacks", "HDF5", "Report", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "ProbeBench", dependencies: ["Network", "Activations", "Attacks", "CBLAS"], path: "bench/Sources/ProbeBench"),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -172,6 +172,7 @@ public struct Recorder {
             return (range.lowerBound + range.count * piece / count)..<(range.lowerBound + range.count * (piece + 1) / count)
         }
         let schedule = RecordingSchedule<ForwardTrace>(pieceCounts: pieceCounts)
+        writer.reserveSpace(rows: rows.upperBound - start)
         do {
             progress(writer.rowsComplete, rows.count)
             let written = try schedule.run(
@@ -323,6 +324,16 @@ final class ActivationWriter {
         }
     }
 
+    /// Sets disk space aside for the chunks of `rows` more rows (uncompressed datasets only); `close()`
+    /// gives back what the file did not use.
+    func reserveSpace(rows: Int) {
+        let sinks: [(Int) -> Int?] = layerSets.values.map { $0.storedBytes } + [logits.storedBytes, labels.storedBytes, indices.storedBytes]
+            + (images.map { [$0.storedBytes] } ?? [])
+        let sizes = sinks.map { $0(rows) }
+        guard !sizes.contains(where: { $0 == nil }) else { return }
+        DiskReservation.reserve(sizes.reduce(0) { $0 + $1! }, atEndOf: file.path)
+    }
+
     /// Appends the forward pass of some rows: each recorded layer's output and the logits.
     func append(trace: ForwardTrace, layers: [String]) throws {
         for name in layers { try layerSets[name]!.append(try trace.tap(name).scalars) }
@@ -368,6 +379,7 @@ final class ActivationWriter {
         layerSets = [:]
         (logits, labels, indices, images) = (nil, nil, nil, nil)
         try file.close()
+        DiskReservation.releaseUnused(file.path)
     }
 
     /// The gzip level whose chunks the recorder compresses itself, or nil for uncompressed datasets.

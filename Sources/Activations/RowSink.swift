@@ -47,7 +47,24 @@ final class RowSink<T: HDF5Scalar & AdditiveArithmetic> {
         precondition(Array(chunk.dropFirst(2)) == Array(rowShape.dropFirst()),
                      "RowSink: chunks must span every axis after the second in full (\(chunk) for rows of \(rowShape))")
         chunkCount = band * width * inner
-        bandBuffer = [T](repeating: T.zero, count: blocks * chunkCount)
+        // Left uninitialised, so that no one thread zeroes the whole band before the recording starts:
+        // the scatter fills every row it is given and `flush` zeroes the rows past the end. Only the last
+        // block's columns past the extent (a partial edge chunk) are never written: they are zeroed here.
+        let lastBlockPartial = extent % width != 0
+        bandBuffer = [T](unsafeUninitializedCapacity: blocks * chunkCount) { [chunkCount, blocks] buffer, initialized in
+            if lastBlockPartial {
+                buffer[((blocks - 1) * chunkCount)...].initialize(repeating: T.zero)
+            }
+            initialized = blocks * chunkCount
+        }
+    }
+
+    /// The bytes the chunks of `rows` more rows will take in the file (whole chunks), or nil when
+    /// they are compressed and their size is not known before.
+    func storedBytes(appending rows: Int) -> Int? {
+        guard level == nil else { return nil }
+        let bands = (bufferedRows + rows + band - 1) / band
+        return bands * blocks * chunkCount * MemoryLayout<T>.stride
     }
 
     /// Adds whole rows (row-major, `rowSize` values each); full bands are written at once.
