@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["Network", "Activations", "CPNG"]),
         .executableTarget(
             name: "Probe",
-            dependencies: ["Network", "Activations", "Attacks", "HDF5", "Report", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Network", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "ProbeBench", dependencies: ["Network", "Activations", "Attacks", "CBLAS"], path: "bench/Sources/ProbeBench"),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),

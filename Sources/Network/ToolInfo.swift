@@ -6,11 +6,28 @@ public enum ToolInfo {
     /// The neuron-probe version written into every file as `tool_version`.
     public static let version = "0.1.0"
 
-    /// The current time as an ISO 8601 string (UTC), written as `created`.
+    /// The current time as an ISO 8601 string in UTC to the second (`2026-11-26T14:00:38Z`, as
+    /// `ISO8601DateFormatter` writes it), written as `created`.
+    ///
+    /// Computed directly (the civil date of a day count, H. Hinnant's `civil_from_days`): the first
+    /// use of `ISO8601DateFormatter` loads ICU's time-zone data, 2 ms inside every recording's time.
     public static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let ofDay = seconds - days * 86_400
+        // Days since 0000-03-01 in eras of 400 years (146,097 days), so that leap days end each year.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(yearText)-\(two(month))-\(two(day))T\(two(ofDay / 3600)):\(two(ofDay / 60 % 60)):\(two(ofDay % 60))Z"
     }
 }
 

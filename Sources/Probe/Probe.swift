@@ -1,9 +1,6 @@
 import ArgumentParser
 import HDF5
 import Network
-#if os(Linux)
-import CLinux
-#endif
 
 /// The `probe` command: tests, on real networks and data, where meaning lives in a network
 /// (Szegedy et al. 2014 §3) and how stable it is (Szegedy §4, Goodfellow et al. 2015).
@@ -23,18 +20,6 @@ struct Probe: ParsableCommand {
         // Every command closes the files it writes; a file whose writes failed (a full disk) cannot be
         // closed, and HDF5's own cleanup at exit would crash on it after the error was reported.
         HDF5Library.skipCleanupAtExit()
-        keepFreedTensorsForReuse()
         main(nil)
-    }
-
-    /// Lets glibc keep freed blocks of up to 32 MiB in the heap for the next allocation, rather than
-    /// unmapping them. Every batch allocates and frees the same tensors (hundreds of KiB each); with
-    /// glibc's adaptive thresholds some still came back as fresh pages, each 4 KiB zeroed by the kernel
-    /// on first touch, and a recording spent about 4% of its time on those page faults.
-    private static func keepFreedTensorsForReuse() {
-        #if os(Linux)
-        mallopt(M_MMAP_THRESHOLD, 32 << 20)
-        mallopt(M_TRIM_THRESHOLD, 256 << 20)
-        #endif
     }
 }
