@@ -424,7 +424,8 @@ def record_section(out_dir, sgemm_rate=140.0):
                   "`probe record … --split all --limit 10000` against all 70,000 rows. neuron-probe holds the "
                   "images it records in memory twice, as bytes and as float32 (N x 784 x 5 bytes: "
                   f"{mb(70000 * 784 * 5)} MB for 70,000, of which the uint8 data set itself is {mb(70000 * 784)} MB), "
-                  "so the last column subtracts them from the peak while recording.",
+                  "so the last column subtracts them from the peak while recording. These are single runs for the "
+                  "memory (their recording s vary more than the timed runs'; the timed comparison is the table above).",
                   "", "| compression | rows | recording s | file MB | peak RSS MB (process) | RSS while recording MB "
                   "| while recording − images held MB |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -436,8 +437,8 @@ def record_section(out_dir, sgemm_rate=140.0):
                          f"| {rss_mb(r.get('peak_rss_kb'))} | {rss_mb(peak)} | {rest} |")
         lines += ["", "The process peak (`/usr/bin/time -v`) is reached while loading the data, before `--limit` "
                   "applies: `--split all` loads both splits (bytes and float32) and joins them into another copy. "
-                  "The recorder's own memory is the last column: one band of chunk cache per dataset, the batch's "
-                  "activations, the runtime and the model."]
+                  "The recorder's own memory is the last column: one band of chunks per dataset (the rows not yet "
+                  "written), the activations of the batches in flight (at most three), the runtime and the model."]
     return lines, False
 
 
