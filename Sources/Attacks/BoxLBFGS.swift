@@ -53,9 +53,9 @@ public struct BoxLBFGS: Sendable {
 
     /// Attacks a batch towards `targets`.
     ///
-    /// Examples do not wait for each other between values of c: each round, every example that
-    /// asked for f and g, and every example whose run at its current c has ended (its clipped
-    /// iterate to be classified), shares one batched forward/backward pass; then each example, on
+    /// Examples do not wait for each other between values of c: each round, the examples that
+    /// asked for f and g share one batched forward/backward pass, and those whose run at their
+    /// current c has ended one forward pass that classifies their clipped iterates; then each example, on
     /// all cores, takes its answer and runs `setulb_` (or starts its next c) until it needs the
     /// network again. A search is therefore as long as its own runs, not the slowest example's.
     /// - Parameter progress: called with (examples whose search is over, examples in all).
@@ -80,9 +80,10 @@ public struct BoxLBFGS: Sendable {
                 }
                 e.advance(maxIterations: maxIterations, factr: convergenceFactor, pgtol: projectedGradientTolerance)
             }
-            let asking = active.filter { $0.needsEvaluation || $0.needsJudgement }
+            let asking = active.filter(\.needsEvaluation), judged = active.filter(\.needsJudgement)
             for (row, e) in asking.enumerated() { e.evaluationRow = row }
-            answers = asking.isEmpty ? nil : evaluate(asking, model: model, shape: images.shape, m: m)
+            for (row, e) in judged.enumerated() { e.evaluationRow = row }
+            answers = asking.isEmpty && judged.isEmpty ? nil : evaluate(asking, judged: judged, model: model, shape: images.shape, m: m)
             active = active.filter { !$0.settled }
             progress(n - active.count, n)
         }
@@ -96,29 +97,39 @@ public struct BoxLBFGS: Sendable {
                       failed: examples.indices.filter { examples[$0].nonFinite })
     }
 
-    /// One batched pass's answers, row k for the k-th example that asked.
+    /// One round's answers: row k of `losses` and `gradient` for the k-th example that asked for f
+    /// and g, row k of `predictions` for the k-th example whose run waits to be judged.
     private struct Evaluation {
         var losses: [Float]
         var gradient: [Float]
         var predictions: [Int]
     }
 
-    /// The target loss, its input gradient and the predicted class for every example that asked, in
-    /// one forward/backward pass: at the iterate for those that asked for f and g, at the iterate
-    /// clipped to the box for those whose run ended (L-BFGS-B can leave the box by rounding; the
+    /// The target loss and its input gradient at the iterate of every example that asked (one
+    /// forward/backward pass), and the predicted class of every example whose run ended, at its
+    /// iterate clipped to the box (one forward pass: L-BFGS-B can leave the box by rounding; the
     /// judged image is clipped).
-    private func evaluate(_ asking: [ExampleSearch], model: Sequential, shape: [Int], m: Int) -> Evaluation {
-        let batch = [Float](unsafeUninitializedCapacity: asking.count * m) { batch, initialized in
-            DispatchQueue.concurrentPerform(iterations: asking.count) { row in
-                let clip = asking[row].needsJudgement
-                asking[row].x.withUnsafeBufferPointer { x in
-                    for j in 0..<m { batch[row * m + j] = clip ? min(max(Float(x[j]), 0), 1) : Float(x[j]) }
+    private func evaluate(_ asking: [ExampleSearch], judged: [ExampleSearch], model: Sequential, shape: [Int], m: Int) -> Evaluation {
+        func batch(_ examples: [ExampleSearch], clip: Bool) -> Tensor {
+            let scalars = [Float](unsafeUninitializedCapacity: examples.count * m) { batch, initialized in
+                DispatchQueue.concurrentPerform(iterations: examples.count) { row in
+                    examples[row].x.withUnsafeBufferPointer { x in
+                        for j in 0..<m { batch[row * m + j] = clip ? min(max(Float(x[j]), 0), 1) : Float(x[j]) }
+                    }
                 }
+                initialized = examples.count * m
             }
-            initialized = asking.count * m
+            return Tensor(shape: [examples.count] + shape.dropFirst(), scalars: scalars)
         }
-        let result = model.inputGradient(Tensor(shape: [asking.count] + shape.dropFirst(), scalars: batch), labels: asking.map(\.target))
-        return Evaluation(losses: result.losses, gradient: result.gradient.scalars, predictions: Trainer.argmax(result.logits))
+        var answers = Evaluation(losses: [], gradient: [], predictions: [])
+        if !asking.isEmpty {
+            let result = model.inputGradient(batch(asking, clip: false), labels: asking.map(\.target))
+            (answers.losses, answers.gradient) = (result.losses, result.gradient.scalars)
+        }
+        if !judged.isEmpty {
+            answers.predictions = Trainer.argmax(model.predict(batch(judged, clip: true), batchSize: max(judged.count, 1)))
+        }
+        return answers
     }
 }
 
