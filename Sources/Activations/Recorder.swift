@@ -130,9 +130,11 @@ public struct Recorder {
     /// Records `input` into `path`.
     /// - Parameters:
     ///   - resume: continue the partial file of an interrupted recording with the same settings.
-    ///   - shouldStop: polled between batches; when it returns true the recording waits for its writes, closes
-    ///     the partial file (which keeps everything up to its last checkpoint) and throws `.interrupted`.
-    ///   - progress: called after each batch with rows done and rows in total.
+    ///   - shouldStop: polled on the calling thread between tasks (and every 50 ms while it waits); when it
+    ///     returns true the recording lets the running forward passes and write end, drops the batches computed
+    ///     but not written, closes the partial file (which keeps everything up to its last checkpoint) and
+    ///     throws `.interrupted`.
+    ///   - progress: called on the calling thread, as batches are written, with rows written and rows in total.
     /// - Returns: the number of rows recorded.
     /// - Throws: `RecordingError`: `.invalidSetting` for bad settings or a partial file that does not match,
     ///   `.interrupted`, and `.invalidFile` for any failure while recording (a full disk), after removing the partial file.

@@ -230,7 +230,7 @@ final class ExampleSearch: @unchecked Sendable {
         }
     }
 
-    /// This example's row in the batch evaluated for it, while it waits for f and g.
+    /// This example's row in the batch evaluated for it, while it waits for f and g or to be judged.
     var evaluationRow: Int?
 
     /// f(x′) = ‖x′ − x‖₂² + c·J(x′, t) and its gradient, from the target loss and its input gradient

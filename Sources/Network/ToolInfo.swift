@@ -6,13 +6,16 @@ public enum ToolInfo {
     /// The neuron-probe version written into every file as `tool_version`.
     public static let version = "0.1.0"
 
-    /// The current time as an ISO 8601 string in UTC to the second (`2026-11-26T14:00:38Z`, as
-    /// `ISO8601DateFormatter` writes it), written as `created`.
+    /// The current time as an ISO 8601 string in UTC to the second (`2026-11-26T14:00:38Z`), written
+    /// as `created`: what `ISO8601DateFormatter` writes for any date of the Gregorian calendar (from
+    /// 1582-10-15 on; the formatter gives earlier dates in the Julian calendar).
     ///
     /// Computed directly (the civil date of a day count, H. Hinnant's `civil_from_days`): the first
     /// use of `ISO8601DateFormatter` loads ICU's time-zone data, 2 ms inside every recording's time.
     public static func timestamp(_ date: Date = Date()) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        // The formatter rounds to the nearest millisecond first, then drops the milliseconds.
+        let milliseconds = Int((date.timeIntervalSince1970 * 1000 + 0.5).rounded(.down))
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let ofDay = seconds - days * 86_400
         // Days since 0000-03-01 in eras of 400 years (146,097 days), so that leap days end each year.
