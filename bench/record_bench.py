@@ -26,6 +26,8 @@ import zlib
 import h5py
 import numpy as np
 
+from peer_common import busy_cpu_seconds, emit, log, own_cpu_seconds
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMPRESSIONS = ["none", "gzip:4"]
 PYTHON_IMPLS = ["pytorch", "numpy"]   # record_python.py --impl torch | numpy
@@ -36,15 +38,9 @@ READ_BLOCK = slice(0, 1024)
 SAMPLE_INTERVAL = 0.005
 
 
-def emit(obj):
-    print(json.dumps(obj), flush=True)
-
-
-def log(text):
-    print(text, file=sys.stderr, flush=True)
-
-
 def python_env():
+    """OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset, threads left to each pipeline (record_python.py sets
+    PyTorch's; NumPy's BLAS uses every core): unlike peer_common.python_env, no thread variables."""
     env = dict(os.environ)
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
@@ -86,19 +82,6 @@ def parse_time_v(text):
                 seconds = seconds * 60 + float(part)
             elapsed = seconds
     return elapsed, peak
-
-
-def busy_cpu_seconds():
-    """CPU seconds all processes have used (/proc/stat: everything but idle and iowait)."""
-    with open("/proc/stat") as f:
-        fields = [int(v) for v in f.readline().split()[1:]]
-    busy = sum(fields[:8]) - fields[3] - fields[4]   # user nice system idle iowait irq softirq steal
-    return busy / os.sysconf("SC_CLK_TCK")
-
-
-def own_cpu_seconds():
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
 
 
 def measured_run(cmd, env=None, output=None):

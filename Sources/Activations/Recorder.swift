@@ -329,11 +329,13 @@ final class ActivationWriter {
     /// Sets disk space aside for the chunks of `rows` more rows (uncompressed datasets only); `close()`
     /// gives back what the file did not use.
     func reserveSpace(rows: Int) {
-        let sinks: [(Int) -> Int?] = layerSets.values.map { $0.storedBytes } + [logits.storedBytes, labels.storedBytes, indices.storedBytes]
-            + (images.map { [$0.storedBytes] } ?? [])
-        let sizes = sinks.map { $0(rows) }
-        guard !sizes.contains(where: { $0 == nil }) else { return }
-        DiskReservation.reserve(sizes.reduce(0) { $0 + $1! }, atEndOf: file.path)
+        let sizes = layerSets.values.map { $0.storedBytes(appending: rows) }
+            + [logits.storedBytes(appending: rows), labels.storedBytes(appending: rows), indices.storedBytes(appending: rows),
+               images?.storedBytes(appending: rows) ?? 0]
+        // Compressed sizes are unknown before: nothing is reserved for a gzip recording.
+        let known = sizes.compactMap { $0 }
+        guard known.count == sizes.count else { return }
+        DiskReservation.reserve(known.reduce(0, +), atEndOf: file.path)
     }
 
     /// Appends the forward pass of some rows: each recorded layer's output and the logits.
