@@ -21,9 +21,10 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CLinux"),
+        .systemLibrary(name: "CCPU"),
 
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Network", dependencies: ["CBLAS", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Network", dependencies: ["CBLAS", "CCPU", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", "CDeflate", "CLinux", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Attacks", dependencies: ["Network", "HDF5", "CLBFGSB"]),
         .target(name: "Report", dependencies: ["Network", "Activations", "CPNG"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HDF5
 import Network
 
@@ -14,9 +15,17 @@ struct Probe: ParsableCommand {
             Every command that prints results prints them as JSON with --json.
             """,
         version: ToolInfo.version,
-        subcommands: [Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, Inspect.self, Merge.self, DataCommand.self])
+        subcommands: [Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, Inspect.self, Merge.self, DataCommand.self, SystemCommand.self])
 
     static func main() {
+        // First, before any thread or output: OpenBLAS may have fallen back to a generic kernel on a
+        // CPU it does not know, and the process is then restarted with a faster one.
+        do {
+            try BLASKernelSelection.select()
+        } catch {
+            FileHandle.standardError.write(Data("probe: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
         // Every command closes the files it writes; a file whose writes failed (a full disk) cannot be
         // closed, and HDF5's own cleanup at exit would crash on it after the error was reported.
         HDF5Library.skipCleanupAtExit()

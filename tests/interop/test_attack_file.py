@@ -112,50 +112,109 @@ def run_forward(network, x):
     return x, cache
 
 
+def rounding_errors(network, cache):
+    """For each layer's input, a bound on how far a float32 forward pass may be from this float64 one.
+
+    A sum of k products computed in float32, in any order, is within γ_k·Σ|xᵢwᵢ| of its exact value
+    (Higham 2002, §3.1; γ_k = k·u/(1 − k·u), u = 2⁻²⁴); an error δ already in the input reaches the
+    output at most as |W|·δ. ReLU, max-pool and maxout pass δ on (a clearly negative ReLU input gives
+    exactly 0 in both), the sigmoid scales it by ¼ and tanh by 1, each adding two ulps of its output."""
+    _, layers = network
+    u = 2.0 ** -24
+    errors = [np.zeros_like(cache[0])]
+    for i, (kind, a, weight, bias) in enumerate(layers[:-1]):
+        x, error = cache[i], errors[i]
+        if kind in ("dense", "conv2d"):
+            k = weight[0].size + 1
+            magnitude = run_forward((None, [(kind, a, np.abs(weight), np.zeros_like(bias))]), np.abs(x))[0]
+            carried = run_forward((None, [(kind, a, np.abs(weight), np.zeros_like(bias))]), error)[0]
+            bias_term = np.abs(bias).reshape(-1, *([1] * (magnitude.ndim - 2)))
+            # A sum of zero products plus the bias is the bias exactly (an image's blank border).
+            out = k * u / (1 - k * u) * (magnitude + bias_term * (magnitude > 0)) + carried
+        elif kind == "relu":
+            out = error * (x > -error)
+        elif kind in ("sigmoid", "tanh"):
+            y = run_forward((None, [(kind, a, weight, bias)]), x)[0]
+            out = (0.25 if kind == "sigmoid" else 1.0) * error + 2 * u * np.abs(y)
+        else:   # max-pool, maxout, flatten, dropout: the largest error of what they pass on
+            out = run_forward((None, [(kind, a, weight, bias)]), error)[0]
+        errors.append(out.reshape(cache[i + 1].shape))
+    return errors
+
+
 def input_gradient(network, cache, dz):
-    """Back-propagates dJ/dlogits (N, C) to dJ/dx (N, C, H, W)."""
+    """Back-propagates dJ/dlogits (N, C) to dJ/dx (N, C, H, W), and bounds per pixel how far a float32
+    computation of the same gradient may be from it by taking another branch.
+
+    The tool's forward pass runs in float32: where a ReLU input lies within its rounding error
+    (`rounding_errors`) of 0, or two entries of a max-pool window or maxout group that close to each
+    other, its choice may differ from float64's. The gradient is piecewise linear in those choices, so
+    flipping any of them moves a pixel's gradient by at most the bound: |dy| of the unit, routed down
+    through |W| and through every branch that is itself near a tie."""
     _, layers = network
     dy = dz
-    for (kind, a, weight, bias), x in zip(reversed(layers), reversed(cache)):
+    bound = np.zeros_like(dz)
+    errors = rounding_errors(network, cache)
+
+    def undecided(i):
+        """The entries of layer i's input whose float32 sign may differ from float64's."""
+        return np.abs(cache[i]) <= errors[i]
+
+    def tied_with_the_maximum(values, error, axes):
+        """Entries that float32 may find the largest of their window, in windows with a real choice
+        (equal values that both computations get exactly are no choice: both take the first)."""
+        tolerance = error + error.max(axis=axes, keepdims=True)
+        tied = (np.abs(values - values.max(axis=axes, keepdims=True)) <= tolerance) & (tolerance > 0)
+        return tied & (tied.sum(axis=axes, keepdims=True) > 1)
+
+    for i in reversed(range(len(layers))):
+        (kind, a, weight, bias), x = layers[i], cache[i]
         if kind == "dense":
-            dy = (dy @ weight).reshape(x.shape)
+            dy, bound = (dy @ weight).reshape(x.shape), (bound @ np.abs(weight)).reshape(x.shape)
         elif kind == "conv2d":
             k, stride, padding = weight.shape[2], int(a["stride"]), int(a["padding"])
             n, c, h, w = x.shape
             out_h, out_w = dy.shape[2], dy.shape[3]
-            dx = np.zeros((n, c, h + 2 * padding, w + 2 * padding))
+            dx = np.zeros((2, n, c, h + 2 * padding, w + 2 * padding))
             for u in range(k):
                 for v in range(k):
-                    dx[:, :, u:u + stride * out_h:stride, v:v + stride * out_w:stride] += np.einsum(
-                        "nohw,oc->nchw", dy, weight[:, :, u, v])
-            dy = dx[:, :, padding:padding + h, padding:padding + w]
+                    window = (slice(None), slice(None), slice(u, u + stride * out_h, stride), slice(v, v + stride * out_w, stride))
+                    dx[0][window] += np.einsum("nohw,oc->nchw", dy, weight[:, :, u, v])
+                    dx[1][window] += np.einsum("nohw,oc->nchw", bound, np.abs(weight[:, :, u, v]))
+            dy, bound = dx[0][:, :, padding:padding + h, padding:padding + w], dx[1][:, :, padding:padding + h, padding:padding + w]
         elif kind == "maxpool2d":
             size, stride = int(a["size"]), int(a["stride"])
             windows = windows_of(x, size, stride)
             first = windows.reshape(*windows.shape[:4], size * size).argmax(axis=4)  # first maximum, row-major
-            dx = np.zeros_like(x)
+            tied = tied_with_the_maximum(windows, windows_of(errors[i], size, stride), (4, 5))
+            dx, bx = np.zeros_like(x), np.zeros_like(x)
             out_h, out_w = dy.shape[2], dy.shape[3]
             for u in range(size):
                 for v in range(size):
-                    dx[:, :, u:u + stride * out_h:stride, v:v + stride * out_w:stride] += dy * (first == u * size + v)
-            dy = dx
+                    window = (slice(None), slice(None), slice(u, u + stride * out_h, stride), slice(v, v + stride * out_w, stride))
+                    dx[window] += dy * (first == u * size + v)
+                    bx[window] += bound * ((first == u * size + v) | tied[..., u, v]) + np.abs(dy) * tied[..., u, v]
+            dy, bound = dx, bx
         elif kind == "maxout":
             pieces = int(a["pieces"])
             grouped = x.reshape(len(x), -1, pieces)
             first = grouped.argmax(axis=2)
-            dx = np.zeros_like(grouped)
-            np.put_along_axis(dx, first[..., None], dy.reshape(len(x), -1, 1), axis=2)
-            dy = dx.reshape(x.shape)
+            tied = tied_with_the_maximum(grouped, errors[i].reshape(grouped.shape), 2)
+            chosen = np.zeros_like(grouped, dtype=bool)
+            np.put_along_axis(chosen, first[..., None], True, axis=2)
+            g, b = dy.reshape(len(x), -1, 1), bound.reshape(len(x), -1, 1)
+            dy, bound = (g * chosen).reshape(x.shape), (b * (chosen | tied) + np.abs(g) * tied).reshape(x.shape)
         elif kind == "relu":
-            dy = dy * (x > 0)
+            flips = undecided(i)
+            dy, bound = dy * (x > 0), bound * ((x > 0) | flips) + np.abs(dy) * flips
         elif kind == "sigmoid":
             s = 0.5 * (1.0 + np.tanh(0.5 * x))
-            dy = dy * s * (1.0 - s)
+            dy, bound = dy * s * (1.0 - s), bound * s * (1.0 - s)
         elif kind == "tanh":
-            dy = dy * (1.0 - np.tanh(x) ** 2)
+            dy, bound = dy * (1.0 - np.tanh(x) ** 2), bound * (1.0 - np.tanh(x) ** 2)
         elif kind == "flatten":
-            dy = dy.reshape(x.shape)
-    return dy
+            dy, bound = dy.reshape(x.shape), bound.reshape(x.shape)
+    return dy, bound
 
 
 def cross_entropy_logit_gradient(logits, labels):
@@ -205,7 +264,7 @@ class Attacked:
         self.network = load_layers(model)
         self.x = (pixels.astype(np.float64) / 255.0).reshape(len(pixels), *self.network[0])
         self.logits, cache = run_forward(self.network, self.x)
-        self.gradient = input_gradient(self.network, cache, cross_entropy_logit_gradient(self.logits, labels))
+        self.gradient, self.branch_bound = input_gradient(self.network, cache, cross_entropy_logit_gradient(self.logits, labels))
         self.saturated = float32_saturated(self.logits, labels)
 
 
@@ -289,7 +348,10 @@ def test_adversarial_images_equal_numpy_fgsm(case, test_set):
     g = case.gradient.reshape(len(pixels), -1)
     largest = np.abs(g).max(axis=1, keepdims=True)
     assert np.all(largest > 0), "an image with an all-zero float64 gradient"
-    tiny = np.abs(g) < TINY_GRADIENT * largest
+    # A pixel may move the other way where its gradient is tiny, or where a float32 forward pass may
+    # have taken another ReLU or max-pool branch than float64's, by more than the gradient itself.
+    near_branch = np.abs(g) <= case.branch_bound.reshape(len(pixels), -1)
+    tiny = (np.abs(g) < TINY_GRADIENT * largest) | near_branch
     x = case.x.reshape(len(pixels), -1)
     report, bad = [], []
     for run_index, epsilon in enumerate(EPSILONS):
@@ -302,10 +364,12 @@ def test_adversarial_images_equal_numpy_fgsm(case, test_set):
             bad.append(f"ε={epsilon} image {n} pixel {j}: stored {theirs[n, j]!r}, NumPy {ours[n, j]!r}, "
                        f"g {g[n, j]:.3g} (image max |g| {largest[n, 0]:.3g}, saturated {case.saturated[n]})")
         saturated_differ = int(differ[case.saturated].sum())
-        report.append(f"ε={epsilon}: {int(differ.sum())} of {differ.size} pixels differ (all with tiny |g|), "
+        report.append(f"ε={epsilon}: {int(differ.sum())} of {differ.size} pixels differ (all with tiny |g| or near a branch), "
                       f"{saturated_differ} of them in the {int(case.saturated.sum())} saturated images")
         assert differ.sum() <= 1e-3 * differ.size, report[-1]
-    print(f"\n{case.name}: " + "; ".join(report))
+    # Near a branch: most of a conv net's blank background, whose equal float64 values float32 may
+    # round apart in a pool window; the share of pixels that differ stays bounded above all the same.
+    print(f"\n{case.name}: " + "; ".join(report) + f"; {near_branch.mean():.1%} of the pixels near a branch")
     assert not bad, f"{case.name}: {len(bad)}+ pixels differ from NumPy FGSM where |g| is not tiny:\n" + "\n".join(bad)
 
 
@@ -322,10 +386,15 @@ def test_saturated_images_are_attacked_with_the_exact_gradient(name, attacked, t
     g = case.gradient.reshape(len(pixels), -1)
     moved = np.sign(np.round((stored - x) / np.float32(EPSILONS[0]), 6))
     interior = (x > 0.0) & (x < 1.0)  # pixels that can move both ways (clipping may shorten the step)
+    checked = 0
     for n in np.flatnonzero(case.saturated):
-        strong = interior[n] & (np.abs(g[n]) >= TINY_GRADIENT * np.abs(g[n]).max())
+        # Pixels whose sign a float32 forward pass cannot change (not tiny, not near a branch); in some
+        # conv images that is none of them.
+        strong = interior[n] & (np.abs(g[n]) >= TINY_GRADIENT * np.abs(g[n]).max()) & (np.abs(g[n]) > case.branch_bound[n].ravel())
         agree = moved[n][strong] == np.sign(g[n][strong])
-        assert agree.mean() > 0.999, (case.name, n, agree.mean())
+        assert strong.sum() == 0 or agree.mean() > 0.999, (case.name, n, agree.mean())
+        checked += int(strong.sum())
+    assert checked >= 100 * case.saturated.sum(), (case.name, checked)
 
 
 def test_within_the_epsilon_ball_and_the_box(case, test_set):
@@ -381,7 +450,7 @@ DATASET_TYPES = {
 PER_SAMPLE = {"indices", "labels", "targets", "pred_clean"}
 FGSM_PARAMETERS = ["epsilon", "target", "steps", "step_size", "random_start"]
 LBFGS_PARAMETERS = ["target", "max_iterations", "c_search_steps", "initial_c", "factr", "pgtol", "objective"]
-COMMON_STRINGS = ["format", "tool_version", "created", "method", "model_file", "model_sha256", "model_architecture",
+COMMON_STRINGS = ["format", "tool_version", "created", "blas_kernel", "blas_kernel_selection", "method", "model_file", "model_sha256", "model_architecture",
                   "dataset", "split"]
 
 

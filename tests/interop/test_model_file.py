@@ -8,9 +8,12 @@ NumPy example is the code between the two REFERENCE markers below, character for
 """
 
 import hashlib
+import json
 import math
 import re
 from pathlib import Path
+
+from conftest import describe, run
 
 import pytest
 
@@ -99,7 +102,7 @@ CONFIGURATION = {
     "dropout": {"rate": np.float64},
     "relu": {}, "sigmoid": {}, "tanh": {}, "flatten": {},
 }
-ROOT_STRINGS = ["format", "tool_version", "created", "architecture", "activation", "dataset", "dataset_sha256"]
+ROOT_STRINGS = ["format", "tool_version", "created", "blas_kernel", "blas_kernel_selection", "architecture", "activation", "dataset", "dataset_sha256"]
 ROOT_INT64 = ["format_version", "maxout_pieces"]
 ROOT_FLOAT64 = ["train_error", "test_error"]
 ROOT_STRING_ARRAYS = ["layer_names", "class_names"]
@@ -193,6 +196,11 @@ def test_root_attributes(trainer, model_id, model_args):
         assert len(attrs["class_names"]) == 10 and attrs["class_names"][9] == "Ankle boot"
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", attrs["created"])
         assert re.fullmatch(r"[0-9a-f]{64}", attrs["dataset_sha256"])
+        system = run([trainer.probe, "system", "--json"])
+        assert system.returncode == 0, describe(system)
+        kernel = json.loads(system.stdout)["blas_kernel"]
+        assert attrs["blas_kernel"] == kernel["kernel"]
+        assert attrs["blas_kernel_selection"].startswith(kernel["kernel"] + ", ")
         if "--activation" in arguments:
             assert attrs["activation"] == arguments[arguments.index("--activation") + 1]
         else:

@@ -439,7 +439,7 @@ def test_same_seed_same_file_other_seed_other_directions(analyses, probe, tmp_pa
 
 # --- the file around the numbers ---
 
-ROOT_STRINGS = ["format", "tool_version", "created", "activations_file", "activations_sha256", "model_sha256",
+ROOT_STRINGS = ["format", "tool_version", "created", "blas_kernel", "blas_kernel_selection", "activations_file", "activations_sha256", "model_sha256",
                 "model_architecture", "split"]
 ROOT_INT64 = ["format_version", "seed", "top_k", "picture_k", "rotations", "bootstrap_resamples"]
 ROOT_FLOAT64 = ["purity_threshold"]
