@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """`probe attack fgsm` and `probe attack lbfgs` against the Python stack (docs/attack-file.md).
 
-Model: fc100-100-10 (sigmoid), `probe train --arch fc100-100-10 --epochs 5 --seed 1` (made when missing).
+Model: fc100-100-10 (sigmoid), `probe train --arch fc100-100-10 --epochs 5 --seed 1` (made when missing),
+or any model file given with --model (--only fgsm --model bench/out/conv-small.h5 --work fgsm-conv-small:
+the fgsm-conv-small item; the PyTorch peers build the network from the file's layers, and the NumPy
+peers, written for dense + sigmoid networks, are left out for other networks).
 
 fgsm: FGSM at eps = 0.1 over the 10,000 Fashion-MNIST test images, then their classification.
   neuron-probe: `probe attack fgsm bench/out/fc100.h5 --epsilon 0.1 -o bench/out/fgsm.h5 --json --quiet`,
@@ -34,8 +37,10 @@ lbfgs: Szegedy's box-constrained L-BFGS towards the tool's random targets (read 
   as a whole process like neuron-probe.
 
     attack_bench.py [--repeats 3] [--lbfgs-limit 1000] [--scipy-limit N] [--probe .build/release/probe]
+                    [--only fgsm|lbfgs] [--model M.h5 --work fgsm-NAME]
 
-Prints JSON lines {"work": "fgsm"|"lbfgs", "implementation": ..., ...}; progress on stderr.
+Prints JSON lines {"work": "fgsm"|"lbfgs", "implementation": ..., ...} ("work" is --work for FGSM);
+progress on stderr. The tool's FGSM file is written to bench/out/<work>.h5.
 """
 import argparse
 import json
@@ -50,7 +55,6 @@ import peer_common as pc
 
 EPSILON = 0.1
 MODEL = os.path.join(pc.OUT, "fc100.h5")
-FGSM_OUT = os.path.join(pc.OUT, "fgsm.h5")
 LBFGS_OUT = os.path.join(pc.OUT, "lbfgs.h5")
 WARMUP = 1000
 
@@ -64,14 +68,20 @@ def load_test():
 
 
 def load_weights(path):
-    """[(W, b)] of the dense layers of a dense/sigmoid model file, in order (float32)."""
-    import h5py
-    with h5py.File(path, "r") as f:
-        kinds = [f["layers"][n].attrs["kind"] for n in f.attrs["layer_names"]]
-        if any(k not in ("dense", "sigmoid") for k in kinds) or kinds[-1] != "dense":
-            raise SystemExit(f"{path}: this benchmark handles dense + sigmoid networks only ({kinds})")
-        return [(f["layers"][n]["weight"][()], f["layers"][n]["bias"][()]) for n, k in zip(f.attrs["layer_names"], kinds)
-                if k == "dense"]
+    """[(W, b)] of the dense layers of a dense/sigmoid model file, in order (float32); None for any other
+    network (the NumPy code here is written for those)."""
+    layers, _ = pc.model_layers(path)
+    kinds = [kind for _, kind, _, _, _ in layers]
+    if any(k not in ("dense", "sigmoid") for k in kinds) or kinds[-1] != "dense":
+        return None
+    return [(w, b) for _, kind, _, w, b in layers if kind == "dense"]
+
+
+def require_weights(path):
+    layers = load_weights(path)
+    if layers is None:
+        raise SystemExit(f"{path}: the NumPy peers handle dense + sigmoid networks only")
+    return layers
 
 
 # --- NumPy: forward, backward -----------------------------------------------------------------------
@@ -124,14 +134,28 @@ def np_predict(layers, x):
 
 # --- FGSM peers -----------------------------------------------------------------------------------
 
+def fgsm_out(args):
+    """The tool's attack file for this FGSM item."""
+    return os.path.join(pc.OUT, f"{args.work}.h5")
+
+
+def in_batches(run, size, join):
+    """`run` over consecutive batches of `size` images, its (adversarial images, predictions) joined with
+    `join` (np.concatenate or torch.cat)."""
+    def run_batches(xs, ys):
+        parts = [run(xs[i:i + size], ys[i:i + size]) for i in range(0, len(xs), size)]
+        return join([p[0] for p in parts]), join([p[1] for p in parts])
+    return run_batches
+
+
 def fgsm_child(args):
     """All FGSM peers in this process; one JSON line each."""
     import h5py
     from threadpoolctl import threadpool_limits, threadpool_info
     threadpool_limits(pc.THREADS)
     x, y = load_test()
-    layers = load_weights(MODEL)
-    with h5py.File(FGSM_OUT, "r") as f:
+    layers = load_weights(args.model)       # None: not a dense + sigmoid network, no NumPy peers
+    with h5py.File(fgsm_out(args), "r") as f:
         probe_adv = f["adversarial"][0].reshape(len(x), -1)
         probe_pred = f["pred_adv"][0]
     eps = np.float32(EPSILON)
@@ -143,35 +167,28 @@ def fgsm_child(args):
             return adv, np_predict(layers, adv)
         return run
 
-    impls = {"numpy": numpy_fgsm(False), "numpy-exact": numpy_fgsm(True)}
-    versions = {"numpy": f"numpy {np.__version__}", "numpy-exact": f"numpy {np.__version__}"}
-    missing = {}
+    impls, versions, missing = {}, {}, {}
+    if layers is not None:
+        impls = {"numpy": numpy_fgsm(False), "numpy-exact": numpy_fgsm(True)}
+        versions = {"numpy": f"numpy {np.__version__}", "numpy-exact": f"numpy {np.__version__}"}
     try:
         import torch
         import torch.nn.functional as F
         torch.set_num_threads(pc.THREADS)
-        model = torch.nn.Sequential()
-        for i, (w, b) in enumerate(layers):
-            lin = torch.nn.Linear(w.shape[1], w.shape[0])
-            with torch.no_grad():
-                lin.weight.copy_(torch.from_numpy(w))
-                lin.bias.copy_(torch.from_numpy(b))
-            model.append(lin)
-            if i < len(layers) - 1:
-                model.append(torch.nn.Sigmoid())
-        model.eval()
-        for p in model.parameters():
-            p.requires_grad_(False)
+        model_layers, model_attrs = pc.model_layers(args.model)
+        model = pc.torch_model(model_layers, model_attrs["input_shape"])   # takes flat (N, 784) images
         tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+        def torch_predict(adv):
+            with torch.no_grad():
+                return model(adv).argmax(dim=1)
 
         def torch_fgsm(xs, ys):
             xs = xs.clone().requires_grad_(True)
             loss = F.cross_entropy(model(xs), ys)
             (g,) = torch.autograd.grad(loss, xs)
             adv = (xs + EPSILON * g.sign()).clamp(0, 1).detach()
-            with torch.no_grad():
-                pred = model(adv).argmax(dim=1)
-            return adv, pred
+            return adv, torch_predict(adv)
 
         impls["pytorch"] = torch_fgsm
         versions["pytorch"] = f"torch {torch.__version__}"
@@ -194,9 +211,7 @@ def fgsm_child(args):
 
             def torchattacks_fgsm(xs, ys):
                 adv = atk(xs, ys)
-                with torch.no_grad():
-                    pred = model(adv).argmax(dim=1)
-                return adv, pred
+                return adv, torch_predict(adv)
 
             impls["torchattacks"] = torchattacks_fgsm
             versions["torchattacks"] = f"torchattacks {torchattacks.__version__} (torch {torch.__version__})"
@@ -210,6 +225,8 @@ def fgsm_child(args):
     for name, run in impls.items():
         is_torch = name in ("pytorch", "foolbox", "torchattacks")
         xs, ys = (tx, ty) if is_torch else (x, y)
+        if args.batch:
+            run = in_batches(run, args.batch, torch.cat if is_torch else np.concatenate)
         run(xs[:WARMUP], ys[:WARMUP])                                   # warm-up
         times = []
         for _ in range(args.repeats):
@@ -220,22 +237,22 @@ def fgsm_child(args):
             adv, pred = adv.numpy(), pred.numpy()
         if name == "foolbox":
             wrong = pred.astype(bool)
-            pred = np_predict(layers, adv.astype(np.float32))           # (untimed) for the agreement
+            pred = torch_predict(torch.from_numpy(adv)).numpy()         # (untimed) for the agreement
         else:
             wrong = pred != y
         same = np.abs(adv - probe_adv).max(axis=1) == 0
         sec = pc.median(times)
-        line = dict(work="fgsm", implementation=name, version=versions[name], seconds=sec, runs=times,
-                    images=len(x), images_per_second=len(x) / sec, epsilon=EPSILON,
+        line = dict(work=args.work, implementation=name, version=versions[name], seconds=sec, runs=times,
+                    images=len(x), images_per_second=len(x) / sec, epsilon=EPSILON, batch=args.batch or len(x),
                     timing="in-process after a warm-up: attack + classification, data in memory",
                     error_rate=float(wrong.mean()), images_identical_to_probe=float(same.mean()),
                     predictions_agree_with_probe=float((pred == probe_pred).mean()), threads=pc.THREADS)
         if not is_torch:
             line["blas"] = {k: blas.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
         pc.emit(line)
-        pc.log(f"fgsm {name}: {sec:.3f} s, error rate {wrong.mean():.4f}")
+        pc.log(f"{args.work} {name}: {sec:.3f} s, error rate {wrong.mean():.4f}")
     for name, why in missing.items():
-        pc.emit(dict(work="fgsm", implementation=name, status=why))
+        pc.emit(dict(work=args.work, implementation=name, status=why))
 
 
 def fgsm_process_child(args):
@@ -246,7 +263,7 @@ def fgsm_process_child(args):
     from threadpoolctl import threadpool_limits
     threadpool_limits(pc.THREADS)
     x, y = load_test()
-    layers = load_weights(MODEL)
+    layers = require_weights(args.model)
     t1 = time.perf_counter()
     eps = np.float32(EPSILON)
     _, g = np_input_gradient(layers, x, y, exact=True)
@@ -328,7 +345,7 @@ def lbfgs_child(args):
     from threadpoolctl import threadpool_limits
     threadpool_limits(1)        # 1 x 784 products: BLAS threads only get in the way
     x_all, _ = load_test()
-    _LAYERS = load_weights(MODEL)
+    _LAYERS = require_weights(args.model)
     with h5py.File(LBFGS_OUT, "r") as f:
         indices, targets = f["indices"][()], f["targets"][()]
         probe_success, probe_dist = f["success"][0].astype(bool), f["distortion"][0]
@@ -390,6 +407,10 @@ def main():
     parser.add_argument("--pgtol", type=float, default=1e-5, help=argparse.SUPPRESS)
     parser.add_argument("--probe", default=pc.PROBE)
     parser.add_argument("--only", choices=["fgsm", "lbfgs"])
+    parser.add_argument("--model", default=MODEL, help="the model file (default: bench/out/fc100.h5, made when missing)")
+    parser.add_argument("--work", default="fgsm", help='the FGSM lines\' "work" (default fgsm)')
+    parser.add_argument("--batch", type=int, default=0,
+                        help="FGSM peers: attack and classify in batches of N images (default: all at once)")
     parser.add_argument("--child", choices=["fgsm", "fgsm-process", "lbfgs"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "fgsm":
@@ -399,36 +420,39 @@ def main():
     if args.child == "lbfgs":
         return lbfgs_child(args)
 
-    pc.ensure(MODEL, [args.probe, "train", "--arch", "fc100-100-10", "--epochs", "5", "--seed", "1", "-o", MODEL, "--quiet"])
+    if args.model == MODEL:
+        pc.ensure(MODEL, [args.probe, "train", "--arch", "fc100-100-10", "--epochs", "5", "--seed", "1", "-o", MODEL, "--quiet"])
     here = os.path.abspath(__file__)
+    child = [sys.executable, here, "--model", args.model, "--work", args.work, "--child"]
     version = pc.probe_version(args.probe)
     load = pc.loadavg()
 
     if args.only in (None, "fgsm"):
-        cmd = [args.probe, "attack", "fgsm", MODEL, "--epsilon", str(EPSILON), "-o", FGSM_OUT, "--json", "--quiet"]
+        cmd = [args.probe, "attack", "fgsm", args.model, "--epsilon", str(EPSILON), "-o", fgsm_out(args), "--json", "--quiet"]
         runs, cores, r = probe_runs(cmd, args.repeats)
         sec = pc.median(runs)
-        pc.emit(dict(work="fgsm", implementation="neuron-probe", version=version, seconds=sec, runs=runs,
+        pc.emit(dict(work=args.work, implementation="neuron-probe", version=version, seconds=sec, runs=runs,
                      images=10000, images_per_second=10000 / sec, epsilon=EPSILON, loadavg_before=load,
                      timing="whole process: data and model loading, attack, classification, writing the attack file",
                      error_rate=r["error_rate"], clean_error_rate=r["clean_error_rate"], others_cores=cores))
-        pc.log(f"fgsm neuron-probe: {sec:.3f} s, error rate {r['error_rate']:.4f}")
-        runs, inner, cores = [], [], []
-        for _ in range(args.repeats):
-            wall, out, c = pc.timed_process([sys.executable, here, "--child", "fgsm-process"], env=pc.python_env())
-            runs.append(wall)
-            cores.append(c)
-            res = pc.last_json(out)
-            inner.append(res["seconds"])
-        sec = pc.median(runs)
-        pc.emit(dict(work="fgsm", implementation="numpy-process", version=f"numpy {np.__version__}", seconds=sec,
-                     runs=runs, images=10000, images_per_second=10000 / sec, epsilon=EPSILON,
-                     timing="whole process, like neuron-probe's: interpreter start, imports, data and model loading, "
-                            "attack, classification, writing the same datasets with h5py (gzip 1)",
-                     seconds_after_interpreter_start=pc.median(inner), phases=res["phases"], error_rate=res["error_rate"],
-                     others_cores=cores))
+        pc.log(f"{args.work} neuron-probe: {sec:.3f} s, error rate {r['error_rate']:.4f}")
+        if load_weights(args.model) is not None:     # the NumPy process handles dense + sigmoid networks
+            runs, inner, cores = [], [], []
+            for _ in range(args.repeats):
+                wall, out, c = pc.timed_process(child + ["fgsm-process"], env=pc.python_env())
+                runs.append(wall)
+                cores.append(c)
+                res = pc.last_json(out)
+                inner.append(res["seconds"])
+            sec = pc.median(runs)
+            pc.emit(dict(work=args.work, implementation="numpy-process", version=f"numpy {np.__version__}", seconds=sec,
+                         runs=runs, images=10000, images_per_second=10000 / sec, epsilon=EPSILON,
+                         timing="whole process, like neuron-probe's: interpreter start, imports, data and model loading, "
+                                "attack, classification, writing the same datasets with h5py (gzip 1)",
+                         seconds_after_interpreter_start=pc.median(inner), phases=res["phases"], error_rate=res["error_rate"],
+                         others_cores=cores))
         with pc.OthersMeter() as m:
-            wall, out, _ = pc.timed_process([sys.executable, here, "--child", "fgsm", "--repeats", str(args.repeats)],
+            wall, out, _ = pc.timed_process(child + ["fgsm", "--repeats", str(args.repeats), "--batch", str(args.batch)],
                                             env=pc.python_env())
         for line in out.splitlines():
             if line.startswith("{"):
@@ -437,7 +461,7 @@ def main():
                 pc.emit(obj)
 
     if args.only in (None, "lbfgs"):
-        cmd = [args.probe, "attack", "lbfgs", MODEL, "--limit", str(args.lbfgs_limit), "--target", "random", "--seed", "1",
+        cmd = [args.probe, "attack", "lbfgs", args.model, "--limit", str(args.lbfgs_limit), "--target", "random", "--seed", "1",
                "-o", LBFGS_OUT, "--json", "--quiet"]
         runs, cores, r = probe_runs(cmd, args.repeats)
         sec = pc.median(runs)
@@ -450,14 +474,13 @@ def main():
         # A plain loop and the images split over 2 processes with SciPy's defaults (the reference), and the
         # plain loop with the tool's stopping tolerances.
         for processes, factr, pgtol in ((1, 1e7, 1e-5), (pc.THREADS, 1e7, 1e-5), (1, 1e10, 1e-3)):
-            child = [sys.executable, here, "--child", "lbfgs", "--processes", str(processes),
-                     "--factr", str(factr), "--pgtol", str(pgtol)]
+            cmd = child + ["lbfgs", "--processes", str(processes), "--factr", str(factr), "--pgtol", str(pgtol)]
             if args.scipy_limit:
-                child += ["--scipy-limit", str(args.scipy_limit)]
+                cmd += ["--scipy-limit", str(args.scipy_limit)]
             # One BLAS thread per process: 1 x 784 products gain nothing from threads, and an OpenBLAS thread
             # pool inherited through fork() makes the workers several times slower.
             env = dict(pc.python_env(), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-            wall, out, cores = pc.timed_process(child, env=env)
+            wall, out, cores = pc.timed_process(cmd, env=env)
             line = pc.last_json(out)
             line["others_cores"] = cores
             line["process_seconds"] = wall

@@ -1,5 +1,7 @@
-"""Helpers shared by units_bench.py and attack_bench.py: JSON output, the Python environment,
-whole-process timing, and how busy the rest of the machine was while a run went on."""
+"""Helpers shared by the bench scripts: JSON output, the Python environment, whole-process timing,
+how busy the rest of the machine was while a run went on, and a model file (docs/model-file.md) read
+with h5py and built as a PyTorch network."""
+import collections
 import json
 import os
 import statistics
@@ -105,3 +107,53 @@ def probe_version(probe=PROBE):
         return subprocess.run([probe, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
+
+
+def model_layers(path):
+    """A model file's layers in network order, [(name, kind, attributes, weight or None, bias or None)]
+    (weights float32, as stored), and its root attributes."""
+    import h5py
+    layers = []
+    with h5py.File(path, "r") as f:
+        for name in f.attrs["layer_names"]:
+            g = f["layers"][name]
+            weight, bias = (g["weight"][()], g["bias"][()]) if "weight" in g else (None, None)
+            layers.append((name, g.attrs["kind"], dict(g.attrs), weight, bias))
+        return layers, dict(f.attrs)
+
+
+def torch_model(layers, input_shape):
+    """The layers of model_layers() as an nn.Sequential in eval mode, one child per layer under the
+    layer's name, weights copied and frozen. It takes flat images (N, 784) as the tool's dense layers
+    do; a network that starts with a conv2d layer gets an nn.Unflatten to (N,) + input_shape in front
+    (the child "input")."""
+    import torch
+    from torch import nn
+    modules = collections.OrderedDict()
+    if layers[0][1] == "conv2d":
+        modules["input"] = nn.Unflatten(1, tuple(int(d) for d in input_shape))
+    for name, kind, a, weight, bias in layers:
+        if kind == "dense":
+            m = nn.Linear(weight.shape[1], weight.shape[0])
+        elif kind == "conv2d":   # weight (out, in, k, k), as nn.Conv2d's
+            m = nn.Conv2d(int(a["in_channels"]), int(a["out_channels"]), int(a["kernel"]),
+                          stride=int(a["stride"]), padding=int(a["padding"]))
+        elif kind == "maxpool2d":
+            m = nn.MaxPool2d(int(a["size"]), int(a["stride"]))
+        elif kind == "flatten":
+            m = nn.Flatten()
+        elif kind == "dropout":
+            m = nn.Dropout(float(a["rate"]))
+        elif kind in ("relu", "sigmoid", "tanh"):
+            m = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[kind]()
+        else:
+            raise SystemExit(f"layer {name} of kind {kind} is not supported by this benchmark")
+        if weight is not None:
+            with torch.no_grad():
+                m.weight.copy_(torch.from_numpy(weight))
+                m.bias.copy_(torch.from_numpy(bias))
+        modules[name] = m
+    model = nn.Sequential(modules).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model

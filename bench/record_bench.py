@@ -2,9 +2,12 @@
 """The "record" work item of bench/run: neuron-probe's `probe record` against the Python pipeline a
 user would write (PyTorch forward hooks + h5py, and a NumPy forward pass + h5py; record_python.py),
 recording every layer of fc200-200-10 over all 70,000 Fashion-MNIST images into the layout of
-docs/activation-file.md, uncompressed and with gzip level 4.
+docs/activation-file.md, uncompressed and with gzip level 4. With --item record-conv-small: every
+layer of a conv-small model over the 10,000 test images, uncompressed, against the PyTorch pipeline
+alone (a NumPy convolution would be unfair and slow), --repeats runs each.
 
     record_bench.py --probe .build/release/probe --model bench/out/fc200.h5 [--python-only] [--repeats 3]
+    record_bench.py --item record-conv-small --model bench/out/conv-small.h5 [--repeats 3] [--limit N]
 
 Prints JSON lines (bench/README.md lists them); report.py turns them into RESULTS.md's "record"
 section. Every process runs under `/usr/bin/time -v` (wall time and peak RSS of the whole process),
@@ -26,7 +29,7 @@ import zlib
 import h5py
 import numpy as np
 
-from peer_common import busy_cpu_seconds, emit, log, own_cpu_seconds
+from peer_common import OthersMeter, busy_cpu_seconds, emit, loadavg, log, own_cpu_seconds
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMPRESSIONS = ["none", "gzip:4"]
@@ -144,18 +147,76 @@ def measured_run(cmd, env=None, output=None):
     return result, info
 
 
+# work item -> the split it records
+SPLITS = {"record": "all", "record-conv-small": "test"}
+
+
 def probe_cmd(args, compression, output, extra=()):
-    return [args.probe, "record", args.model, "--split", "all", "--compression", compression, "-o", output,
-            "--json", "--quiet", *extra]
+    return [args.probe, "record", args.model, "--split", SPLITS[args.item], "--compression", compression,
+            "-o", output, "--json", "--quiet", *extra]
 
 
 def python_cmd(args, impl, compression, output, extra=()):
     return [sys.executable, os.path.join(HERE, "record_python.py"), args.model, "-o", output,
-            "--impl", "torch" if impl == "pytorch" else "numpy", "--compression", compression, *extra]
+            "--impl", "torch" if impl == "pytorch" else "numpy", "--split", SPLITS[args.item],
+            "--compression", compression, *extra]
 
 
 def output_path(args, impl, compression):
-    return os.path.join(args.out_dir, f"record-{impl}-{compression.replace(':', '')}.h5")
+    return os.path.join(args.out_dir, f"{args.item}-{impl}-{compression.replace(':', '')}.h5")
+
+
+def timed_rounds(args, impls, compression, repeats, written, extra=()):
+    """`repeats` rounds in which each implementation records once, in turn (so a burst of load elsewhere
+    hits them alike). Returns ({implementation: [results of its runs]}, whether a run failed); the
+    files written are added to `written`."""
+    runs, failed = {impl: [] for impl in impls}, False
+    for repeat in range(repeats):
+        for impl in impls:
+            path = output_path(args, impl, compression)
+            if impl == "neuron-probe":
+                cmd, env = probe_cmd(args, compression, path, extra), None
+            else:
+                cmd, env = python_cmd(args, impl, compression, path, extra), python_env()
+            log(f"== {args.item} {impl} {compression} (run {repeat + 1} of {repeats})")
+            try:
+                result, info = measured_run(cmd, env, output=path)
+            except (RuntimeError, ValueError) as error:
+                log(f"record_bench.py: {impl} {compression} failed: {error}")
+                failed = True
+                continue
+            runs[impl].append(dict(result, **info))
+            if path not in written:
+                written.append(path)
+    return runs, failed
+
+
+def emit_records(args, work, compression, runs):
+    """One line per implementation that ran: the summary of its runs."""
+    for impl, results in runs.items():
+        if results:
+            record = summarize(results)
+            record.update({"work": work, "implementation": impl, "compression": compression})
+            if impl == "neuron-probe":
+                record["version"] = subprocess.run([args.probe, "--version"], capture_output=True,
+                                                   text=True).stdout.strip()
+            emit(record)
+
+
+def emit_layout_checks(args, work, compression, impls):
+    """Same layout? neuron-probe's file against each Python file."""
+    for impl in impls:
+        a, b = output_path(args, "neuron-probe", compression), output_path(args, impl, compression)
+        if os.path.exists(a) and os.path.exists(b):
+            differences, worst = layout_check(a, b)
+            emit({"work": work, "compression": compression, "file": impl,
+                  "differences": differences, "max_abs_diff": worst})
+
+
+def remove(paths):
+    for path in set(paths):
+        if os.path.exists(path):
+            os.remove(path)
 
 
 def read_times(path, dataset="layers/fc1"):
@@ -240,22 +301,29 @@ def summarize(runs):
     return out
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--probe", default=os.path.join(HERE, "..", ".build", "release", "probe"))
-    parser.add_argument("--model", default=os.path.join(HERE, "out", "fc200.h5"))
-    parser.add_argument("--out-dir", default=os.path.join(HERE, "out"))
-    parser.add_argument("--repeats", type=int, default=3, help="runs per implementation with gzip")
-    parser.add_argument("--repeats-uncompressed", type=int, default=5,
-                        help="runs per implementation uncompressed (about 1 s each, and noisier)")
-    parser.add_argument("--python-only", action="store_true")
-    parser.add_argument("--keep-files", action="store_true", help="keep the recorded .h5 files in --out-dir")
-    args = parser.parse_args()
-    os.makedirs(args.out_dir, exist_ok=True)
-    with open("/proc/loadavg") as f:
-        load = f.read().split()[:3]
+def conv_item(args):
+    """record-conv-small: neuron-probe against the PyTorch pipeline, uncompressed, on the test split."""
+    impls = ([] if args.python_only else ["neuron-probe"]) + ["pytorch"]
+    extra = ["--limit", str(args.limit)] if args.limit else []
+    load = loadavg()
+    written = []
+    with OthersMeter() as meter:
+        runs, failed = timed_rounds(args, impls, "none", args.repeats, written, extra)
+    emit_records(args, "record-conv-small", "none", runs)
+    if "neuron-probe" in impls:
+        emit_layout_checks(args, "record-conv-small-layout", "none", ["pytorch"])
+    emit({"work": "record-conv-small-meta", "loadavg_before": load, "model": args.model, "repeats": args.repeats,
+          "rows": (runs.get("pytorch") or [{}])[0].get("rows"), "python_only": args.python_only,
+          "others_cores_mean": meter.cores})
+    if not args.keep_files:
+        remove(written)
+    return 1 if failed else 0
+
+
+def fc200_item(args):
+    """record: fc200-200-10 over all 70,000 images, uncompressed and gzip, against PyTorch and NumPy."""
     impls = ([] if args.python_only else ["neuron-probe"]) + PYTHON_IMPLS
-    emit({"work": "record-meta", "loadavg_before": load, "rows": ROWS, "model": args.model,
+    emit({"work": "record-meta", "loadavg_before": loadavg(), "rows": ROWS, "model": args.model,
           "data_bytes_uint8": ROWS * 784, "data_bytes_float32": ROWS * 784 * 4, "repeats": args.repeats,
           "repeats_uncompressed": args.repeats_uncompressed,
           "implementations": impls, "python_only": args.python_only})
@@ -264,33 +332,10 @@ def main():
     written = []
     failed = False
     for compression in COMPRESSIONS:
-        runs = {impl: [] for impl in impls}
         repeats = args.repeats_uncompressed if compression == "none" else args.repeats
-        for repeat in range(repeats):
-            for impl in impls:
-                path = output_path(args, impl, compression)
-                if impl == "neuron-probe":
-                    cmd, env = probe_cmd(args, compression, path), None
-                else:
-                    cmd, env = python_cmd(args, impl, compression, path), python_env()
-                log(f"== record {impl} {compression} (run {repeat + 1} of {repeats})")
-                try:
-                    result, info = measured_run(cmd, env, output=path)
-                except (RuntimeError, ValueError) as error:
-                    log(f"record_bench.py: {impl} {compression} failed: {error}")
-                    failed = True
-                    continue
-                runs[impl].append(dict(result, **info))
-                if path not in written:
-                    written.append(path)
-        for impl in impls:
-            if runs[impl]:
-                record = summarize(runs[impl])
-                record.update({"work": "record", "implementation": impl, "compression": compression})
-                if impl == "neuron-probe":
-                    record["version"] = subprocess.run([args.probe, "--version"], capture_output=True,
-                                                       text=True).stdout.strip()
-                emit(record)
+        runs, run_failed = timed_rounds(args, impls, compression, repeats, written)
+        failed = failed or run_failed
+        emit_records(args, "record", compression, runs)
 
         # Reading back one unit's column and a block of rows, from each side's file.
         for impl in impls:
@@ -309,14 +354,8 @@ def main():
         except subprocess.CalledProcessError as error:
             log(f"record_bench.py: the row-major reference file failed: {error.stderr[-2000:]}")
 
-        # Same layout? neuron-probe's file against each Python file.
         if "neuron-probe" in impls:
-            for impl in PYTHON_IMPLS:
-                a, b = output_path(args, "neuron-probe", compression), output_path(args, impl, compression)
-                if os.path.exists(a) and os.path.exists(b):
-                    differences, worst = layout_check(a, b)
-                    emit({"work": "record-layout", "compression": compression, "file": impl,
-                          "differences": differences, "max_abs_diff": worst})
+            emit_layout_checks(args, "record-layout", compression, PYTHON_IMPLS)
 
     # Where the time goes: the forward pass alone (recording only the 10-unit fc3), and zlib alone.
     if "neuron-probe" in impls:
@@ -355,10 +394,25 @@ def main():
     emit({"work": "record-load", "others_cores_mean": (busy_cpu_seconds() - busy_start - (own_cpu_seconds() - own_start))
           / (time.perf_counter() - wall_start), "seconds": time.perf_counter() - wall_start})
     if not args.keep_files:
-        for path in set(written):
-            if os.path.exists(path):
-                os.remove(path)
+        remove(written)
     return 1 if failed else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--item", choices=list(SPLITS), default="record")
+    parser.add_argument("--probe", default=os.path.join(HERE, "..", ".build", "release", "probe"))
+    parser.add_argument("--model", default=os.path.join(HERE, "out", "fc200.h5"))
+    parser.add_argument("--out-dir", default=os.path.join(HERE, "out"))
+    parser.add_argument("--repeats", type=int, default=3, help="runs per implementation with gzip, and for record-conv-small")
+    parser.add_argument("--repeats-uncompressed", type=int, default=5,
+                        help="runs per implementation uncompressed (about 1 s each, and noisier)")
+    parser.add_argument("--limit", type=int, help="record-conv-small: the first N images only (a quick run)")
+    parser.add_argument("--python-only", action="store_true")
+    parser.add_argument("--keep-files", action="store_true", help="keep the recorded .h5 files in --out-dir")
+    args = parser.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    return conv_item(args) if args.item == "record-conv-small" else fc200_item(args)
 
 
 if __name__ == "__main__":

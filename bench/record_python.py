@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """The Python pipeline a user would write to record a model's activations into HDF5.
 
-Runs a model file (docs/model-file.md; dense + sigmoid/relu/tanh layers) over all 70,000
-Fashion-MNIST images (training, then test) and writes the layout of docs/activation-file.md with
-h5py: /layers/<name> (N, units) float32 chunked (8192, min(units, 16)), /logits likewise,
-/labels uint8 and /indices int64 chunked (8192,), every dataset resizable (maxshape None),
-appended batch by batch (1024 images), optional gzip as a chunk filter, and a chunk cache big
-enough for one band of the widest layer (h5py.File(..., rdcc_nbytes=...)).
+Runs a model file (docs/model-file.md) over the Fashion-MNIST images (--split all: the 70,000
+training then test images; --split test: the 10,000 test images) and writes the layout of
+docs/activation-file.md with h5py: /layers/<name> for every layer but flatten and dropout (the
+tool's default layers), /logits, /labels uint8 and /indices int64, every dataset resizable
+(maxshape None), appended batch by batch (1024 images), optional gzip as a chunk filter, and a
+chunk cache big enough for one band of the largest dataset (h5py.File(..., rdcc_nbytes=...)).
+Chunks as the tool's: (N,) -> (8192,); (N, units) -> (8192, min(units, 16)); (N, C, H, W) ->
+(R, 1, H, W), R the largest power of two (at least 16) with R·H·W·4 <= 512 KiB; a recording of
+fewer than 8192 rows caps the rows of a chunk at the next power of two (at least 16).
 
-    record_python.py MODEL -o OUT.h5 [--impl torch|numpy] [--compression none|gzip:4]
+    record_python.py MODEL -o OUT.h5 [--impl torch|numpy] [--split all|test] [--compression none|gzip:4]
                      [--chunk-rows 8192] [--chunk-units 16] [--limit N]
 
---impl torch: nn.Linear / nn.Sigmoid built from the model file's weights, outputs taken with
-forward hooks, torch.set_num_threads(2). --impl numpy: the same forward pass in float32 NumPy.
+--impl torch: the model file's layers as PyTorch modules (nn.Linear, nn.Conv2d, nn.MaxPool2d,
+nn.Sigmoid, ...; peer_common.torch_model), outputs taken with forward hooks on every recorded layer,
+torch.set_num_threads(2). --impl numpy: the same forward pass in float32 NumPy (dense networks only).
 --chunk-rows 1024 --chunk-units 0 writes row-major (1024, units) chunks instead (a reference
 layout for the read benchmark).
 
@@ -21,7 +25,6 @@ every forward pass, conversion, write and compression; not the imports, the data
 model building), bytes, and the split of the time into forward and HDF5 writing.
 """
 import argparse
-import collections
 import datetime
 import hashlib
 import json
@@ -33,58 +36,63 @@ import h5py
 import numpy as np
 
 import idx
+import peer_common
 
 BATCH = 1024
 WARMUP_BATCHES = 8
 THREADS = 2
 
 
-def load_all(data_dir=None):
-    """uint8 images (70000, 28, 28) and labels (70000,): the training split, then the test split."""
+SPLIT_FILES = {"all": ("train", "t10k"), "test": ("t10k",)}
+NOT_RECORDED = ("flatten", "dropout")   # layers that only copy their input at inference (the tool skips them too)
+ACTIVATIONS = ("relu", "sigmoid", "tanh")
+
+
+def load_images(split, data_dir=None):
+    """uint8 images (N, 28, 28) and labels (N,) of a split: "all" (training, then test) or "test"."""
     data_dir = data_dir or idx.DEFAULT_DIR
     parts = [(idx.read_idx(os.path.join(data_dir, f"{s}-images-idx3-ubyte.gz")),
-              idx.read_idx(os.path.join(data_dir, f"{s}-labels-idx1-ubyte.gz"))) for s in ("train", "t10k")]
+              idx.read_idx(os.path.join(data_dir, f"{s}-labels-idx1-ubyte.gz"))) for s in SPLIT_FILES[split]]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def read_model(path):
-    """[(name, kind, weight or None, bias or None)] in network order, and the root attributes."""
-    layers = []
-    with h5py.File(path, "r") as f:
-        attrs = dict(f.attrs)
-        for name in f.attrs["layer_names"]:
-            g = f["layers"][name]
-            kind = g.attrs["kind"]
-            if kind not in ("dense", "sigmoid", "relu", "tanh"):
-                raise SystemExit(f"{path}: layer {name} of kind {kind} is not supported by this benchmark")
-            w = g["weight"][()] if kind == "dense" else None
-            b = g["bias"][()] if kind == "dense" else None
-            layers.append((name, kind, w, b))
-    return layers, attrs
+def chunk_shape(row_shape, rows, chunk_rows, chunk_units):
+    """The tool's chunk shape (ActivationLayout.chunk) for a dataset of per-row shape `row_shape` in a
+    recording of `rows` rows; chunk_units 0: all units in one chunk (the row-major reference)."""
+    cap = 16
+    while cap < min(rows, chunk_rows):
+        cap *= 2
+    if len(row_shape) == 0:
+        return (cap,)
+    if len(row_shape) == 1:
+        return (cap, row_shape[0] if chunk_units == 0 else min(row_shape[0], chunk_units))
+    plane = row_shape[-2] * row_shape[-1] * 4        # one (H, W) float32 map per chunk row
+    r = 16
+    while r * 2 * plane <= 512 * 1024 and r * 2 <= cap:
+        r *= 2
+    return (r, 1) + tuple(row_shape[1:])
+
+
+def axis_labels(rank):
+    return {1: ["sample"], 2: ["sample", "unit"], 4: ["sample", "channel", "height", "width"]}[rank]
+
+
+def nonlinearity(kind):
+    return kind if kind in ACTIVATIONS + ("maxout",) else "max" if kind == "maxpool2d" else "none"
 
 
 class TorchRunner:
-    """nn.Sequential from the model file, every layer's output captured by a forward hook."""
+    """peer_common.torch_model, the outputs of the recorded layers captured by forward hooks."""
 
-    def __init__(self, layers):
+    def __init__(self, layers, input_shape, recorded):
         import torch
-        from torch import nn
         torch.set_num_threads(THREADS)
         self.torch = torch
-        modules = collections.OrderedDict()
-        for name, kind, w, b in layers:
-            if kind == "dense":
-                m = nn.Linear(w.shape[1], w.shape[0])
-                with torch.no_grad():
-                    m.weight.copy_(torch.from_numpy(w))
-                    m.bias.copy_(torch.from_numpy(b))
-            else:
-                m = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}[kind]()
-            modules[name] = m
-        self.model = nn.Sequential(modules).eval()
+        self.model = peer_common.torch_model(layers, input_shape)
         self.captured = {}
         for name, module in self.model.named_children():
-            module.register_forward_hook(self._hook(name))
+            if name in recorded:
+                module.register_forward_hook(self._hook(name))
         self.version = torch.__version__
 
     def _hook(self, name):
@@ -102,10 +110,13 @@ class TorchRunner:
 
 
 class NumpyRunner:
-    """The same network in float32 NumPy."""
+    """The same network in float32 NumPy (dense layers and elementwise activations only)."""
 
-    def __init__(self, layers):
-        self.layers = [(name, kind, None if w is None else np.ascontiguousarray(w.T), b) for name, kind, w, b in layers]
+    def __init__(self, layers, input_shape, recorded):
+        unsupported = [kind for _, kind, _, _, _ in layers if kind != "dense" and kind not in ACTIVATIONS]
+        if unsupported:
+            raise SystemExit(f"--impl numpy handles dense networks only (this model has {', '.join(unsupported)})")
+        self.layers = [(name, kind, None if w is None else np.ascontiguousarray(w.T), b) for name, kind, _, w, b in layers]
         self.version = np.__version__
 
     def prepare(self, pixels):
@@ -131,6 +142,7 @@ def main():
     parser.add_argument("model")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--impl", choices=["torch", "numpy"], default="torch")
+    parser.add_argument("--split", choices=list(SPLIT_FILES), default="all")
     parser.add_argument("--compression", default="none")
     parser.add_argument("--chunk-rows", type=int, default=8192)
     parser.add_argument("--chunk-units", type=int, default=16, help="0: all units in one chunk (row-major)")
@@ -147,29 +159,27 @@ def main():
 
     # --- not timed: data loading and model building ---
     load_start = time.perf_counter()
-    pixels, labels = load_all(args.data_dir)
+    pixels, labels = load_images(args.split, args.data_dir)
     if args.limit:
         pixels, labels = pixels[:args.limit], labels[:args.limit]
-    layers, model_attrs = read_model(args.model)
-    runner = TorchRunner(layers) if args.impl == "torch" else NumpyRunner(layers)
+    layers, model_attrs = peer_common.model_layers(args.model)
+    recorded = [(name, kind, a) for name, kind, a, _, _ in layers if kind not in NOT_RECORDED]
+    names = [name for name, _, _ in recorded]
+    runner = (TorchRunner if args.impl == "torch" else NumpyRunner)(layers, model_attrs["input_shape"], names)
     x = runner.prepare(pixels)
     for lo in range(0, min(WARMUP_BATCHES * BATCH, len(x)), BATCH):  # warm-up: thread pools, allocator
-        runner.forward(x, lo, min(lo + BATCH, len(x)))
+        outputs, logits = runner.forward(x, lo, min(lo + BATCH, len(x)))
     load_seconds = time.perf_counter() - load_start
     n = len(labels)
-    names = [name for name, _, _, _ in layers]
-    units = {name: (w.shape[0] if w is not None else None) for name, _, w, _ in layers}
-    for i, name in enumerate(names):  # an activation layer has the width of the layer before it
-        units[name] = units[name] or units[names[i - 1]]
-    classes = units[names[-1]]
+    row_shapes = {name: outputs[name].shape[1:] for name in names}   # from the warm-up's outputs
+    row_shapes["logits"] = logits.shape[1:]
 
-    def chunk(width):
-        return (args.chunk_rows, width if args.chunk_units == 0 else min(width, args.chunk_units))
+    def chunk(row_shape):
+        return chunk_shape(row_shape, n, args.chunk_rows, args.chunk_units)
 
-    # The chunk cache holds one band of the widest layer (all chunks `chunk_rows` rows touch), so each
+    # The chunk cache holds one band of the largest dataset (all chunks `chunk[0]` rows touch), so each
     # chunk is written (and compressed) once, when the next band evicts it.
-    widest = max(units.values())
-    band = args.chunk_rows * widest * 4
+    band = max(chunk(shape)[0] * int(np.prod(shape)) * 4 for shape in row_shapes.values())
     cache_bytes = max(band + band // 4, 1 << 20)
 
     # --- timed: the recording ---
@@ -186,7 +196,7 @@ def main():
             f.attrs["model_sha256"] = hashlib.sha256(m.read()).hexdigest()
         f.attrs["model_architecture"] = model_attrs["architecture"]
         f.attrs["dataset"] = "fashion-mnist"
-        f.attrs["split"] = "all"
+        f.attrs["split"] = args.split
         f.attrs.create("class_names", list(model_attrs["class_names"]), dtype=h5py.string_dtype())
         f.attrs.create("layer_names", names, dtype=h5py.string_dtype())
         f.attrs["rows"] = f.attrs["total_rows"] = np.int64(n)
@@ -195,23 +205,21 @@ def main():
         f.attrs["compression"] = args.compression
         f.attrs["batch_size"] = np.int64(BATCH)
 
-        def growing(name, dtype, width, dim_labels):
-            shape = (0,) if width is None else (0, width)
-            chunks = (args.chunk_rows,) if width is None else chunk(width)
-            ds = f.create_dataset(name, shape=shape, maxshape=(None,) + shape[1:], dtype=dtype, chunks=chunks,
-                                  **filter_args)
-            for axis, label in enumerate(dim_labels):
+        def growing(name, dtype, row_shape, dim_labels=None):
+            ds = f.create_dataset(name, shape=(0,) + row_shape, maxshape=(None,) + row_shape, dtype=dtype,
+                                  chunks=chunk(row_shape), **filter_args)
+            for axis, label in enumerate(dim_labels or axis_labels(1 + len(row_shape))):
                 ds.dims[axis].label = label
             return ds
 
-        targets = {"labels": growing("labels", np.uint8, None, ["sample"]),
-                   "indices": growing("indices", np.int64, None, ["sample"]),
-                   "logits": growing("logits", np.float32, classes, ["sample", "class"])}
-        for position, (name, kind, _, _) in enumerate(layers):
-            ds = growing(f"layers/{name}", np.float32, units[name], ["sample", "unit"])
+        targets = {"labels": growing("labels", np.uint8, ()),
+                   "indices": growing("indices", np.int64, ()),
+                   "logits": growing("logits", np.float32, row_shapes["logits"], ["sample", "class"])}
+        for name, kind, a in recorded:
+            ds = growing(f"layers/{name}", np.float32, row_shapes[name])
             ds.attrs["kind"] = kind
-            ds.attrs["nonlinearity"] = "none" if kind == "dense" else kind
-            ds.attrs["position"] = np.int64(position)
+            ds.attrs["nonlinearity"] = nonlinearity(kind)
+            ds.attrs["position"] = np.int64(a["index"])
             targets[name] = ds
 
         for lo in range(0, n, BATCH):

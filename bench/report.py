@@ -3,16 +3,17 @@
 
 bench/out/<source>.jsonl holds what a side printed (one JSON object a line),
 bench/out/<source>.status one line: "ok", "skipped ...", "build failed ...", "failed ...".
-Sources: neuron-probe (the Swift ProbeBench), numpy, pytorch, and record (record_bench.py: `probe
-record` against the PyTorch/NumPy + h5py pipelines, which writes its own section).
-Exits non-zero when neuron-probe (unless --python-only), a Python side or the record item did not run.
+Sources: neuron-probe (the Swift ProbeBench), numpy, pytorch, record and record-conv-small
+(record_bench.py: `probe record` against the PyTorch/NumPy + h5py pipelines, each its own section),
+and the stability probes (stability_report.py). bench/out/openblas-corename: what OpenBLAS picks on
+its own for this CPU (bench/run).
+Exits non-zero when neuron-probe (unless --python-only), a Python side or a record item did not run.
 """
 import argparse
 import datetime
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 
@@ -23,8 +24,12 @@ SOURCES = ["neuron-probe", "numpy", "pytorch"]
 WORKS = {
     "mlp-epoch": "784-100-100-10 ReLU MLP, one epoch",
     "conv-small-epoch": "conv-small (conv5x5x8, pool, conv5x5x16, pool, dense 128, dense 10), one epoch",
+    "conv-epoch": "conv, Madry et al.'s network (conv5x5x32, pool, conv5x5x64, pool, dense 1024, dense 10), one epoch",
 }
-NOT_MEASURED = {("numpy", "conv-small-epoch"): "not measured (a NumPy conv would be unfair and slow)"}
+NOT_CONV = "not measured (a NumPy conv would be unfair and slow)"
+NOT_MEASURED = {("numpy", "conv-small-epoch"): NOT_CONV, ("numpy", "conv-epoch"): NOT_CONV}
+EPOCH_REPEATS = 5        # timed epochs of the items that do not say otherwise
+TRAIN_IMAGES = 60000
 
 
 def read_source(out_dir, source):
@@ -52,18 +57,30 @@ def command_output(*cmd):
 
 
 def cpu_model():
-    model, flags = platform.processor() or "unknown", []
+    """lscpu's model name line (/proc/cpuinfo's when lscpu is missing), family/model/stepping, and which
+    of avx2 / avx512f the CPU has."""
+    fields = {}
+    for line in command_output("lscpu").splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
     try:
-        for line in open("/proc/cpuinfo"):
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                model = value.strip()
-            elif key.strip() == "flags":
-                flags = [f for f in ("avx2", "avx512f") if f in value.split()]
-                break
+        cpuinfo = open("/proc/cpuinfo").read()
     except OSError:
-        pass
-    return model, flags
+        cpuinfo = ""
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault({"model name": "Model name", "flags": "Flags"}.get(key.strip(), key.strip()), value.strip())
+    model = fields.get("Model name") or platform.processor() or "unknown"
+    ids = ", ".join(f"{label} {fields[key]}" for key, label in (("CPU family", "family"), ("Model", "model"),
+                                                                ("Stepping", "stepping")) if fields.get(key))
+    flags = [f for f in ("avx2", "avx512f") if f in fields.get("Flags", "").split()]
+    return model, ids, flags
+
+
+def openblas_choice(out_dir):
+    """What bench/run's openblas_get_corename() program printed (with OPENBLAS_CORETYPE unset), or None."""
+    path = os.path.join(out_dir, "openblas-corename")
+    return open(path).read().strip() if os.path.exists(path) else None
 
 
 def fmt_seconds(x):
@@ -71,7 +88,7 @@ def fmt_seconds(x):
 
 
 def machine_section(out_dir, by_source, python_only):
-    model, flags = cpu_model()
+    model, ids, flags = cpu_model()
     swift = command_output("swift", "--version").splitlines()
     openblas = command_output("dpkg-query", "-W", "-f", "${Version}", "libopenblas0") or \
         command_output("pkg-config", "--modversion", "openblas") or "unknown"
@@ -81,7 +98,8 @@ def machine_section(out_dir, by_source, python_only):
     lines = [
         "## Machine",
         "",
-        f"- CPU: {model} ({', '.join(flags) or 'no avx2/avx512f'}), {os.cpu_count()} cores",
+        f"- CPU (lscpu's model name): {model} ({'; '.join(x for x in (ids, ', '.join(flags) or 'no avx2/avx512f') if x)}), "
+        f"{os.cpu_count()} cores",
         f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- swift: {swift[0] if swift else 'not found'}",
         f"- OpenBLAS (Debian libopenblas0, used by neuron-probe): {openblas}"
@@ -92,6 +110,11 @@ def machine_section(out_dir, by_source, python_only):
         f"- torch: {pt_rec.get('version', 'not run')}"
         + (f"; {pt_rec.get('threads')} threads (torch.set_num_threads), BLAS {pt_rec.get('blas')}" if pt_rec else ""),
     ]
+    choice = openblas_choice(out_dir)
+    if choice:
+        lines.append(f"- OpenBLAS's own choice on this CPU: {choice} (`openblas_get_corename()` of the system "
+                     "OpenBLAS in a small C program built by bench/run, run with OPENBLAS_CORETYPE and "
+                     "OPENBLAS_L2_SIZE unset)")
     env_vars = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     shown = ", ".join(f"{k}={v}" if v is not None else f"{k} unset" for k, v in env_vars.items())
     lines.append(f"- environment: {shown}. neuron-probe ran with the environment as found (the "
@@ -139,6 +162,16 @@ def work_table(work, by_source, status):
     if noisy_rows:
         lines += ["", "\\* the median is more than 1.3x the best epoch: something else was probably "
                   "running on the machine; run again when it is quiet."]
+    measured = [(src, r) for src, r in recs.items() if r]
+    fewer = [f"{src} {len(r.get('runs') or [1])}" for src, r in measured if len(r.get("runs") or [1]) < EPOCH_REPEATS]
+    if fewer:
+        two = "; the median of two is their mean" if any(len(r.get("runs") or [1]) == 2 for _, r in measured) else ""
+        lines += ["", f"Fewer repetitions for this item, whose epoch is slow: timed epochs {', '.join(fewer)} (after the "
+                  f"warm-up of 5 batches), against {EPOCH_REPEATS} for the other items{two}."]
+    quick = sorted({r["images"] for _, r in measured if r.get("images", TRAIN_IMAGES) != TRAIN_IMAGES})
+    if quick:
+        lines += ["", f"**Quick run**: the epochs covered only the first {', '.join(f'{n:,}' for n in quick)} training "
+                  "images (`--images`), not a full epoch."]
     return lines
 
 
@@ -254,6 +287,69 @@ def where_the_time_goes(runs, compressions, forward, zl, sgemm_rate):
     return lines
 
 
+def layout_note(layouts):
+    """A sentence on record_bench.py's layout checks (neuron-probe's file against each Python file)."""
+    same = all(not r.get("differences") for r in layouts)
+    worst = max((v for r in layouts for k, v in r.get("max_abs_diff", {}).items()), default=None)
+    text = ("same layout: every dataset of the Python files has the name, dtype, shape, chunk shape, filter "
+            "and maxshape of neuron-probe's" if same else
+            "LAYOUT DIFFERS: " + "; ".join(d for r in layouts for d in r.get("differences", [])[:5]))
+    if worst is not None:
+        text += f"; the values agree to {worst:.1e} (max abs difference, float32 BLAS rounding)"
+    return text + "."
+
+
+def record_conv_section(out_dir):
+    """record-conv-small: `probe record` of a conv-small model over the test images against PyTorch + h5py.
+    Returns (lines, whether the item failed)."""
+    status, records = read_source(out_dir, "record-conv-small")
+    title = ["## record-conv-small: conv-small, every layer over the 10,000 Fashion-MNIST test images, "
+             "into HDF5 (uncompressed)", ""]
+    if status.startswith("skipped") and not records:
+        return title + [f"Not run: {status}."], False
+    rows = {r.get("implementation"): r for r in records if r.get("work") == "record-conv-small"}
+    if not rows:
+        return title + [f"No result: {status} (see bench/out/record-conv-small.log)."], True
+    meta = next((r for r in records if r.get("work") == "record-conv-small-meta"), {})
+    lines = title + [
+        "`probe record bench/out/conv-small.h5 --split test -o F --json` (neuron-probe) against `bench/record_python.py "
+        "--split test` (PyTorch: nn.Conv2d / nn.MaxPool2d / nn.Linear built from the model file's layers, a forward "
+        "hook on every recorded layer, `torch.set_num_threads(2)`; h5py appending batches of 1,024 rows). Both write "
+        "conv1, relu1, pool1, conv2, relu2, pool2, fc1, relu3, fc2 (flatten is not recorded), logits, labels and "
+        "indices, feature maps (N, C, H, W) chunked (R, 1, H, W) with R·H·W·4 ≤ 512 KiB (128 rows for 28×28, 512 for "
+        "14×14, 2048 for 7×7). The model: `probe train --arch conv-small --epochs 1 --seed 1`. **seconds**: the "
+        "recording alone, as in the record item above (file creation to the renamed file), median and best of "
+        f"{meta.get('repeats', '?')} runs each, the two taking turns — fewer than the record item's 5, as each "
+        f"run writes a file of {mb(next(iter(rows.values()))['bytes'])} MB. **process s** and **peak RSS**: the whole process.",
+        "",
+        "| implementation | version | seconds (median) | best | MB/s | file MB | process s | peak RSS MB "
+        "| ratio (time / neuron-probe) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    base = rows.get("neuron-probe")
+    for impl in ("neuron-probe", "pytorch"):
+        r = rows.get(impl)
+        if r is None:
+            why = "skipped (--python-only)" if impl == "neuron-probe" and meta.get("python_only") else "failed"
+            lines.append(f"| {impl} | — | {why} | | | | | | |")
+            continue
+        ratio = f"{r['seconds'] / base['seconds']:.2f}" if base else "—"
+        lines.append(f"| {impl} | {r.get('version', '')} | {r['seconds']:.3f} | {min(r.get('runs') or [r['seconds']]):.3f} "
+                     f"| {r['bytes'] / MB / r['seconds']:.0f} | {mb(r['bytes'])} | {fmt_seconds(r.get('process_seconds'))} "
+                     f"| {rss_mb(r.get('peak_rss_kb'))} | {ratio} |")
+    notes = []
+    layouts = [r for r in records if r.get("work") == "record-conv-small-layout"]
+    if layouts:
+        notes.append(layout_note(layouts))
+    rows_done = meta.get("rows")
+    if rows_done and rows_done != 10000:
+        notes.append(f"**Quick run**: only the first {rows_done:,} test images (`--limit`), not the full item.")
+    if meta.get("others_cores_mean") is not None:
+        busy = " — the machine was busy: times may be inflated" if meta["others_cores_mean"] > 0.25 else ""
+        notes.append(f"other processes used {meta['others_cores_mean']:.2f} cores on average during this item{busy}.")
+    return lines + [""] + [f"- {n}" for n in notes], False
+
+
 def record_section(out_dir, sgemm_rate=140.0):
     status, records = read_source(out_dir, "record")
     title = ["## record: fc200-200-10, every layer over all 70,000 Fashion-MNIST images, into HDF5", ""]
@@ -359,14 +455,7 @@ def record_section(out_dir, sgemm_rate=140.0):
         notes.append(text + ".")
     layouts = by_work.get("record-layout", [])
     if layouts:
-        same = all(not r.get("differences") for r in layouts)
-        worst = max((v for r in layouts for k, v in r.get("max_abs_diff", {}).items()), default=None)
-        text = ("same layout: every dataset of the Python files has the name, dtype, shape, chunk shape, filter "
-                "and maxshape of neuron-probe's" if same else
-                "LAYOUT DIFFERS: " + "; ".join(d for r in layouts for d in r.get("differences", [])[:5]))
-        if worst is not None:
-            text += f"; the values agree to {worst:.1e} (max abs difference, float32 BLAS rounding)"
-        notes.append(text + ".")
+        notes.append(layout_note(layouts))
     lines += [f"- {n}" for n in notes]
 
     # The target.
@@ -465,8 +554,11 @@ def main():
     sgemm = next((r for r in by_source["neuron-probe"] if r.get("work") == "sgemm"), {})
     record_lines, record_failed = record_section(args.out_dir, sgemm.get("sgemm_gflops") or 140.0)
     lines += record_lines + [""]
+    conv_lines, conv_failed = record_conv_section(args.out_dir)
+    lines += conv_lines + [""]
     lines += stability_report.units_section(args.out_dir) + [""]
     lines += stability_report.attack_section(args.out_dir) + [""]
+    lines += stability_report.fgsm_conv_section(args.out_dir) + [""]
     lines += stability_report.adversarial_training_section(args.out_dir) + [""]
     with open(args.results, "w") as f:
         f.write("\n".join(lines))
@@ -480,6 +572,8 @@ def main():
             problems.append(f"{src} did not run ({status[src]})")
     if record_failed:
         problems.append("the record item did not run (see bench/out/record.log)")
+    if conv_failed:
+        problems.append("the record-conv-small item did not run (see bench/out/record-conv-small.log)")
     for p in problems:
         print("report.py: " + p, file=sys.stderr)
     return 1 if problems else 0

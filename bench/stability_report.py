@@ -1,5 +1,6 @@
 """RESULTS.md sections for the units analysis (units_bench.py) and the stability probes
-(attack_bench.py, ProbeBench's in-process FGSM), rendered from their JSON lines in bench/out/."""
+(attack_bench.py, ProbeBench's in-process FGSM, on fc100-100-10 and on conv-small), rendered from their
+JSON lines in bench/out/."""
 
 import json
 from pathlib import Path
@@ -48,6 +49,31 @@ def units_section(out_dir):
     return lines
 
 
+def _best(r):
+    return min(r.get("runs") or [r["seconds"]])
+
+
+def _fgsm_table(records, in_process):
+    """The FGSM table: neuron-probe in-process first (the base of the ratios), then the other rows;
+    a row without seconds (a peer that is not installed) shows its status."""
+    lines = [
+        "| implementation | timing | seconds (median) | best | images/s | adversarial error | ratio (time / neuron-probe) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    ours = in_process[0]["seconds"] if in_process else None
+    for r in in_process:
+        lines.append(f"| neuron-probe {r.get('version', '')} | in-process | {r['seconds']:.4f} | {_best(r):.4f} "
+                     f"| {r['images_per_second']:,.0f} | {r['error_rate']:.4f} | 1.00 |")
+    for r in records:
+        if "seconds" not in r:
+            lines.append(f"| {r['implementation']} | — | {r.get('status', 'no result')} | | | | |")
+            continue
+        timing = "whole process" if "process" in r["implementation"] or r["implementation"] == "neuron-probe" else "in-process"
+        lines.append(f"| {_name(r)} | {timing} | {r['seconds']:.4f} | {_best(r):.4f} | "
+                     f"{r['images_per_second']:,.0f} | {r['error_rate']:.4f} | {_ratio(r['seconds'], ours)} |")
+    return lines
+
+
 def attack_section(out_dir):
     records = _read(Path(out_dir) / "attack.jsonl")
     in_process = [r for r in _read(Path(out_dir) / "neuron-probe-fgsm.jsonl") if r.get("work") == "fgsm-in-process"]
@@ -60,17 +86,7 @@ def attack_section(out_dir):
         "of 500; peers: `bench/attack_bench.py`). Whole-process rows include start-up, loading and writing the attack "
         "file. Ratio = peer seconds / neuron-probe's in-process seconds (above 1: neuron-probe is faster).",
         "",
-        "| implementation | timing | seconds (median) | images/s | adversarial error | ratio |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
-    ]
-    ours = in_process[0]["seconds"] if in_process else None
-    for r in in_process:
-        lines.append(f"| neuron-probe {r.get('version', '')} | in-process | {r['seconds']:.4f} | {r['images_per_second']:,.0f} | "
-                     f"{r['error_rate']:.4f} | 1.00 |")
-    for r in fgsm:
-        timing = "whole process" if "process" in r["implementation"] or r["implementation"] == "neuron-probe" else "in-process"
-        lines.append(f"| {_name(r)} | {timing} | {r['seconds']:.4f} | "
-                     f"{r['images_per_second']:,.0f} | {r['error_rate']:.4f} | {_ratio(r['seconds'], ours)} |")
+    ] + _fgsm_table(fgsm, in_process)
     lbfgs = [r for r in records if r.get("work") == "lbfgs"]
     lines += ["", "## lbfgs: Szegedy's box-constrained L-BFGS, the first 1,000 test images of fc100-100-10, random targets", ""]
     if not lbfgs:
@@ -90,6 +106,35 @@ def attack_section(out_dir):
     for r in lbfgs:
         lines.append(f"| {_name(r)} | {r['images']} | {r['seconds_per_image']:.4f} | "
                      f"{r['success_rate']:.3f} | {r['mean_distortion_successful']:.5f} | {_ratio(r['seconds_per_image'], ours_lbfgs)} |")
+    return lines
+
+
+def fgsm_conv_section(out_dir):
+    """fgsm-conv-small: the FGSM item on the conv-small model (bench/out/{neuron-probe-fgsm,attack}-conv-small.jsonl)."""
+    records = [r for r in _read(Path(out_dir) / "attack-conv-small.jsonl") if r.get("work") == "fgsm-conv-small"]
+    in_process = [r for r in _read(Path(out_dir) / "neuron-probe-fgsm-conv-small.jsonl") if r.get("work") == "fgsm-in-process"]
+    lines = ["## fgsm-conv-small: FGSM at ε = 0.1 + classification, conv-small, the 10,000 Fashion-MNIST test images", ""]
+    if not records and not in_process:
+        return lines + ["Not run (see bench/out/attack-conv-small.log)."]
+    batch = next((r["batch"] for r in records if r.get("batch")), None)
+    lines += [
+        "The model: `probe train --arch conv-small --epochs 1 --seed 1`. neuron-probe: `ProbeBench fgsm --model "
+        "bench/out/conv-small.h5` (in-process, batches of 500, median of 3 after a warm-up run) and `probe attack fgsm` "
+        "(whole process, with loading and writing the attack file). Peers (`bench/attack_bench.py --model "
+        "bench/out/conv-small.h5`): the network built in PyTorch from the model file's layers (nn.Conv2d with the stored "
+        "(out, in, 5, 5) weights and padding 2, nn.MaxPool2d, nn.Flatten, nn.Linear), in-process after a warm-up, "
+        f"median of 3, in batches of {batch or '?'} images; PyTorch's own autograd, Foolbox 3 and torchattacks. "
+        "The NumPy peers of the fc100 item are not run (a NumPy conv would be unfair and slow). "
+        "Ratio = peer seconds / neuron-probe's in-process seconds (above 1: neuron-probe is faster).",
+        "",
+    ] + _fgsm_table(records, in_process)
+    torch_row = next((r for r in records if r.get("implementation") == "pytorch" and "seconds" in r), None)
+    if torch_row:
+        lines += ["", f"PyTorch's adversarial images are identical to neuron-probe's for "
+                  f"{100 * torch_row['images_identical_to_probe']:.1f}% of the images, and its predictions on its own "
+                  f"adversarial images agree with neuron-probe's on its own for "
+                  f"{100 * torch_row['predictions_agree_with_probe']:.2f}% (the two compute in float32 with different "
+                  "convolution kernels)."]
     return lines
 
 

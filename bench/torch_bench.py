@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One training epoch of the MLP and of conv-small in PyTorch on the CPU (2 threads).
+"""One training epoch of the MLP, of conv-small and of conv in PyTorch on the CPU (2 threads).
 
 Prints one JSON line per work item: {"implementation": "pytorch", "work": ..., ...}.
 Run it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (bench/run does).
@@ -35,22 +35,31 @@ def mlp():
     return model
 
 
-def conv_small():
-    """conv 5x5x8 + ReLU, maxpool 2, conv 5x5x16 + ReLU, maxpool 2, dense 128 + ReLU, dense 10."""
+def madry_conv(maps1, maps2, hidden):
+    """conv 5x5 x maps1 + ReLU, maxpool 2, conv 5x5 x maps2 + ReLU, maxpool 2, dense hidden + ReLU, dense 10
+    (Madry et al.'s network; "same" convolutions, padding 2)."""
     torch.manual_seed(SEED)
     model = nn.Sequential(
         nn.Unflatten(1, (1, 28, 28)),
-        nn.Conv2d(1, 8, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),   # 8x28x28 -> 8x14x14
-        nn.Conv2d(8, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # 16x14x14 -> 16x7x7
+        nn.Conv2d(1, maps1, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),       # maps1 x 28x28 -> maps1 x 14x14
+        nn.Conv2d(maps1, maps2, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),   # maps2 x 14x14 -> maps2 x 7x7
         nn.Flatten(),
-        nn.Linear(16 * 7 * 7, 128), nn.ReLU(),
-        nn.Linear(128, 10),
+        nn.Linear(maps2 * 7 * 7, hidden), nn.ReLU(),
+        nn.Linear(hidden, 10),
     )
     for m in model.modules():   # He-normal weights, zero biases, like the other implementations
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
             nn.init.zeros_(m.bias)
     return model
+
+
+# work item -> (model builder, timed epochs by default)
+WORKS = {
+    "mlp-epoch": (mlp, numpy_mlp.REPEATS),
+    "conv-small-epoch": (lambda: madry_conv(8, 16, 128), numpy_mlp.REPEATS),
+    "conv-epoch": (lambda: madry_conv(32, 64, 1024), 2),   # Madry et al.'s conv: a minute or more an epoch
+}
 
 
 def run_epoch(model, x, y, order, max_batches=None):
@@ -85,6 +94,7 @@ def bench(work, make_model, x, y, order, repeats):
         "seconds": statistics.median(runs),
         "mean_loss": loss_sum / len(order),
         "runs": runs,
+        "images": len(order),
         "version": torch.__version__,
         "threads": torch.get_num_threads(),
         "blas": "MKL" if torch.backends.mkl.is_available() else "unknown",
@@ -94,22 +104,25 @@ def bench(work, make_model, x, y, order, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", default=None, help=f"IDX folder (default {idx.DEFAULT_DIR})")
-    parser.add_argument("--work", choices=["mlp-epoch", "conv-small-epoch"], action="append",
-                        help="work item(s) to run (default: both)")
-    parser.add_argument("--repeats", type=int, default=numpy_mlp.REPEATS, help="timed epochs (median reported)")
+    parser.add_argument("--work", choices=list(WORKS), action="append",
+                        help="work item(s) to run (default: all)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="timed epochs, median reported (default: 5; 2 for conv-epoch)")
+    parser.add_argument("--images", type=int, default=None,
+                        help="train on the first N training images only (a quick run)")
     args = parser.parse_args()
 
     torch.set_num_threads(THREADS)
     xn, yn = idx.load_train(args.data_dir)
+    if args.images:
+        xn, yn = xn[:args.images], yn[:args.images]
     x, y = torch.from_numpy(xn), torch.from_numpy(yn)
     order = torch.from_numpy(np.random.default_rng(SEED).permutation(len(xn)))   # same order as NumPy
 
     assert x.dtype == torch.float32
-    works = args.work or ["mlp-epoch", "conv-small-epoch"]
-    if "mlp-epoch" in works:
-        bench("mlp-epoch", mlp, x, y, order, args.repeats)
-    if "conv-small-epoch" in works:
-        bench("conv-small-epoch", conv_small, x, y, order, args.repeats)
+    for work in args.work or list(WORKS):
+        make_model, repeats = WORKS[work]
+        bench(work, make_model, x, y, order, args.repeats or repeats)
 
 
 if __name__ == "__main__":

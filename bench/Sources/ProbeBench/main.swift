@@ -18,14 +18,32 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
-let arguments = CommandLine.arguments.dropFirst()
-let modelOption = CommandLine.arguments.firstIndex(of: "--model").flatMap { $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil }
-let works = arguments.isEmpty ? ["mlp-epoch", "conv-small-epoch", "sgemm"] : Array(arguments.filter { !$0.hasPrefix("--") && $0 != modelOption })
-let trainSet = try DatasetRegistry.standard.load("fashion-mnist", split: .train)
+// Usage: ProbeBench [WORK ...] [--model M.h5] [--images N] [--repeats N]
+//   --images N: train the epochs on the first N training images only (a quick run)
+//   --repeats N: timed epochs per work item (default 5; 2 for conv-epoch)
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+}
+let modelOption = option("--model")
+let imagesOption = option("--images").flatMap { Int($0) }
+let repeatsOption = option("--repeats").flatMap { Int($0) }
+let operands = arguments.enumerated().filter { i, a in !a.hasPrefix("--") && (i == 0 || !arguments[i - 1].hasPrefix("--")) }.map(\.element)
+let works = operands.isEmpty ? ["mlp-epoch", "conv-small-epoch", "conv-epoch", "sgemm"] : operands
+let fullTrainSet = try DatasetRegistry.standard.load("fashion-mnist", split: .train)
+let trainImages = imagesOption.map { fullTrainSet.images.rows(0..<min($0, fullTrainSet.count)) } ?? fullTrainSet.images
+let trainLabels = imagesOption.map { Array(fullTrainSet.labels[0..<min($0, fullTrainSet.count)]) } ?? fullTrainSet.labels
+
+/// The median, as Python's statistics.median: the mean of the middle two of an even count.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
 
 /// Times `repetitions` one-epoch runs, each from freshly initialised weights, after a warm-up of
 /// 5 batches on a throw-away model; reports the median (as the Python side does).
-func epoch(_ spec: String, work: String, repetitions: Int = 5) throws {
+func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5) throws {
+    let repetitions = repeatsOption ?? defaultRepetitions
     var configuration = TrainingConfiguration()
     configuration.optimizer = .sgd
     configuration.learningRate = 0.05
@@ -36,7 +54,8 @@ func epoch(_ spec: String, work: String, repetitions: Int = 5) throws {
     let architecture = try Architecture(spec, activation: spec.hasPrefix("fc") ? .relu : nil)
     var generator = SeededGenerator(seed: 1)
     let warm = try architecture.build(inputShape: [1, 28, 28], generator: &generator)
-    _ = try trainer.train(warm, images: trainSet.images.rows(0..<640), labels: Array(trainSet.labels[0..<640]), generator: &generator)
+    let warmCount = min(640, trainLabels.count)
+    _ = try trainer.train(warm, images: trainImages.rows(0..<warmCount), labels: Array(trainLabels[0..<warmCount]), generator: &generator)
     var runs: [Double] = []
     var losses: [Double] = []
     for _ in 0..<repetitions {
@@ -44,12 +63,12 @@ func epoch(_ spec: String, work: String, repetitions: Int = 5) throws {
         let model = try architecture.build(inputShape: [1, 28, 28], generator: &generator)
         var summaries: [EpochSummary] = []
         runs.append(try seconds {
-            summaries = try trainer.train(model, images: trainSet.images, labels: trainSet.labels, generator: &generator)
+            summaries = try trainer.train(model, images: trainImages, labels: trainLabels, generator: &generator)
         })
         losses.append(Double(summaries[0].loss))
     }
-    emit(["implementation": "neuron-probe", "work": work, "seconds": runs.sorted()[runs.count / 2], "runs": runs,
-          "mean_loss": losses[0], "version": ToolInfo.version, "threads": LinearAlgebra.threadCount,
+    emit(["implementation": "neuron-probe", "work": work, "seconds": median(runs), "runs": runs,
+          "mean_loss": losses[0], "images": trainLabels.count, "version": ToolInfo.version, "threads": LinearAlgebra.threadCount,
           "blas": String(cString: openblas_get_config())])
 }
 
@@ -94,7 +113,7 @@ func sgemmReport() throws {
     var generator = SeededGenerator(seed: 1)
     let model = try Architecture("fc100-100-10", activation: .relu).build(inputShape: [784], generator: &generator)
     let dense = model.layers.compactMap { $0 as? Dense }
-    let x = trainSet.images.rows(0..<batch).reshaped([batch, 784])
+    let x = fullTrainSet.images.rows(0..<batch).reshaped([batch, 784])
     var inputs = [x]
     for layer in dense.dropLast() { inputs.append(layer.forward(inputs.last!, mode: .inference, generator: &generator).output) }
     let denseTime = seconds {
@@ -105,7 +124,7 @@ func sgemmReport() throws {
             }
         }
     }
-    let batchesPerEpoch = (trainSet.count + batch - 1) / batch
+    let batchesPerEpoch = (fullTrainSet.count + batch - 1) / batch
     emit(["implementation": "neuron-probe", "work": "sgemm", "shapes": shapes,
           "dense_gflops": stepFlops * Double(repetitions) / denseTime / 1e9,
           "sgemm_gflops": stepFlops / sgemmTime / 1e9,
@@ -116,7 +135,7 @@ func sgemmReport() throws {
 /// FGSM at ε = 0.1 plus classification of the adversarial images, over the 10,000 test images,
 /// in-process with the data in memory: the same work the Python peers time.
 func fgsmThroughput(modelPath: String) throws {
-    let (model, _) = try ModelFile.load(modelPath)
+    let (model, metadata) = try ModelFile.load(modelPath)
     let test = try DatasetRegistry.standard.load("fashion-mnist", split: .test)
     let attack = try FastGradientSign(epsilon: 0.1)
     var runs: [Double] = []
@@ -138,15 +157,16 @@ func fgsmThroughput(modelPath: String) throws {
         if repetition > 0 { runs.append(time) }  // the first run is the warm-up
         errorRate = Double(wrong) / Double(test.count)
     }
-    let median = runs.sorted()[runs.count / 2]
-    emit(["implementation": "neuron-probe", "work": "fgsm-in-process", "seconds": median, "runs": runs,
-          "images_per_second": Double(test.count) / median, "error_rate": errorRate, "version": ToolInfo.version])
+    let medianSeconds = median(runs)
+    emit(["implementation": "neuron-probe", "work": "fgsm-in-process", "model": metadata.architecture, "seconds": medianSeconds, "runs": runs,
+          "images_per_second": Double(test.count) / medianSeconds, "error_rate": errorRate, "version": ToolInfo.version])
 }
 
 for work in works {
     switch work {
     case "mlp-epoch": try epoch("fc100-100-10", work: work)
     case "conv-small-epoch": try epoch("conv-small", work: work)
+    case "conv-epoch": try epoch("conv", work: work, repetitions: 2)  // a minute or more an epoch
     case "sgemm": try sgemmReport()
     case "fgsm":
         guard let modelOption else {
@@ -155,7 +175,7 @@ for work in works {
         }
         try fgsmThroughput(modelPath: modelOption)
     default:
-        FileHandle.standardError.write("ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch, sgemm or fgsm --model M\n".data(using: .utf8)!)
+        FileHandle.standardError.write("ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch, conv-epoch, sgemm or fgsm --model M\n".data(using: .utf8)!)
         exit(2)
     }
 }
