@@ -57,6 +57,8 @@ public final class Conv2D: Layer {
         let batch, channels, height, width, outHeight, outWidth, kernel, stride, padding: Int
         var patch: Int { channels * kernel * kernel }
         var positions: Int { outHeight * outWidth }
+        /// Stride 1 and an output as wide as the input: the column matrix is shifted runs of the image.
+        var sameWidth: Bool { stride == 1 && outWidth == width }
         /// Examples per im2col group, so a group's column matrix (about 1 MB) stays in cache until the product reads it.
         var group: Int { max(1, min(batch, (1 << 18) / max(1, patch * positions))) }
     }
@@ -106,17 +108,69 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// For a stride-1 convolution whose output is as wide as its input ("same" padding, as in the
+    /// papers' conv nets), visits each block of the column matrix that one kernel offset and one
+    /// example fill: output rows `rows` read input rows `rows + ki − padding` shifted by `shift = kj −
+    /// padding` columns, so the whole block is one run of the image plane displaced by a constant,
+    /// `block[q] = plane[q + offset]`, except in the `|shift|` columns of each line that fall outside
+    /// the image. Nothing of the block outside `rows` reads the image.
+    @inline(__always)
+    private static func forEachSameWidthBlock(
+        _ g: Geometry, first: Int, count: Int, col: UnsafeMutablePointer<Float>, image x: UnsafeMutablePointer<Float>,
+        _ body: (_ block: UnsafeMutablePointer<Float>, _ plane: UnsafeMutablePointer<Float>, _ rows: Range<Int>, _ offset: Int, _ shift: Int) -> Void
+    ) {
+        let columns = count * g.positions, plane = g.height * g.width
+        for c in 0..<g.channels {
+            for ki in 0..<g.kernel {
+                let rows = max(0, g.padding - ki)..<max(max(0, g.padding - ki), min(g.outHeight, g.height + g.padding - ki))
+                for kj in 0..<g.kernel {
+                    let row = col + ((c * g.kernel + ki) * g.kernel + kj) * columns
+                    let shift = kj - g.padding
+                    for e in 0..<count {
+                        body(row + e * g.positions, x + ((first + e) * g.channels + c) * plane, rows, (ki - g.padding) * g.width + shift, shift)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The part `lo..<hi` of the block's run `rows` whose source `q + offset` lies inside the plane.
+    @inline(__always)
+    private static func insidePlane(_ g: Geometry, rows: Range<Int>, offset: Int) -> Range<Int> {
+        let start = rows.lowerBound * g.width, end = rows.upperBound * g.width
+        let lo = max(start, -offset), hi = min(end, g.height * g.width - offset)
+        return lo..<max(lo, hi)
+    }
+
+    /// Sets to zero the `|shift|` columns of each line of `rows` whose source lies outside the image.
+    @inline(__always)
+    private static func zeroOutsideColumns(_ block: UnsafeMutablePointer<Float>, _ g: Geometry, rows: Range<Int>, shift: Int) {
+        guard shift != 0 else { return }
+        let (from, width) = shift < 0 ? (0, -shift) : (g.width - shift, shift)
+        for oi in rows { ShortRuns.zero(block + oi * g.width + from, count: width) }
+    }
+
     /// Writes the patches of examples `first..<first+count` as a (patch, count·positions) matrix.
     private static func im2col(_ x: UnsafePointer<Float>, _ g: Geometry, first: Int, count: Int, into col: UnsafeMutablePointer<Float>) {
+        if g.sameWidth {
+            forEachSameWidthBlock(g, first: first, count: count, col: col, image: UnsafeMutablePointer(mutating: x)) { block, plane, rows, offset, shift in
+                let inside = insidePlane(g, rows: rows, offset: offset)
+                ShortRuns.zero(block, count: inside.lowerBound)
+                ShortRuns.copy(plane + inside.lowerBound + offset, to: block + inside.lowerBound, count: inside.count)
+                ShortRuns.zero(block + inside.upperBound, count: g.positions - inside.upperBound)
+                zeroOutsideColumns(block, g, rows: rows, shift: shift)
+            }
+            return
+        }
         forEachLine(g, first: first, count: count, col: col, image: UnsafeMutablePointer(mutating: x)) { line, source, valid in
             guard let source else {
-                line.update(repeating: 0, count: g.outWidth)
+                ShortRuns.zero(line, count: g.outWidth)
                 return
             }
-            line.update(repeating: 0, count: valid.lowerBound)
-            (line + valid.upperBound).update(repeating: 0, count: g.outWidth - valid.upperBound)
+            ShortRuns.zero(line, count: valid.lowerBound)
+            ShortRuns.zero(line + valid.upperBound, count: g.outWidth - valid.upperBound)
             if g.stride == 1 {
-                (line + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+                ShortRuns.copy(source + valid.lowerBound, to: line + valid.lowerBound, count: valid.count)
             } else {
                 for oj in valid { line[oj] = source[oj * g.stride] }
             }
@@ -124,7 +178,17 @@ public final class Conv2D: Layer {
     }
 
     /// Adds a (patch, count·positions) column-gradient matrix back into the image gradient (the adjoint of im2col).
-    private static func col2im(_ col: UnsafePointer<Float>, _ g: Geometry, first: Int, count: Int, into x: UnsafeMutablePointer<Float>) {
+    /// The column matrix is the layer's own scratch: the same-width path zeroes the entries that fall
+    /// outside the image before adding each block back as one run.
+    private static func col2im(_ col: UnsafeMutablePointer<Float>, _ g: Geometry, first: Int, count: Int, into x: UnsafeMutablePointer<Float>) {
+        if g.sameWidth {
+            forEachSameWidthBlock(g, first: first, count: count, col: col, image: x) { block, plane, rows, offset, shift in
+                zeroOutsideColumns(block, g, rows: rows, shift: shift)
+                let inside = insidePlane(g, rows: rows, offset: offset)
+                ShortRuns.add(block + inside.lowerBound, to: plane + inside.lowerBound + offset, count: inside.count)
+            }
+            return
+        }
         forEachLine(g, first: first, count: count, col: UnsafeMutablePointer(mutating: col), image: x) { line, target, valid in
             guard let target else { return }
             for oj in valid { target[oj * g.stride] += line[oj] }
@@ -213,12 +277,8 @@ public final class Conv2D: Layer {
                                                 for o in 0..<oc {
                                                     let src = gy + ((first + e) * oc + o) * g.positions
                                                     let dst = gm.baseAddress! + o * columns + e * g.positions
-                                                    var sum: Float = 0
-                                                    for q in 0..<g.positions {
-                                                        dst[q] = src[q]
-                                                        sum += src[q]
-                                                    }
-                                                    gb[o] += sum
+                                                    ShortRuns.copy(src, to: dst, count: g.positions)
+                                                    gb[o] += ShortRuns.sum(src, count: g.positions)
                                                 }
                                             }
                                             if needsParameterGradients {
@@ -287,20 +347,27 @@ public final class MaxPool2D: Layer {
         var choices = [Int32](repeating: 0, count: planes * oh * ow)
         let out = makeScalars(count: planes * oh * ow) { y in
             input.scalars.withUnsafeBufferPointer { x in
-                for p in 0..<planes {
-                    for oi in 0..<oh {
-                        for oj in 0..<ow {
-                            var best = p * h * w + (oi * stride) * w + oj * stride
-                            // NOTE: ties go to the first position in row-major order.
-                            for di in 0..<size {
-                                for dj in 0..<size {
-                                    let k = p * h * w + (oi * stride + di) * w + oj * stride + dj
-                                    if x[k] > x[best] { best = k }
-                                }
+                choices.withUnsafeMutableBufferPointer { chosen in
+                    let (x, y, chosen) = (x.baseAddress!, y.baseAddress!, chosen.baseAddress!)
+                    for p in 0..<planes {
+                        for oi in 0..<oh {
+                            let top = p * h * w + oi * stride * w, o = (p * oh + oi) * ow
+                            if size == 2 && stride == 2 {
+                                MaxPool2D.pairRows(x, top: top, width: w, count: ow, into: y + o, choices: chosen + o)
+                                continue
                             }
-                            let o = (p * oh + oi) * ow + oj
-                            y[o] = x[best]
-                            choices[o] = Int32(best)
+                            for oj in 0..<ow {
+                                var best = top + oj * stride
+                                // NOTE: ties go to the first position in row-major order.
+                                for di in 0..<size {
+                                    for dj in 0..<size {
+                                        let k = top + di * w + oj * stride + dj
+                                        if x[k] > x[best] { best = k }
+                                    }
+                                }
+                                y[o + oj] = x[best]
+                                chosen[o + oj] = Int32(best)
+                            }
                         }
                     }
                 }
@@ -309,6 +376,24 @@ public final class MaxPool2D: Layer {
         var cache = LayerCache(input: input, output: Tensor(shape: [input.shape[0], input.shape[1], oh, ow], scalars: out))
         cache.choices = choices
         return cache
+    }
+
+    /// One output row of a 2×2, stride-2 pool (the convolutional nets' pool): the maxima of the
+    /// windows over rows `top` and `top + width`, ties to the first in row-major order as above.
+    @inline(__always)
+    private static func pairRows(_ x: UnsafePointer<Float>, top: Int, width: Int, count: Int,
+                                 into y: UnsafeMutablePointer<Float>, choices: UnsafeMutablePointer<Int32>) {
+        let upper = x + top, lower = x + top + width
+        for oj in 0..<count {
+            let j = 2 * oj
+            let (a, b, c, d) = (upper[j], upper[j + 1], lower[j], lower[j + 1])
+            var best = a, at = top + j
+            if b > best { best = b; at = top + j + 1 }
+            if c > best { best = c; at = top + width + j }
+            if d > best { best = d; at = top + width + j + 1 }
+            y[oj] = best
+            choices[oj] = Int32(at)
+        }
     }
 
     public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {

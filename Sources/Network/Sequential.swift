@@ -183,6 +183,56 @@ public final class Sequential {
         return (joined[0].scalars, joined[1], joined[2], joined[3])
     }
 
+    /// The softmax cross-entropy of a training batch (mean over the batch) and its parameter gradients.
+    ///
+    /// Examples are independent in a forward and backward pass without sampling, so the batch is split
+    /// into one share per core, each run on its own core with single-threaded sgemm, and the shares'
+    /// gradients are summed in share order (the same machine gives the same bits). No product then runs
+    /// on two OpenBLAS threads, whose idle thread would otherwise spin through every elementwise step and
+    /// every share of the convolutions. A network with dropout runs whole, drawing its masks from
+    /// `generator` in order, as it always has.
+    /// - Returns: each example's loss and probabilities, and for each layer its parameter gradients.
+    public func trainingGradients(_ input: Tensor, labels: [Int], generator: inout SeededGenerator)
+        -> (loss: SoftmaxCrossEntropy.Result, parameters: [[Tensor]]) {
+        let batch = input.batchSize
+        let samples = layers.contains { $0 is Dropout }
+        guard !samples, ExampleParallel.shareCount(of: batch) > 1 else {
+            let trace = forward(input, mode: .training, generator: &generator)
+            let loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: labels)
+            return (loss, backward(trace, outputGradient: loss.gradient, needsInputGradient: false).parameters)
+        }
+        let lock = NSLock()
+        var pieces: [(first: Int, loss: SoftmaxCrossEntropy.Result, gradients: [[Tensor]])] = []
+        ExampleParallel.forEachShare(of: batch) { share, _ in
+            var unused = SeededGenerator(seed: 0)
+            let trace = forward(input.rows(share), mode: .training, generator: &unused)
+            let loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: Array(labels[share]), scale: 1 / Float(batch))
+            let gradients = backward(trace, outputGradient: loss.gradient, needsInputGradient: false).parameters
+            lock.lock()
+            pieces.append((share.lowerBound, loss, gradients))
+            lock.unlock()
+        }
+        pieces.sort { $0.first < $1.first }
+        var gradients = pieces[0].gradients
+        for piece in pieces.dropFirst() {
+            for l in gradients.indices {
+                for p in gradients[l].indices {
+                    gradients[l][p].scalars.withUnsafeMutableBufferPointer { total in
+                        piece.gradients[l][p].scalars.withUnsafeBufferPointer { part in
+                            for j in 0..<total.count { total[j] += part[j] }
+                        }
+                    }
+                }
+            }
+        }
+        let classes = outputShape.reduce(1, *)
+        let loss = SoftmaxCrossEntropy.Result(
+            losses: pieces.flatMap(\.loss.losses),
+            probabilities: Tensor(shape: [batch, classes], scalars: pieces.flatMap(\.loss.probabilities.scalars)),
+            gradient: Tensor(shape: [batch, classes], scalars: pieces.flatMap(\.loss.gradient.scalars)))
+        return (loss, gradients)
+    }
+
     /// Throws when any parameter holds NaN or infinity, naming it.
     public func checkFinite() throws {
         for (path, parameter) in namedParameters where !parameter.value.isFinite {

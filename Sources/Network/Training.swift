@@ -222,13 +222,14 @@ public struct Trainer {
                 let batch = Array(order[first..<min(first + configuration.batchSize, order.count)])
                 let x = images.gathering(rows: batch)
                 let y = batch.map { labels[$0] }
-                let trace = model.forward(x, mode: .training, generator: &generator)
-                let loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: y)
+                let loss: SoftmaxCrossEntropy.Result
                 var gradients: [[Tensor]]
                 if let epsilon = configuration.adversarialEpsilon {
+                    let trace = model.forward(x, mode: .training, generator: &generator)
+                    loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: y)
                     gradients = adversarialGradients(model, x: x, labels: y, trace: trace, loss: loss, epsilon: epsilon, generator: &generator)
                 } else {
-                    gradients = model.backward(trace, outputGradient: loss.gradient, needsInputGradient: false).parameters
+                    (loss, gradients) = model.trainingGradients(x, labels: y, generator: &generator)
                 }
                 addWeightDecay(model, &gradients)
                 optimizer.update(parameters, gradients: gradients.flatMap { $0 })

@@ -33,8 +33,33 @@ final class LayerGradientTests: XCTestCase {
         checkGradient(of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 3, padding: 1)), at: randomTensor([17, 2, 5, 5], seed: 3))
     }
 
+    func testConv2DWithSamePaddingGradientsMatchFiniteDifferences() {
+        // The papers' 5x5 "same" convolution, on a non-square image: every kernel column shifts the rows by −2…2.
+        checkGradient(of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 5, padding: 2)), at: randomTensor([3, 2, 6, 7], seed: 4))
+    }
+
+    func testConv2DWithSamePaddingOnAnImageNarrowerThanTheKernelMatchesFiniteDifferences() {
+        // A 3-wide image under a 5x5 kernel: the shifted runs reach past both ends of every row and of the plane.
+        let same = initialized(Conv2D(name: "conv", inChannels: 1, outChannels: 2, kernel: 5, padding: 2))
+        checkGradient(of: same, at: randomTensor([2, 1, 4, 3], seed: 6))
+    }
+
     func testMaxPoolGradientMatchesFiniteDifferences() {
         checkGradient(of: MaxPool2D(name: "pool", size: 2), at: randomTensor([2, 3, 6, 4], seed: 5), step: 1e-3)
+    }
+
+    func testMaxPoolWithOverlappingWindowsGradientMatchesFiniteDifferences() {
+        checkGradient(of: MaxPool2D(name: "pool", size: 3, stride: 2), at: randomTensor([2, 2, 7, 5], seed: 7), step: 1e-3)
+    }
+
+    func testMaxPoolTiesGoToTheFirstPositionInRowMajorOrder() {
+        var g = SeededGenerator(seed: 0)
+        let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 1, 0, 5, 1, 1, 5, 5])
+        let pool = MaxPool2D(name: "pool", size: 2)
+        let cache = pool.forward(x, mode: .inference, generator: &g)
+        XCTAssertEqual(cache.output.scalars, [1, 5])
+        let gx = pool.backward(Tensor(shape: [1, 1, 1, 2], scalars: [1, 2]), cache: cache, needsInputGradient: true).input!
+        XCTAssertEqual(gx.scalars, [1, 0, 0, 2, 0, 0, 0, 0])
     }
 
     func testReLUGradientMatchesFiniteDifferences() {
