@@ -60,7 +60,7 @@ public final class Conv2D: Layer {
         /// Stride 1 and an output as wide as the input: the column matrix is shifted runs of the image.
         var sameWidth: Bool { stride == 1 && outWidth == width }
         /// Examples per im2col group, so a group's column matrix (about 1 MB) stays in cache until the product reads it.
-        var group: Int { max(1, min(batch, (1 << 18) / max(1, patch * positions))) }
+        var group: Int { max(1, min(batch, (1 << 16) / max(1, patch * positions))) }
     }
 
     private func geometry(_ input: Tensor) -> Geometry {
@@ -147,7 +147,17 @@ public final class Conv2D: Layer {
     private static func zeroOutsideColumns(_ block: UnsafeMutablePointer<Float>, _ g: Geometry, rows: Range<Int>, shift: Int) {
         guard shift != 0 else { return }
         let (from, width) = shift < 0 ? (0, -shift) : (g.width - shift, shift)
-        for oi in rows { ShortRuns.zero(block + oi * g.width + from, count: width) }
+        // NOTE: one or two values per line (a 3x3 or 5x5 kernel): stored one by one, since a loop here
+        // compiles to a call of memset per line, which costs more than the stores.
+        for oi in rows {
+            let line = block + oi * g.width + from
+            switch width {
+            case 1: line[0] = 0
+            case 2: line[0] = 0; line[1] = 0
+            case 3: line[0] = 0; line[1] = 0; line[2] = 0
+            default: ShortRuns.zero(line, count: width)
+            }
+        }
     }
 
     /// Writes the patches of examples `first..<first+count` as a (patch, count·positions) matrix.
@@ -387,12 +397,16 @@ public final class MaxPool2D: Layer {
         for oj in 0..<count {
             let j = 2 * oj
             let (a, b, c, d) = (upper[j], upper[j + 1], lower[j], lower[j + 1])
-            var best = a, at = top + j
-            if b > best { best = b; at = top + j + 1 }
-            if c > best { best = c; at = top + width + j }
-            if d > best { best = d; at = top + width + j + 1 }
+            // Selects rather than branches: which entry wins is data, and mispredicted branches cost more.
+            var best = a, offset: Int32 = 0
+            let takeB = b > best
+            best = takeB ? b : best; offset = takeB ? 1 : offset
+            let takeC = c > best
+            best = takeC ? c : best; offset = takeC ? Int32(width) : offset
+            let takeD = d > best
+            best = takeD ? d : best; offset = takeD ? Int32(width + 1) : offset
             y[oj] = best
-            choices[oj] = Int32(at)
+            choices[oj] = Int32(top + j) + offset
         }
     }
 
