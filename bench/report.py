@@ -103,7 +103,8 @@ def machine_section(out_dir, by_source, python_only):
         f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- swift: {swift[0] if swift else 'not found'}",
         f"- OpenBLAS (Debian libopenblas0, used by neuron-probe): {openblas}"
-        + (f"; ProbeBench reports `{probe_rec['blas']}`" if probe_rec.get("blas") else ""),
+        + (f"; ProbeBench reports `{probe_rec['blas']}`" if probe_rec.get("blas") else "")
+        + (f"; kernel in use: **{probe_rec['blas_kernel']}**" if probe_rec.get("blas_kernel") else ""),
         f"- numpy: {np_rec.get('version', 'not run')}"
         + (f"; its BLAS (threadpoolctl): {blas.get('internal_api')} {blas.get('version')}, "
            f"kernel {blas.get('architecture')}, {blas.get('num_threads')} threads" if blas else ""),
@@ -117,8 +118,8 @@ def machine_section(out_dir, by_source, python_only):
                      "OPENBLAS_L2_SIZE unset)")
     env_vars = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     shown = ", ".join(f"{k}={v}" if v is not None else f"{k} unset" for k, v in env_vars.items())
-    lines.append(f"- environment: {shown}. neuron-probe ran with the environment as found (the "
-                 "system OpenBLAS may need these); NumPy and PyTorch ran with both unset in their command "
+    lines.append(f"- environment: {shown}. neuron-probe ran as a user gets it: with the environment as found, "
+                 "its kernel chosen by the tool (`BLASKernelSelection`, as `probe` does); NumPy and PyTorch ran with both unset in their command "
                  "alone (`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 ...`), so NumPy uses the "
                  "kernel named above.")
     load_path = os.path.join(out_dir, "loadavg-before")

@@ -7,6 +7,15 @@ import CBLAS
 import Foundation
 import Network
 
+// The kernel a user gets: where OpenBLAS fell back to a generic one, this restarts the process with
+// the fastest kernel the CPU runs, as `probe` does.
+do {
+    try BLASKernelSelection.select()
+} catch {
+    FileHandle.standardError.write(Data("ProbeBench: \(error)\n".utf8))
+    exit(2)
+}
+
 func emit(_ object: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(data: data, encoding: .utf8)!)
@@ -69,7 +78,7 @@ func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5
     }
     emit(["implementation": "neuron-probe", "work": work, "seconds": median(runs), "runs": runs,
           "mean_loss": losses[0], "images": trainLabels.count, "version": ToolInfo.version, "threads": LinearAlgebra.threadCount,
-          "blas": String(cString: openblas_get_config())])
+          "blas": String(cString: openblas_get_config()), "blas_kernel": BLASKernelSelection.status.summary])
 }
 
 /// The products one training step of the 784-100-100-10 MLP makes at batch 128: forward x·Wᵀ for
