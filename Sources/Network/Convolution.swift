@@ -389,24 +389,32 @@ public final class MaxPool2D: Layer {
     }
 
     /// One output row of a 2×2, stride-2 pool (the convolutional nets' pool): the maxima of the
-    /// windows over rows `top` and `top + width`, ties to the first in row-major order as above.
+    /// windows over rows `top` and `top + width`, ties to the first in row-major order as above;
+    /// four windows at a time with lane selects (a row's last one to three windows in a partly filled vector).
     @inline(__always)
     private static func pairRows(_ x: UnsafePointer<Float>, top: Int, width: Int, count: Int,
                                  into y: UnsafeMutablePointer<Float>, choices: UnsafeMutablePointer<Int32>) {
         let upper = x + top, lower = x + top + width
-        for oj in 0..<count {
-            let j = 2 * oj
-            let (a, b, c, d) = (upper[j], upper[j + 1], lower[j], lower[j + 1])
-            // Selects rather than branches: which entry wins is data, and mispredicted branches cost more.
-            var best = a, offset: Int32 = 0
-            let takeB = b > best
-            best = takeB ? b : best; offset = takeB ? 1 : offset
-            let takeC = c > best
-            best = takeC ? c : best; offset = takeC ? Int32(width) : offset
-            let takeD = d > best
-            best = takeD ? d : best; offset = takeD ? Int32(width + 1) : offset
-            y[oj] = best
-            choices[oj] = Int32(top + j) + offset
+        let steps = (Int32(1), Int32(truncatingIfNeeded: width), Int32(truncatingIfNeeded: width + 1))
+        var oj = 0
+        while oj < count {
+            let lanes = min(4, count - oj)
+            var u = SIMD8<Float>(), l = SIMD8<Float>()
+            if lanes == 4 {
+                u = UnsafeRawPointer(upper + 2 * oj).loadUnaligned(as: SIMD8<Float>.self)
+                l = UnsafeRawPointer(lower + 2 * oj).loadUnaligned(as: SIMD8<Float>.self)
+            } else {
+                for k in 0..<(2 * lanes) { (u[k], l[k]) = (upper[2 * oj + k], lower[2 * oj + k]) }
+            }
+            var best = u.evenHalf, offset = SIMD4<Int32>()
+            for (entry, step) in [(u.oddHalf, steps.0), (l.evenHalf, steps.1), (l.oddHalf, steps.2)] {
+                let larger = entry .> best
+                best.replace(with: entry, where: larger)
+                offset.replace(with: step, where: larger)
+            }
+            let chosen = SIMD4<Int32>(0, 2, 4, 6) &+ Int32(truncatingIfNeeded: top + 2 * oj) &+ offset
+            for k in 0..<lanes { (y[oj + k], choices[oj + k]) = (best[k], chosen[k]) }
+            oj += lanes
         }
     }
 

@@ -31,11 +31,35 @@ public final class ReLU: Layer {
     public init(name: String) { self.name = name }
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
-        LayerCache(input: input, output: mapScalars(input) { $0 > 0 ? $0 : 0 })
+        LayerCache(input: input, output: ReLU.gate(input, by: input))
     }
     public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
         // NOTE: the subgradient at exactly 0 is taken as 0, as in PyTorch and JAX.
-        LayerGradients(input: chainScalars(outputGradient, cache.input) { g, x in x > 0 ? g : 0 }, parameters: [])
+        LayerGradients(input: ReLU.gate(outputGradient, by: cache.input), parameters: [])
+    }
+
+    /// `value` where `x > 0`, else 0 (NaN too), eight lanes at a time: the forward pass gates x by
+    /// itself, the backward pass the output gradient by the input.
+    private static func gate(_ value: Tensor, by x: Tensor) -> Tensor {
+        let out = makeScalars(count: value.count) { y in
+            value.scalars.withUnsafeBufferPointer { v in
+                x.scalars.withUnsafeBufferPointer { x in
+                    let (v, x, y, n) = (v.baseAddress!, x.baseAddress!, y.baseAddress!, value.count)
+                    var i = 0
+                    while i + 8 <= n {
+                        let lanes = UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Float>.self)
+                        let open = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) .> 0
+                        UnsafeMutableRawPointer(y + i).storeBytes(of: SIMD8<Float>().replacing(with: lanes, where: open), as: SIMD8<Float>.self)
+                        i += 8
+                    }
+                    while i < n {
+                        y[i] = x[i] > 0 ? v[i] : 0
+                        i += 1
+                    }
+                }
+            }
+        }
+        return Tensor(shape: value.shape, scalars: out)
     }
 }
 
