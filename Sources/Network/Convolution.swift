@@ -1,5 +1,7 @@
 /// A 2-D convolution (cross-correlation, as in PyTorch) over (batch, channels, height, width)
-/// batches, computed as im2col followed by one `cblas_sgemm` per group of examples.
+/// batches, computed per example as im2col followed by one `cblas_sgemm` that writes the example's
+/// (channels, positions) output in place: no product to transpose, and a column matrix (at most a
+/// few hundred KB) that stays in the core's cache until the product reads it.
 ///
 /// Weight shape (outChannels, inChannels, kernel, kernel); bias (outChannels).
 public final class Conv2D: Layer {
@@ -59,8 +61,6 @@ public final class Conv2D: Layer {
         var positions: Int { outHeight * outWidth }
         /// Stride 1 and an output as wide as the input: the column matrix is shifted runs of the image.
         var sameWidth: Bool { stride == 1 && outWidth == width }
-        /// Examples per im2col group, so a group's column matrix (about 1 MB) stays in cache until the product reads it.
-        var group: Int { max(1, min(batch, (1 << 16) / max(1, patch * positions))) }
     }
 
     private func geometry(_ input: Tensor) -> Geometry {
@@ -215,30 +215,14 @@ public final class Conv2D: Layer {
                     out.withUnsafeMutableBufferPointer { y in
                         let (x, w, b, y) = (x.baseAddress!, w.baseAddress!, b.baseAddress!, y.baseAddress!)
                         ExampleParallel.forEachShare(of: g.batch) { examples in
-                            var col = makeScalars(count: g.patch * g.group * g.positions) { _ in }
-                            var product = makeScalars(count: oc * g.group * g.positions) { _ in }
-                            col.withUnsafeMutableBufferPointer { col in
-                                product.withUnsafeMutableBufferPointer { p in
-                                    var first = examples.lowerBound
-                                    while first < examples.upperBound {
-                                        let count = min(g.group, examples.upperBound - first)
-                                        let columns = count * g.positions
-                                        Conv2D.im2col(x, g, first: first, count: count, into: col.baseAddress!)
-                                        // product (oc, columns) = W (oc, patch) · col (patch, columns)
-                                        gemm(m: oc, n: columns, k: g.patch, a: w, lda: g.patch,
-                                             b: col.baseAddress!, ldb: columns, c: p.baseAddress!, ldc: columns)
-                                        // (oc, example, position) → (example, oc, position), adding the bias.
-                                        for e in 0..<count {
-                                            for o in 0..<oc {
-                                                let src = p.baseAddress! + o * columns + e * g.positions
-                                                let dst = y + ((first + e) * oc + o) * g.positions
-                                                let bo = b[o]
-                                                for q in 0..<g.positions { dst[q] = src[q] + bo }
-                                            }
-                                        }
-                                        first += count
-                                    }
-                                }
+                            let col = ColumnScratch.current.buffer(count: g.patch * g.positions)
+                            for e in examples {
+                                Conv2D.im2col(x, g, first: e, count: 1, into: col)
+                                // y_e (oc, positions) = W (oc, patch) · col (patch, positions) + b, written in place.
+                                let ye = y + e * oc * g.positions
+                                for o in 0..<oc { ShortRuns.fill(ye + o * g.positions, with: b[o], count: g.positions) }
+                                gemm(m: oc, n: g.positions, k: g.patch, a: w, lda: g.patch,
+                                     b: col, ldb: g.positions, beta: 1, c: ye, ldc: g.positions)
                             }
                         }
                     }
@@ -274,37 +258,22 @@ public final class Conv2D: Layer {
                             ExampleParallel.forEachShare(of: g.batch) { examples, share in
                                 let gw = partial + share * (weightCount + oc)
                                 let gb = gw + weightCount
-                                var col = makeScalars(count: g.patch * g.group * g.positions) { _ in }
-                                var gradientMatrix = makeScalars(count: oc * g.group * g.positions) { _ in }
-                                col.withUnsafeMutableBufferPointer { col in
-                                    gradientMatrix.withUnsafeMutableBufferPointer { gm in
-                                        var first = examples.lowerBound
-                                        while first < examples.upperBound {
-                                            let count = min(g.group, examples.upperBound - first)
-                                            let columns = count * g.positions
-                                            // (example, oc, position) → (oc, example, position); bias gradient on the way.
-                                            for e in 0..<count {
-                                                for o in 0..<oc {
-                                                    let src = gy + ((first + e) * oc + o) * g.positions
-                                                    let dst = gm.baseAddress! + o * columns + e * g.positions
-                                                    ShortRuns.copy(src, to: dst, count: g.positions)
-                                                    gb[o] += ShortRuns.sum(src, count: g.positions)
-                                                }
-                                            }
-                                            if needsParameterGradients {
-                                                Conv2D.im2col(x, g, first: first, count: count, into: col.baseAddress!)
-                                                // dW (oc, patch) += G (oc, columns) · colᵀ (columns, patch)
-                                                gemm(transposeB: true, m: oc, n: g.patch, k: columns, a: gm.baseAddress!, lda: columns,
-                                                     b: col.baseAddress!, ldb: columns, beta: 1, c: gw, ldc: g.patch)
-                                            }
-                                            if let gx {
-                                                // dcol (patch, columns) = Wᵀ (patch, oc) · G (oc, columns)
-                                                gemm(transposeA: true, m: g.patch, n: columns, k: oc, a: w, lda: g.patch,
-                                                     b: gm.baseAddress!, ldb: columns, c: col.baseAddress!, ldc: columns)
-                                                Conv2D.col2im(col.baseAddress!, g, first: first, count: count, into: gx)
-                                            }
-                                            first += count
-                                        }
+                                let col = ColumnScratch.current.buffer(count: g.patch * g.positions)
+                                for e in examples {
+                                    // G_e (oc, positions): example e's output gradient as it lies in the batch.
+                                    let ge = gy + e * oc * g.positions
+                                    if needsParameterGradients {
+                                        for o in 0..<oc { gb[o] += ShortRuns.sum(ge + o * g.positions, count: g.positions) }
+                                        Conv2D.im2col(x, g, first: e, count: 1, into: col)
+                                        // dW (oc, patch) += G_e (oc, positions) · colᵀ (positions, patch)
+                                        gemm(transposeB: true, m: oc, n: g.patch, k: g.positions, a: ge, lda: g.positions,
+                                             b: col, ldb: g.positions, beta: 1, c: gw, ldc: g.patch)
+                                    }
+                                    if let gx {
+                                        // dcol (patch, positions) = Wᵀ (patch, oc) · G_e (oc, positions)
+                                        gemm(transposeA: true, m: g.patch, n: g.positions, k: oc, a: w, lda: g.patch,
+                                             b: ge, ldb: g.positions, c: col, ldc: g.positions)
+                                        Conv2D.col2im(col, g, first: e, count: 1, into: gx)
                                     }
                                 }
                             }
@@ -407,11 +376,14 @@ public final class MaxPool2D: Layer {
                 for k in 0..<(2 * lanes) { (u[k], l[k]) = (upper[2 * oj + k], lower[2 * oj + k]) }
             }
             var best = u.evenHalf, offset = SIMD4<Int32>()
-            for (entry, step) in [(u.oddHalf, steps.0), (l.evenHalf, steps.1), (l.oddHalf, steps.2)] {
+            func consider(_ entry: SIMD4<Float>, _ step: Int32) {
                 let larger = entry .> best
                 best.replace(with: entry, where: larger)
                 offset.replace(with: step, where: larger)
             }
+            consider(u.oddHalf, steps.0)
+            consider(l.evenHalf, steps.1)
+            consider(l.oddHalf, steps.2)
             let chosen = SIMD4<Int32>(0, 2, 4, 6) &+ Int32(truncatingIfNeeded: top + 2 * oj) &+ offset
             for k in 0..<lanes { (y[oj + k], choices[oj + k]) = (best[k], chosen[k]) }
             oj += lanes

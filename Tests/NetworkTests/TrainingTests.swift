@@ -108,4 +108,33 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(TrainingSubset.P2.indices(count: 60_000), 30_000..<60_000)
         XCTAssertEqual(TrainingSubset.all.indices(count: 10), 0..<10)
     }
+    func testTrainingGradientsOfAConvNetInSharesEqualThoseOfTheWholeBatch() throws {
+        var g = SeededGenerator(seed: 9)
+        let model = try Sequential(inputShape: [1, 12, 12], layers: [
+            Conv2D(name: "conv", inChannels: 1, outChannels: 3, kernel: 5, padding: 2), ReLU(name: "relu"),
+            MaxPool2D(name: "pool", size: 2), Flatten(name: "flatten"), Dense(name: "fc", inputs: 3 * 6 * 6, outputs: 4),
+        ])
+        Initializer.initialize(model, generator: &g)
+        let batch = 40   // five shares' worth on any machine: split over every core there is
+        XCTAssertGreaterThan(Cores.shares(of: batch), Cores.count > 1 ? 1 : 0)
+        let x = randomTensor([batch, 1, 12, 12], seed: 10, low: 0, high: 1)
+        let labels = (0..<batch).map { $0 % 4 }
+        let (loss, shares) = model.trainingGradients(x, labels: labels, generator: &g)
+        let trace = model.forward(x, mode: .training, generator: &g)
+        let wholeLoss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: labels)
+        let whole = model.backward(trace, outputGradient: wholeLoss.gradient, needsInputGradient: false).parameters
+        // The shares sum the examples' contributions in another order and their products have other
+        // shapes: equal to float32 rounding of sums of a few hundred terms, far below 1e-5 of each scale.
+        for (l, layer) in whole.enumerated() {
+            for (p, expected) in layer.enumerated() {
+                let scale = expected.scalars.map(abs).max()!
+                XCTAssertGreaterThan(scale, 0)
+                let difference = zip(shares[l][p].scalars, expected.scalars).map { abs($0 - $1) }.max()!
+                XCTAssertLessThanOrEqual(difference, 1e-5 * scale, "layer \(l) parameter \(p)")
+            }
+        }
+        XCTAssertEqual(loss.losses.count, batch)
+        for (a, b) in zip(loss.losses, wholeLoss.losses) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, b)) }
+        XCTAssertEqual(loss.probabilities.shape, [batch, 4])
+    }
 }
