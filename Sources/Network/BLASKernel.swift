@@ -65,7 +65,7 @@ public struct BLASKernel: Equatable, Sendable {
     }
 
     /// What to do about the kernel of a process, given OpenBLAS's own choice, the value of
-    /// `OPENBLAS_CORETYPE` (nil when unset or empty) and the processor's features.
+    /// `OPENBLAS_CORETYPE` (nil when unset) and the processor's features.
     ///
     /// A value in the environment is never overridden: it is kept when the processor runs it and
     /// refused otherwise. Without one, OpenBLAS's choice is kept unless it is of a slower class
@@ -73,6 +73,9 @@ public struct BLASKernel: Equatable, Sendable {
     public static func decide(openBLASChoice: String, environment: String?, features: Set<ProcessorFeature>) -> BLASKernelDecision {
         let runnableNames = runnable(on: features).map(\.name).joined(separator: ", ")
         if let environment {
+            guard !environment.isEmpty else {
+                return .refuse("OPENBLAS_CORETYPE is set but empty; this CPU runs \(runnableNames): set one of them or unset OPENBLAS_CORETYPE")
+            }
             guard let kernel = named(environment) else {
                 return .refuse("OPENBLAS_CORETYPE=\(environment) is not a kernel OpenBLAS knows; this CPU runs \(runnableNames): set one of them or unset OPENBLAS_CORETYPE")
             }

@@ -85,7 +85,7 @@ public enum BLASKernelSelection {
                 return BLASKernelStatus(kernel: kernel, selection: .checkFailed, openBLASChoice: parts[1], rejectedKernel: parts[2])
             }
         }
-        if environment(coreTypeVariable) != nil { return BLASKernelStatus(kernel: kernel, selection: .environment) }
+        if getenv(coreTypeVariable) != nil { return BLASKernelStatus(kernel: kernel, selection: .environment) }
         return BLASKernelStatus(kernel: kernel, selection: .openblas)
     }
 
@@ -106,7 +106,9 @@ public enum BLASKernelSelection {
             return
         }
         let choice = environment(pretendChoiceVariable) ?? kernelInUse
-        switch BLASKernel.decide(openBLASChoice: choice, environment: environment(coreTypeVariable), features: ProcessorInfo.current.featureSet) {
+        // NOTE: set but empty is not unset: OpenBLAS then forces a kernel of its own, whatever the CPU.
+        let requested = getenv(coreTypeVariable).map { String(cString: $0) }
+        switch BLASKernel.decide(openBLASChoice: choice, environment: requested, features: ProcessorInfo.current.featureSet) {
         case .keep, .keepEnvironment:
             return
         case .refuse(let message):

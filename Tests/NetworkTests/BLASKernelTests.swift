@@ -59,6 +59,13 @@ final class BLASKernelTests: XCTestCase {
         XCTAssertFalse(message.contains("\n"))
     }
 
+    func testAnEmptyKernelNameIsRefusedNotTakenForUnset() {
+        guard case .refuse(let message) = BLASKernel.decide(openBLASChoice: "Haswell", environment: "", features: avx2) else {
+            return XCTFail("an empty OPENBLAS_CORETYPE was not refused")
+        }
+        XCTAssertTrue(message.contains("set but empty"), message)
+    }
+
     func testAnUnknownKernelTheUserSetIsRefused() {
         guard case .refuse(let message) = BLASKernel.decide(openBLASChoice: "Zen", environment: "Pentium9", features: avx2) else {
             return XCTFail("an unknown name was not refused")

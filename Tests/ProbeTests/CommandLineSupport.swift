@@ -18,8 +18,10 @@ extension XCTestCase {
     /// The tiny Fashion-MNIST-shaped fixture set (512 training, 256 test images).
     var fixtureData: String { repositoryRoot.appendingPathComponent("data/fixtures/fashion-mnist-tiny").path }
 
-    /// Runs the built `probe` with `arguments`, with an environment that cannot find data outside the test's reach.
-    func probe(_ arguments: [String], environment extra: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> ProbeRun {
+    /// Runs the built `probe` with `arguments`, with an environment that cannot find data outside the test's reach,
+    /// `extra` added and the variables in `unsetting` removed.
+    func probe(_ arguments: [String], environment extra: [String: String] = [:], unsetting: [String] = [],
+               file: StaticString = #filePath, line: UInt = #line) throws -> ProbeRun {
         let binary = Bundle.main.bundleURL.appendingPathComponent("probe")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             XCTFail("probe is not built at \(binary.path); run swift build first", file: file, line: line)
@@ -31,6 +33,7 @@ extension XCTestCase {
         var environment = ProcessInfo.processInfo.environment
         environment["PROBE_DATA"] = nil
         for (key, value) in extra { environment[key] = value }
+        for key in unsetting { environment[key] = nil }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

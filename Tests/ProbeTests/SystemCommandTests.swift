@@ -4,8 +4,10 @@ import XCTest
 /// `probe system` and the BLAS kernel the tool runs with: a fallback is corrected and checked, the
 /// user's OPENBLAS_CORETYPE is respected or refused, and written files record the kernel.
 final class SystemCommandTests: XCTestCase {
+    /// `probe system --json` with `environment` and, unless it names one, no OPENBLAS_CORETYPE (whatever the
+    /// test runner's environment holds), so the tool chooses.
     private func system(_ environment: [String: String] = [:]) throws -> (run: ProbeRun, json: [String: Any]) {
-        let run = try probe(["system", "--json"], environment: environment)
+        let run = try probe(["system", "--json"], environment: environment, unsetting: environment["OPENBLAS_CORETYPE"] == nil ? ["OPENBLAS_CORETYPE"] : [])
         XCTAssertEqual(run.status, 0, run.stderr)
         return (run, try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any])
     }
@@ -74,6 +76,13 @@ final class SystemCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
     }
 
+    func testAnEmptyKernelNameIsRefused() throws {
+        // OpenBLAS reads a set but empty OPENBLAS_CORETYPE as a name and forces a kernel of its own.
+        let run = try probe(["system"], environment: ["OPENBLAS_CORETYPE": ""])
+        XCTAssertEqual(run.status, 2)
+        assertFailsClearly(run, mentioning: ["OPENBLAS_CORETYPE is set but empty"])
+    }
+
     func testAnUnknownKernelNameIsRefused() throws {
         let run = try probe(["system"], environment: ["OPENBLAS_CORETYPE": "Pentium9"])
         XCTAssertEqual(run.status, 2)
@@ -84,7 +93,7 @@ final class SystemCommandTests: XCTestCase {
         let dir = try temporaryDirectory()
         let model = dir.appendingPathComponent("m.h5").path
         let run = try probe(["train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "1", "-o", model, "--quiet"],
-                            environment: [BLASSwitch.pretend: "Prescott"])
+                            environment: [BLASSwitch.pretend: "Prescott"], unsetting: ["OPENBLAS_CORETYPE"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let (_, json) = try system()
         try assertPythonSucceeds("""
