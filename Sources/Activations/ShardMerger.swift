@@ -61,6 +61,15 @@ public enum ShardMerger {
             try root.setAttribute("shard", "merged")
             try root.setAttribute("shards", sources.map(\.file))
             try root.setAttribute("shard_sha256", try files.map { try Checksum.sha256(ofFile: $0.path) })
+            // Shards may have run on other machines: the merged file names every shard's kernel.
+            let kernels = try sources.map { try $0.handle.root.attributeNames().contains("blas_kernel") ? $0.handle.root.stringAttribute("blas_kernel") : "unknown" }
+            var distinct: [String] = []
+            for kernel in kernels where !distinct.contains(kernel) { distinct.append(kernel) }
+            try root.setAttribute("shard_blas_kernels", kernels)
+            try root.setAttribute("blas_kernel", distinct.joined(separator: ", "))
+            if distinct.count > 1 {
+                try root.setAttribute("blas_kernel_selection", "the shards ran on \(distinct.count) kernels (shard_blas_kernels)")
+            }
 
             var paths = ["labels", "indices", "logits"] + first.layerNames.map { "layers/\($0)" }
             if shardRoot.contains("images") { paths.append("images") }

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 import Network
 import XCTest
 @testable import Activations
@@ -54,6 +55,21 @@ final class ShardMergerTests: XCTestCase {
         }
         XCTAssertEqual(try merged.labels(), try whole.labels())
         XCTAssertEqual(try merged.indices(), Array(0..<512))
+    }
+
+    func testTheMergedFileNamesTheKernelOfEveryShard() throws {
+        let shards = try recordShards(3)
+        let here = BLASKernelSelection.kernelInUse
+        // The third shard as if recorded on an AVX-512 machine.
+        let file = try HDF5File.open(shards[2], writable: true)
+        try file.root.setAttribute("blas_kernel", here == "SkylakeX" ? "Haswell" : "SkylakeX")
+        try file.close()
+        try ShardMerger.merge(shards, into: path("merged.h5"))
+        let merged = try HDF5File.open(path("merged.h5"))
+        let other = here == "SkylakeX" ? "Haswell" : "SkylakeX"
+        XCTAssertEqual(try merged.root.stringArrayAttribute("shard_blas_kernels"), [here, here, other])
+        XCTAssertEqual(try merged.root.stringAttribute("blas_kernel"), "\(here), \(other)")
+        XCTAssertTrue(try merged.root.stringAttribute("blas_kernel_selection").contains("2 kernels"))
     }
 
     func testAMissingShardIsNamed() throws {
