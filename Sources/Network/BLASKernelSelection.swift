@@ -76,14 +76,10 @@ public enum BLASKernelSelection {
     /// How this process's kernel was chosen, from the environment it was started with.
     public static var status: BLASKernelStatus {
         let kernel = kernelInUse
-        if let marker = environment(markerVariable) {
-            let parts = marker.split(separator: ":").map(String.init)
-            if parts.count == 3, parts[0] == "corrected" {
-                return BLASKernelStatus(kernel: kernel, selection: .corrected, openBLASChoice: parts[1])
-            }
-            if parts.count == 3, parts[0] == "check-failed" {
-                return BLASKernelStatus(kernel: kernel, selection: .checkFailed, openBLASChoice: parts[1], rejectedKernel: parts[2])
-            }
+        if let marker = Marker.current {
+            return marker.failed
+                ? BLASKernelStatus(kernel: kernel, selection: .checkFailed, openBLASChoice: marker.from, rejectedKernel: marker.to)
+                : BLASKernelStatus(kernel: kernel, selection: .corrected, openBLASChoice: marker.from)
         }
         if getenv(coreTypeVariable) != nil { return BLASKernelStatus(kernel: kernel, selection: .environment) }
         return BLASKernelStatus(kernel: kernel, selection: .openblas)
@@ -93,16 +89,15 @@ public enum BLASKernelSelection {
     /// - Throws: `BLASKernelError.unusableEnvironment` when `OPENBLAS_CORETYPE` names no kernel or
     ///   one the processor cannot run.
     public static func select() throws {
-        if let marker = environment(markerVariable) {
-            let parts = marker.split(separator: ":").map(String.init)
-            guard parts.count == 3, parts[0] == "corrected" else { return }
-            let failure = kernelInUse.lowercased() == parts[2].lowercased()
+        if let marker = Marker.current {
+            guard !marker.failed else { return }
+            let failure = kernelInUse.lowercased() == marker.to.lowercased()
                 ? BLASKernelCheck.run(forceFailure: environment(failCheckVariable) != nil)
-                : "OpenBLAS runs \(kernelInUse) when asked for \(parts[2])"
+                : "OpenBLAS runs \(kernelInUse) when asked for \(marker.to)"
             guard let failure else { return }
-            FileHandle.standardError.write(Data("neuron-probe: the \(parts[2]) BLAS kernel failed its check (\(failure)); running with OpenBLAS's choice, \(parts[1])\n".utf8))
+            FileHandle.standardError.write(Data("neuron-probe: the \(marker.to) BLAS kernel failed its check (\(failure)); running with OpenBLAS's choice, \(marker.from)\n".utf8))
             unsetenv(coreTypeVariable)
-            reexecute(marker: "check-failed:\(parts[1]):\(parts[2])")
+            reexecute(marker: Marker(failed: true, from: marker.from, to: marker.to))
             return
         }
         let choice = environment(pretendChoiceVariable) ?? kernelInUse
@@ -115,7 +110,7 @@ public enum BLASKernelSelection {
             throw BLASKernelError.unusableEnvironment(message)
         case .correct(let from, let to):
             setenv(coreTypeVariable, to, 1)
-            reexecute(marker: "corrected:\(from):\(to)")
+            reexecute(marker: Marker(failed: false, from: from, to: to))
             // Only reached when the process could not be replaced: OpenBLAS's choice stays.
             unsetenv(coreTypeVariable)
         }
@@ -123,14 +118,30 @@ public enum BLASKernelSelection {
 
     /// Replaces the process with a new run of the same executable and arguments, `markerVariable`
     /// set to `marker`. Returns only when `execv` fails, having said so on stderr.
-    private static func reexecute(marker: String) {
-        setenv(markerVariable, marker, 1)
+    private static func reexecute(marker: Marker) {
+        setenv(markerVariable, marker.text, 1)
         fflush(stdout)
         fflush(stderr)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         let reason = String(cString: strerror(errno))
         FileHandle.standardError.write(Data("neuron-probe: could not restart with another BLAS kernel (\(reason)); running with OpenBLAS's choice, \(kernelInUse)\n".utf8))
         unsetenv(markerVariable)
+    }
+
+    /// What a re-executed process is told in `markerVariable`: OpenBLAS chose `from`, the tool asked
+    /// for `to`, and whether `to` has failed its check (`corrected:FROM:TO`, `check-failed:FROM:TO`).
+    private struct Marker {
+        var failed: Bool
+        var from, to: String
+
+        var text: String { "\(failed ? "check-failed" : "corrected"):\(from):\(to)" }
+
+        /// The marker this process was started with, if it is one.
+        static var current: Marker? {
+            guard let parts = environment(markerVariable)?.split(separator: ":").map(String.init), parts.count == 3,
+                  parts[0] == "corrected" || parts[0] == "check-failed" else { return nil }
+            return Marker(failed: parts[0] == "check-failed", from: parts[1], to: parts[2])
+        }
     }
 
     private static func environment(_ name: String) -> String? {
