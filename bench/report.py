@@ -192,14 +192,27 @@ def sgemm_section(by_source, status):
         lines.append(f"- neuron-probe's dense layers run at {dense:.1f} GFLOP/s; sgemm alone at the same shapes "
                      f"runs at {sgemm:.1f} GFLOP/s ({100 * dense / sgemm:.0f}% of it).")
     floor_work = rec.get("floor_work", "mlp-epoch")
-    achieved = next((r.get("seconds") for r in by_source["neuron-probe"] if r.get("work") == floor_work), None)
+    epoch = next((r for r in by_source["neuron-probe"] if r.get("work") == floor_work), {})
+    achieved = epoch.get("seconds")
     floor = rec.get("floor_seconds")
     if floor:
         text = f"- sgemm-bound floor for {floor_work}: {floor:.3f} s (its matrix products at sgemm's rate)"
         if achieved:
-            text += f"; achieved {achieved:.3f} s, {achieved / floor:.1f}x the floor."
+            text += f"; achieved {achieved:.3f} s, {achieved / floor:.2f}x the floor."
         lines.append(text)
+    ratios, floors = epoch.get("floor_ratios"), epoch.get("floor_runs")
+    if ratios and floors:
+        target = FLOOR_TARGET
+        verdict = "within" if epoch["floor_ratio"] <= target else "not within"
+        lines.append(
+            f"- each timed {floor_work} against the floor measured just before it (300 products of each shape): "
+            f"median **{epoch['floor_ratio']:.2f}x** the floor, {verdict} the target of {target}x "
+            f"(per epoch: {', '.join(f'{r:.2f}' for r in ratios)}; floors {', '.join(f'{f:.3f}' for f in floors)} s). "
+            "On a machine whose speed drifts, this pairing is the steadier figure.")
     return lines
+
+
+FLOOR_TARGET = 1.3   # the target: the MLP epoch within 1.3x of its sgemm-bound floor
 
 
 # --- the "record" work item (record_bench.py) ------------------------------------------------------

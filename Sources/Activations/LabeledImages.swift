@@ -74,13 +74,11 @@ public struct LabeledImages: Sendable {
         self.labels = labels
         self.classNames = classNames
         // NOTE: x / 255 (not x / 256) so that 255 maps to exactly 1, the top of the attack box [0, 1].
-        var scalars = [Float](repeating: 0, count: pixels.count)
-        scalars.withUnsafeMutableBufferPointer { dst in
+        self.images = Tensor(shape: [labels.count, 1, height, width]) { dst in
             pixels.withUnsafeBufferPointer { src in
                 for i in 0..<src.count { dst[i] = Float(src[i]) / 255 }
             }
         }
-        self.images = Tensor(shape: [labels.count, 1, height, width], scalars: scalars)
     }
 
     /// The images at `indices`, in that order, with their labels (indices may repeat).

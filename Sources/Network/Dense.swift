@@ -65,9 +65,7 @@ public final class Dense: Layer {
         })
         outputGradient.scalars.withUnsafeBufferPointer { gy in
             biasGradient.scalars.withUnsafeMutableBufferPointer { gb in
-                for row in 0..<batch {
-                    for j in 0..<m { gb[j] += gy[row * m + j] }
-                }
+                for row in 0..<batch { ShortRuns.add(gy.baseAddress! + row * m, to: gb.baseAddress!, count: m) }
             }
         }
         return LayerGradients(input: needsInputGradient ? inputGradient(outputGradient, cache: cache) : nil,

@@ -109,10 +109,12 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// A fresh array of `count` Floats that `body` writes in full (no zero-filling first).
+/// A fresh array of `count` Floats that `body` writes in full (no zero-filling first); arrays of
+/// several MiB are advised huge pages before they are written (`HugePages`).
 @inline(__always)
 func makeScalars(count: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) -> [Float] {
     [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
         body(buffer)
         initialized = count
     }

@@ -20,6 +20,12 @@ public struct Tensor: Equatable, Sendable {
         self.scalars = scalars
     }
 
+    /// A tensor of the given shape whose values `body` writes, every one of them (the buffer is
+    /// not zero-filled first; a large one is backed by huge pages where the kernel has them).
+    public init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        self.init(shape: shape, scalars: makeScalars(count: shape.reduce(1, *), body))
+    }
+
     /// A tensor of the given shape filled with `value`.
     public init(repeating value: Float, shape: [Int]) {
         self.init(shape: shape, scalars: [Float](repeating: value, count: shape.reduce(1, *)))
@@ -50,20 +56,33 @@ public struct Tensor: Equatable, Sendable {
 
     /// The rows at `indices` of the batch axis, in that order, as a new tensor.
     public func gathering(rows indices: [Int]) -> Tensor {
-        let r = rowSize
-        var out = [Float](repeating: 0, count: indices.count * r)
-        scalars.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
+        var out = Tensor(shape: [0], scalars: [])
+        gather(rows: indices, into: &out)
+        return out
+    }
+
+    /// Copies the rows at `indices` of the batch axis, in that order, into `destination`, reusing
+    /// its storage when it already holds that many values and nothing else shares it: a training
+    /// loop gathers every batch into one buffer this way, with no allocation and no page faults.
+    public func gather(rows indices: [Int], into destination: inout Tensor) {
+        let r = rowSize, count = indices.count * r
+        let copyRows = { (dst: UnsafeMutableBufferPointer<Float>) in
+            self.scalars.withUnsafeBufferPointer { src in
                 for (i, row) in indices.enumerated() {
-                    precondition(row >= 0 && row < batchSize, "Tensor.gathering: row \(row) outside 0..<\(batchSize)")
-                    _ = UnsafeMutableBufferPointer(rebasing: dst[(i * r)..<((i + 1) * r)])
-                        .initialize(from: src[(row * r)..<((row + 1) * r)])
+                    precondition(row >= 0 && row < self.batchSize, "Tensor.gathering: row \(row) outside 0..<\(self.batchSize)")
+                    UnsafeMutableRawPointer(dst.baseAddress! + i * r)
+                        .copyMemory(from: src.baseAddress! + row * r, byteCount: r * MemoryLayout<Float>.stride)
                 }
             }
         }
         var s = shape
         s[0] = indices.count
-        return Tensor(shape: s, scalars: out)
+        if destination.scalars.count == count {
+            destination.scalars.withUnsafeMutableBufferPointer { copyRows($0) }
+            destination.shape = s
+        } else {
+            destination = Tensor(shape: s, scalars: makeScalars(count: count, copyRows))
+        }
     }
 
     /// True when every value is finite (no NaN, no infinity).

@@ -212,6 +212,7 @@ public struct Trainer {
         var optimizer = makeOptimizer()
         let parameters = model.layers.flatMap(\.parameters)
         var summaries: [EpochSummary] = []
+        var x = Tensor(shape: [0], scalars: [])  // every batch's images, in one reused buffer
         for epoch in 1...configuration.epochs {
             let start = Date()
             var order = Array(0..<images.batchSize)
@@ -220,7 +221,7 @@ public struct Trainer {
             var first = 0
             while first < order.count {
                 let batch = Array(order[first..<min(first + configuration.batchSize, order.count)])
-                let x = images.gathering(rows: batch)
+                images.gather(rows: batch, into: &x)
                 let y = batch.map { labels[$0] }
                 let loss: SoftmaxCrossEntropy.Result
                 var gradients: [[Tensor]]

@@ -12,6 +12,11 @@ final class LayerGradientTests: XCTestCase {
         checkGradient(of: initialized(Dense(name: "fc", inputs: 7, outputs: 5)), at: randomTensor([3, 7], seed: 1))
     }
 
+    func testDenseGradientsWithEightLanesAndATailOfOutputsMatchFiniteDifferences() {
+        // 11 outputs: the bias gradient sums each row eight lanes at a time, then the last three.
+        checkGradient(of: initialized(Dense(name: "fc", inputs: 4, outputs: 11)), at: randomTensor([3, 4], seed: 2))
+    }
+
     func testDenseAcceptsImageShapedInput() {
         let dense = initialized(Dense(name: "fc", inputs: 12, outputs: 2))
         var g = SeededGenerator(seed: 0)

@@ -49,38 +49,6 @@ func median(_ values: [Double]) -> Double {
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
-/// Times `repetitions` one-epoch runs, each from freshly initialised weights, after a warm-up of
-/// 5 batches on a throw-away model; reports the median (as the Python side does).
-func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5) throws {
-    let repetitions = repeatsOption ?? defaultRepetitions
-    var configuration = TrainingConfiguration()
-    configuration.optimizer = .sgd
-    configuration.learningRate = 0.05
-    configuration.momentum = 0.9
-    configuration.batchSize = 128
-    configuration.epochs = 1
-    let trainer = Trainer(configuration: configuration)
-    let architecture = try Architecture(spec, activation: spec.hasPrefix("fc") ? .relu : nil)
-    var generator = SeededGenerator(seed: 1)
-    let warm = try architecture.build(inputShape: [1, 28, 28], generator: &generator)
-    let warmCount = min(640, trainLabels.count)
-    _ = try trainer.train(warm, images: trainImages.rows(0..<warmCount), labels: Array(trainLabels[0..<warmCount]), generator: &generator)
-    var runs: [Double] = []
-    var losses: [Double] = []
-    for _ in 0..<repetitions {
-        var generator = SeededGenerator(seed: 1)
-        let model = try architecture.build(inputShape: [1, 28, 28], generator: &generator)
-        var summaries: [EpochSummary] = []
-        runs.append(try seconds {
-            summaries = try trainer.train(model, images: trainImages, labels: trainLabels, generator: &generator)
-        })
-        losses.append(Double(summaries[0].loss))
-    }
-    emit(["implementation": "neuron-probe", "work": work, "seconds": median(runs), "runs": runs,
-          "mean_loss": losses[0], "images": trainLabels.count, "version": ToolInfo.version, "threads": LinearAlgebra.threadCount,
-          "blas": String(cString: openblas_get_config()), "blas_kernel": BLASKernelSelection.status.summary])
-}
-
 /// The products one training step of the 784-100-100-10 MLP makes at batch 128: forward x·Wᵀ for
 /// each layer, dW = gyᵀ·x for each layer, dx = gy·W for the two upper layers.
 struct Product { let m, n, k: Int; let transposeA, transposeB: Bool }
@@ -108,16 +76,67 @@ func sgemmRate(_ p: Product, repetitions: Int) -> Double {
     return flops(p) * Double(repetitions) / time / 1e9
 }
 
+/// The sgemm-bound floor of one MLP epoch: the time its products take at sgemm's rate, each shape
+/// timed over `repetitions` products.
+func floorSeconds(repetitions: Int) -> (seconds: Double, rates: [Double]) {
+    let rates = products.map { sgemmRate($0, repetitions: repetitions) }
+    let step = zip(products, rates).map { flops($0) / ($1 * 1e9) }.reduce(0, +)
+    return (step * Double((fullTrainSet.count + batch - 1) / batch), rates)
+}
+
+/// Times `repetitions` one-epoch runs, each from freshly initialised weights, after a warm-up of
+/// 5 batches on a throw-away model; reports the median (as the Python side does).
+///
+/// For the MLP, the sgemm-bound floor is measured again just before every timed epoch (its products,
+/// 300 of each shape, about a tenth of a second), and each epoch is compared with the floor measured
+/// next to it: on a shared machine whose speed drifts from minute to minute, that ratio is steadier
+/// than one of an epoch and a floor measured minutes apart.
+func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5) throws {
+    let repetitions = repeatsOption ?? defaultRepetitions
+    var configuration = TrainingConfiguration()
+    configuration.optimizer = .sgd
+    configuration.learningRate = 0.05
+    configuration.momentum = 0.9
+    configuration.batchSize = 128
+    configuration.epochs = 1
+    let trainer = Trainer(configuration: configuration)
+    let architecture = try Architecture(spec, activation: spec.hasPrefix("fc") ? .relu : nil)
+    var generator = SeededGenerator(seed: 1)
+    let warm = try architecture.build(inputShape: [1, 28, 28], generator: &generator)
+    let warmCount = min(640, trainLabels.count)
+    _ = try trainer.train(warm, images: trainImages.rows(0..<warmCount), labels: Array(trainLabels[0..<warmCount]), generator: &generator)
+    var runs: [Double] = []
+    var losses: [Double] = []
+    var floors: [Double] = []
+    for _ in 0..<repetitions {
+        if work == "mlp-epoch" { floors.append(floorSeconds(repetitions: 300).seconds) }
+        var generator = SeededGenerator(seed: 1)
+        let model = try architecture.build(inputShape: [1, 28, 28], generator: &generator)
+        var summaries: [EpochSummary] = []
+        runs.append(try seconds {
+            summaries = try trainer.train(model, images: trainImages, labels: trainLabels, generator: &generator)
+        })
+        losses.append(Double(summaries[0].loss))
+    }
+    var record: [String: Any] = [
+        "implementation": "neuron-probe", "work": work, "seconds": median(runs), "runs": runs,
+        "mean_loss": losses[0], "images": trainLabels.count, "version": ToolInfo.version, "threads": LinearAlgebra.threadCount,
+        "blas": String(cString: openblas_get_config()), "blas_kernel": BLASKernelSelection.status.summary]
+    if !floors.isEmpty, imagesOption == nil {
+        let ratios = zip(runs, floors).map { $0 / $1 }
+        record["floor_runs"] = floors
+        record["floor_ratios"] = ratios
+        record["floor_ratio"] = median(ratios)
+    }
+    emit(record)
+}
+
 func sgemmReport() throws {
     let repetitions = 2000
-    var shapes: [[String: Any]] = []
-    var sgemmTime = 0.0
-    for p in products {
-        let rate = sgemmRate(p, repetitions: repetitions)
-        sgemmTime += flops(p) / (rate * 1e9)
-        shapes.append(["m": p.m, "n": p.n, "k": p.k, "gflops": rate])
-    }
+    let (floor, rates) = floorSeconds(repetitions: repetitions)
+    let shapes: [[String: Any]] = zip(products, rates).map { p, rate in ["m": p.m, "n": p.n, "k": p.k, "gflops": rate] }
     let stepFlops = products.map(flops).reduce(0, +)
+    let sgemmTime = zip(products, rates).map { flops($0) / ($1 * 1e9) }.reduce(0, +)
     // The dense layers themselves (forward with bias, backward with bias gradient) at the same shapes.
     var generator = SeededGenerator(seed: 1)
     let model = try Architecture("fc100-100-10", activation: .relu).build(inputShape: [784], generator: &generator)
@@ -133,11 +152,10 @@ func sgemmReport() throws {
             }
         }
     }
-    let batchesPerEpoch = (fullTrainSet.count + batch - 1) / batch
     emit(["implementation": "neuron-probe", "work": "sgemm", "shapes": shapes,
           "dense_gflops": stepFlops * Double(repetitions) / denseTime / 1e9,
           "sgemm_gflops": stepFlops / sgemmTime / 1e9,
-          "floor_seconds": sgemmTime * Double(batchesPerEpoch), "floor_work": "mlp-epoch",
+          "floor_seconds": floor, "floor_work": "mlp-epoch",
           "blas_threads": LinearAlgebra.threadCount])
 }
 
