@@ -205,7 +205,7 @@ def sgemm_section(by_source, status):
         target = FLOOR_TARGET
         verdict = "within" if epoch["floor_ratio"] <= target else "not within"
         lines.append(
-            f"- each timed {floor_work} against the floor measured just before it (300 products of each shape): "
+            f"- each timed {floor_work} against the floor measured just before it (2000 products of each shape): "
             f"median **{epoch['floor_ratio']:.2f}x** the floor, {verdict} the target of {target}x "
             f"(per epoch: {', '.join(f'{r:.2f}' for r in ratios)}; floors {', '.join(f'{f:.3f}' for f in floors)} s). "
             "On a machine whose speed drifts, this pairing is the steadier figure.")

@@ -76,6 +76,10 @@ func sgemmRate(_ p: Product, repetitions: Int) -> Double {
     return flops(p) * Double(repetitions) / time / 1e9
 }
 
+/// Products of each shape timed for a floor: fewer (300) read 10-30% slower, the first calls of a
+/// shape paying for waking OpenBLAS's threads and filling the caches.
+let floorRepetitions = 2000
+
 /// The sgemm-bound floor of one MLP epoch: the time its products take at sgemm's rate, each shape
 /// timed over `repetitions` products.
 func floorSeconds(repetitions: Int) -> (seconds: Double, rates: [Double]) {
@@ -88,7 +92,7 @@ func floorSeconds(repetitions: Int) -> (seconds: Double, rates: [Double]) {
 /// 5 batches on a throw-away model; reports the median (as the Python side does).
 ///
 /// For the MLP, the sgemm-bound floor is measured again just before every timed epoch (its products,
-/// 300 of each shape, about a tenth of a second), and each epoch is compared with the floor measured
+/// 2000 of each shape, about a second), and each epoch is compared with the floor measured
 /// next to it: on a shared machine whose speed drifts from minute to minute, that ratio is steadier
 /// than one of an epoch and a floor measured minutes apart.
 func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5) throws {
@@ -109,7 +113,7 @@ func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5
     var losses: [Double] = []
     var floors: [Double] = []
     for _ in 0..<repetitions {
-        if work == "mlp-epoch" { floors.append(floorSeconds(repetitions: 300).seconds) }
+        if work == "mlp-epoch" { floors.append(floorSeconds(repetitions: floorRepetitions).seconds) }
         var generator = SeededGenerator(seed: 1)
         let model = try architecture.build(inputShape: [1, 28, 28], generator: &generator)
         var summaries: [EpochSummary] = []
@@ -132,7 +136,7 @@ func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5
 }
 
 func sgemmReport() throws {
-    let repetitions = 2000
+    let repetitions = floorRepetitions
     let (floor, rates) = floorSeconds(repetitions: repetitions)
     let shapes: [[String: Any]] = zip(products, rates).map { p, rate in ["m": p.m, "n": p.n, "k": p.k, "gflops": rate] }
     let stepFlops = products.map(flops).reduce(0, +)
