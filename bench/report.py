@@ -463,7 +463,7 @@ def record_section(out_dir, sgemm_rate=140.0):
                      f"{zl['seconds'] / (base['seconds'] - forward['seconds']):.1f}x faster than that floor")
             how = probe_compressor()
             if how:
-                text += (f": it compresses the chunks itself ({how}, Sources/Activations/RowSink.swift) and stores "
+                text += (f": it compresses the chunks itself ({how}, Sources/Activations/Recording/RowSink.swift) and stores "
                          "them with `H5Dwrite_chunk`; the file is an ordinary gzip-filtered HDF5 file (h5py reads "
                          "it back below)")
         notes.append(text + ".")

@@ -84,3 +84,14 @@ public struct Adam: Optimizer {
         }
     }
 }
+
+/// The update rule a training run uses.
+public enum OptimizerKind: String, CaseIterable, Sendable {
+    /// SGD with momentum.
+    case sgd
+    /// Adam.
+    case adam
+
+    /// The default step size for this rule.
+    public var defaultLearningRate: Float { self == .sgd ? 0.05 : 0.002 }
+}
