@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "probe", targets: ["Probe"]),
-        .library(name: "NeuronProbe", targets: ["HDF5", "Network", "Activations", "Attacks", "Report"]),
+        .library(name: "NeuronProbe", targets: ["HDF5", "Files", "Network", "Activations", "Attacks", "Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,22 +24,24 @@ let package = Package(
         .systemLibrary(name: "CCPU"),
 
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Network", dependencies: ["CBLAS", "CCPU", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Activations", dependencies: ["Network", "HDF5", "CZlib", "CDeflate", "CLinux", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Attacks", dependencies: ["Network", "HDF5", "CLBFGSB"]),
-        .target(name: "Report", dependencies: ["Network", "Activations", "CPNG"]),
+        .target(name: "Files", dependencies: ["HDF5", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Network", dependencies: ["CBLAS", "CCPU", "HDF5", "Files"]),
+        .target(name: "Activations", dependencies: ["Network", "Files", "HDF5", "CZlib", "CDeflate", "CLinux"]),
+        .target(name: "Attacks", dependencies: ["Network", "Files", "HDF5", "CLBFGSB"]),
+        .target(name: "Report", dependencies: ["Network", "Files", "Activations", "CPNG"]),
         .executableTarget(
             name: "Probe",
-            dependencies: ["Network", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ProbeBench", dependencies: ["Network", "Activations", "Attacks", "CBLAS"], path: "bench/Sources/ProbeBench"),
+            dependencies: ["Files", "Network", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "ProbeBench", dependencies: ["Files", "Network", "Activations", "Attacks", "CBLAS"], path: "bench/Sources/ProbeBench"),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
-        .testTarget(name: "NetworkTests", dependencies: ["Network", "HDF5"]),
-        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network", "HDF5", "TestSupport"]),
+        .testTarget(name: "FilesTests", dependencies: ["Files", "HDF5"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Network", "Files", "HDF5"]),
+        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network", "Files", "HDF5", "TestSupport"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
-        .testTarget(name: "AttacksTests", dependencies: ["Attacks", "Network"]),
+        .testTarget(name: "AttacksTests", dependencies: ["Attacks", "Network", "Files"]),
     ],
     swiftLanguageModes: [.v5]
 )

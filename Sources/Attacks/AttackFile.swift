@@ -1,3 +1,4 @@
+import Files
 import Foundation
 import HDF5
 import Network
@@ -22,6 +23,12 @@ public struct AttackProvenance: Sendable {
     public var seed: UInt64
     /// The class names.
     public var classNames: [String]
+
+    /// The model, data and seed, as every file records them.
+    public var origin: Provenance {
+        Provenance(modelFile: modelFile, modelSHA256: modelSHA256, modelArchitecture: modelArchitecture, dataset: dataset,
+                   split: split, seed: seed, classNames: classNames)
+    }
 
     /// Everything an attack file records about its origin.
     public init(method: String, parameters: [String: String], modelFile: String, modelSHA256: String, modelArchitecture: String,
@@ -75,9 +82,9 @@ public struct AttackRun: Sendable {
 /// examples, targets, success, distortions and predictions; docs/attack-file.md.
 public enum AttackFile {
     /// The value of the root `format` attribute.
-    public static let format = "neuron-probe/attack"
+    public static var format: String { FileKind.attack.format }
     /// The layout version written and read.
-    public static let formatVersion = 1
+    public static var formatVersion: Int { FileKind.attack.version }
 
     /// Writes `runs` (each over the same examples) atomically to `path`.
     public static func write(_ runs: [AttackRun], provenance: AttackProvenance, indices: [Int], labels: [Int], targets: [Int]?,
@@ -88,16 +95,10 @@ public enum AttackFile {
             let root = file.root
             let n = indices.count, e = runs.count
             let imageShape = Array(runs[0].outcome.adversarial.shape.dropFirst())
-            try FileStamp.stamp(root, format: format, version: formatVersion)
+            try FileStamp.stamp(root, kind: .attack, engine: .current)
             try root.setAttribute("method", provenance.method)
             for (key, value) in provenance.parameters.sorted(by: { $0.key < $1.key }) { try root.setAttribute(key, value) }
-            try root.setAttribute("model_file", provenance.modelFile)
-            try root.setAttribute("model_sha256", provenance.modelSHA256)
-            try root.setAttribute("model_architecture", provenance.modelArchitecture)
-            try root.setAttribute("dataset", provenance.dataset)
-            try root.setAttribute("split", provenance.split)
-            try root.setAttribute("seed", Int64(bitPattern: provenance.seed))
-            try root.setAttribute("class_names", provenance.classNames)
+            try provenance.origin.write(to: root)
             try root.write("indices", indices.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("labels", labels.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("targets", (targets ?? [Int](repeating: -1, count: n)).map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
@@ -153,20 +154,8 @@ public enum AttackFile {
     /// Reads an attack file.
     /// - Throws: `AttackError.invalidFile` with one line when it is missing, not HDF5, or not an attack file.
     public static func read(_ path: String) throws -> Contents {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw AttackError.invalidFile("\(path): no such attack file (make one with `probe attack fgsm MODEL -o \(path)`)")
-        }
-        guard HDF5File.isHDF5(path) else { throw AttackError.invalidFile("\(path) is not an HDF5 file, so not a neuron-probe attack file") }
-        let file = try HDF5File.open(path)
+        let file = try NeuronProbeFile.open(path, as: .attack)
         let root = file.root
-        let kind = root.hasAttribute("format") ? try root.stringAttribute("format") : "no format attribute"
-        guard kind == format else {
-            throw AttackError.invalidFile("\(path) is not a neuron-probe attack file (its format is '\(kind)'); make one with `probe attack`")
-        }
-        let version = Int(try root.attribute("format_version", as: Int64.self))
-        guard version <= formatVersion else {
-            throw AttackError.invalidFile("\(path) has attack format version \(version), newer than this neuron-probe reads; upgrade neuron-probe")
-        }
         let images = try root.openDataset("adversarial", of: Float.self)
         let shape = images.shape
         let values = try images.read()

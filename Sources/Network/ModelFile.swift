@@ -1,3 +1,4 @@
+import Files
 import Foundation
 import HDF5
 
@@ -53,9 +54,9 @@ public struct ModelMetadata: Sendable {
 /// without the tool. The layout is in docs/model-file.md.
 public enum ModelFile {
     /// The value of the root `format` attribute.
-    public static let format = "neuron-probe/model"
+    public static var format: String { FileKind.model.format }
     /// The layout version this code writes and the newest it reads.
-    public static let formatVersion = 1
+    public static var formatVersion: Int { FileKind.model.version }
 
     /// Writes `model` and `metadata` to `path`, through a temporary file beside it that is
     /// renamed into place only when complete.
@@ -65,7 +66,7 @@ public enum ModelFile {
         try AtomicFile.write(to: path) { temporary in
             let file = try HDF5File.create(temporary)
             let root = file.root
-            try FileStamp.stamp(root, format: format, version: formatVersion)
+            try FileStamp.stamp(root, kind: .model, engine: .current)
             try root.setAttribute("architecture", metadata.architecture)
             try root.setAttribute("activation", metadata.activation)
             try root.setAttribute("maxout_pieces", Int64(metadata.maxoutPieces))
@@ -121,22 +122,8 @@ public enum ModelFile {
     /// - Throws: `NetworkError.invalidModelFile` with one line saying what is wrong (not HDF5, another
     ///   kind of neuron-probe file, a newer format version, a missing weight, a NaN weight).
     public static func load(_ path: String) throws -> (model: Sequential, metadata: ModelMetadata) {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw NetworkError.invalidModelFile("\(path): no such model file (train one with `probe train --arch fc100-100-10 -o \(path)`)")
-        }
-        guard HDF5File.isHDF5(path) else {
-            throw NetworkError.invalidModelFile("\(path) is not an HDF5 file, so not a neuron-probe model (train one with `probe train`)")
-        }
-        let file = try HDF5File.open(path)
+        let file = try NeuronProbeFile.open(path, as: .model)
         let root = file.root
-        let kind = root.hasAttribute("format") ? try root.stringAttribute("format") : "no format attribute"
-        guard kind == format else {
-            throw NetworkError.invalidModelFile("\(path) is not a neuron-probe model file (its format is '\(kind)'); pass a file written by `probe train`")
-        }
-        let version = Int(try root.attribute("format_version", as: Int64.self))
-        guard version <= formatVersion else {
-            throw NetworkError.invalidModelFile("\(path) has model format version \(version), newer than the \(formatVersion) this neuron-probe \(ToolInfo.version) reads; upgrade neuron-probe")
-        }
         let names = try root.stringArrayAttribute("layer_names")
         let layersGroup = try root.openGroup("layers")
         var layers: [Layer] = []

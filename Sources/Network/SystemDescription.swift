@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// What the tool runs on: its version, the processor, the BLAS library and the kernel in use with

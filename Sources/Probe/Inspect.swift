@@ -1,5 +1,6 @@
 import ArgumentParser
 import Activations
+import Files
 import Foundation
 import HDF5
 
@@ -41,16 +42,8 @@ struct FileDescription {
     /// - Throws: a one-line error when the file is missing, not HDF5, or not a neuron-probe file.
     init(path: String) throws {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(path): no such file") }
-        guard HDF5File.isHDF5(path) else {
-            throw CommandError("\(path) is not an HDF5 file; probe inspect describes files written by neuron-probe")
-        }
-        let file = try HDF5File.open(path)
+        let (file, format) = try NeuronProbeFile.open(path)
         let root = file.root
-        let format = root.hasAttribute("format") ? (try? root.stringAttribute("format")) ?? "" : ""
-        guard format.hasPrefix("neuron-probe/") else {
-            throw CommandError("\(path) is an HDF5 file but not a neuron-probe file (no neuron-probe format attribute); use h5dump or h5ls for other files")
-        }
         kind = format
         attributes = try root.attributeNames().map { ($0, try root.attributeValue($0)) }
         try walk(root, prefix: "")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Activations
+import Files
 import Foundation
 import Network
 

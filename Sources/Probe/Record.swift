@@ -60,12 +60,13 @@ struct Record: ParsableCommand {
         try checkOutputPath(output)
     }
 
-    /// Parses `none`, `gzip` or `gzip:LEVEL`.
+    /// Parses `none`, `gzip` or `gzip:LEVEL` with LEVEL 1-9, the choices `--compression` offers.
     static func parseCompression(_ text: String) throws -> Compression {
-        if text == "none" { return .none }
-        if text == "gzip" { return .gzip(level: 4) }
-        if text.hasPrefix("gzip:"), let level = Int(text.dropFirst(5)), (1...9).contains(level) { return .gzip(level: level) }
-        throw ValidationError("--compression \(text) is not none, gzip or gzip:LEVEL with LEVEL 1-9")
+        switch Compression(text: text) {
+        case .none?: return .none
+        case .gzip(let level)? where level >= 1: return .gzip(level: level)
+        default: throw ValidationError("--compression \(text) is not none, gzip or gzip:LEVEL with LEVEL 1-9")
+        }
     }
 
     func run() throws {

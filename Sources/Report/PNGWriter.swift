@@ -1,4 +1,5 @@
 import CPNG
+import Files
 import Foundation
 import Network
 

@@ -56,6 +56,20 @@ final class BadInputTests: XCTestCase {
         assertFailsClearly(try probe(["eval", text.path, "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData]), mentioning: ["notes.h5", "not an HDF5 file"])
     }
 
+    func testAMissingModelFileSaysHowToTrainOne() throws {
+        let dir = try temporaryDirectory()
+        let absent = dir.appendingPathComponent("absent.h5").path
+        assertFailsClearly(try probe(["eval", absent, "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData]),
+                           mentioning: ["absent.h5: no such model file", "train one with `probe train"])
+    }
+
+    func testInspectOfAnHDF5FileThatIsNotNeuronProbesPointsToOtherTools() throws {
+        let dir = try temporaryDirectory()
+        let plain = dir.appendingPathComponent("plain.h5").path
+        try assertPythonSucceeds("import h5py, sys; h5py.File(sys.argv[1], 'w').create_dataset('x', data=[1, 2])", arguments: [plain], "h5py writes a plain file")
+        assertFailsClearly(try probe(["inspect", plain]), mentioning: ["not a neuron-probe file", "h5dump or h5ls"])
+    }
+
     func testADataSetThatIsNotInstalledNamesWhereItLookedAndWhatToDo() throws {
         let dir = try temporaryDirectory()
         let empty = dir.appendingPathComponent("empty")

@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// The data sets the tool knows by name, and the operations on them that touch the disk:
@@ -209,14 +210,14 @@ public struct FileCheck: Sendable, Equatable {
             } else {
                 content = raw
             }
-            let actual = Checksums.sha256(content)
+            let actual = Checksum.sha256(of: content)
             return actual == expected ? .ok(.contentSHA256) : .mismatch(method: .contentSHA256, expected: expected, actual: actual)
         }
         if let expected = file.gzipMD5 {
             guard gz else {
                 return .unverifiable("only the md5 of the upstream .gz is registered and this copy is not gzip'd")
             }
-            let actual = Checksums.md5(raw)
+            let actual = Checksum.md5(of: raw)
             return actual == expected ? .ok(.gzipMD5) : .mismatch(method: .gzipMD5, expected: expected, actual: actual)
         }
         return .unverifiable("the registry has no checksum for \(file.name)")

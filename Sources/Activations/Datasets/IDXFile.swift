@@ -1,4 +1,4 @@
-import Crypto
+import Files
 import Foundation
 
 /// One IDX file (LeCun's format for MNIST and Fashion-MNIST), raw or gzip'd, read whole and
@@ -68,7 +68,7 @@ public struct IDXFile: Sendable {
         }
         return try IDXFile(
             content: content, url: url, wasGzipped: gz,
-            gzipMD5: gz ? Checksums.md5(raw) : nil, expected: expected, dataset: dataset)
+            gzipMD5: gz ? Checksum.md5(of: raw) : nil, expected: expected, dataset: dataset)
     }
 
     private init(
@@ -120,7 +120,7 @@ public struct IDXFile: Sendable {
         self.kind = kind
         self.dimensions = dims
         self.elements = Array(content[header...])
-        self.contentSHA256 = Checksums.sha256(content)
+        self.contentSHA256 = Checksum.sha256(of: content)
         self.gzipMD5 = gzipMD5
     }
 
@@ -166,16 +166,5 @@ public struct IDXFile: Sendable {
     private static func bigEndian32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
         UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8
             | UInt32(bytes[offset + 3])
-    }
-}
-
-/// The two digests the registry uses, as lowercase hex.
-enum Checksums {
-    static func sha256<D: DataProtocol>(_ data: D) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func md5<D: DataProtocol>(_ data: D) -> String {
-        Insecure.MD5.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }

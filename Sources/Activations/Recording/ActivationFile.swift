@@ -1,3 +1,4 @@
+import Files
 import Foundation
 import HDF5
 import Network
@@ -68,22 +69,8 @@ public final class ActivationFile {
     ///   another kind of neuron-probe file, a newer format, incomplete).
     public init(path: String) throws {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw RecordingError.invalidFile("\(path): no such activation file (record one with `probe record MODEL -o \(path)`)")
-        }
-        guard HDF5File.isHDF5(path) else {
-            throw RecordingError.invalidFile("\(path) is not an HDF5 file, so not a neuron-probe activation file")
-        }
-        file = try HDF5File.open(path)
+        file = try NeuronProbeFile.open(path, as: .activations)
         let root = file.root
-        let kind = root.hasAttribute("format") ? try root.stringAttribute("format") : "no format attribute"
-        guard kind == ActivationLayout.format else {
-            throw RecordingError.invalidFile("\(path) is not a neuron-probe activation file (its format is '\(kind)'); record one with `probe record`")
-        }
-        let version = Int(try root.attribute("format_version", as: Int64.self))
-        guard version <= ActivationLayout.formatVersion else {
-            throw RecordingError.invalidFile("\(path) has activation format version \(version), newer than the \(ActivationLayout.formatVersion) neuron-probe \(ToolInfo.version) reads; upgrade neuron-probe")
-        }
         metadata = Metadata(
             modelFile: try root.stringAttribute("model_file"), modelSHA256: try root.stringAttribute("model_sha256"),
             modelArchitecture: try root.stringAttribute("model_architecture"), seed: try root.attribute("seed", as: Int64.self),

@@ -1,3 +1,4 @@
+import Files
 import HDF5
 import Network
 
@@ -5,9 +6,9 @@ import Network
 /// (`Recorder`) and the reader (`ActivationFile`); docs/activation-file.md documents it.
 public enum ActivationLayout {
     /// The value of the root `format` attribute.
-    public static let format = "neuron-probe/activations"
+    public static var format: String { FileKind.activations.format }
     /// The layout version written, and the newest read.
-    public static let formatVersion = 1
+    public static var formatVersion: Int { FileKind.activations.version }
     /// Rows between checkpoints: the recording is flushed, and `rows_complete` advanced, at
     /// multiples of this many rows, so that every chunk is written once, when full.
     public static let checkpointRows = 8192

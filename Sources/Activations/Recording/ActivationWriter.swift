@@ -1,4 +1,5 @@
 import Dispatch
+import Files
 import Foundation
 import HDF5
 import Network
@@ -18,21 +19,16 @@ final class ActivationWriter {
     init(creating path: String, input: RecordingInput, layers: [String], rows: Range<Int>, options: RecordingOptions, fingerprint: String) throws {
         file = try HDF5File.create(path)
         let root = file.root
-        try FileStamp.stamp(root, format: ActivationLayout.format, version: ActivationLayout.formatVersion)
-        try root.setAttribute("model_file", input.modelPath)
-        try root.setAttribute("model_sha256", input.metadata.sha256)
-        try root.setAttribute("model_architecture", input.metadata.architecture)
-        try root.setAttribute("seed", Int64(bitPattern: input.metadata.training.seed))
-        try root.setAttribute("dataset", input.dataset)
-        try root.setAttribute("dataset_sha256", input.datasetSHA256)
-        try root.setAttribute("split", input.split.rawValue)
-        try root.setAttribute("class_names", input.images.classNames)
+        try FileStamp.stamp(root, kind: .activations, engine: .current)
+        try Provenance(modelFile: input.modelPath, modelSHA256: input.metadata.sha256, modelArchitecture: input.metadata.architecture,
+                       dataset: input.dataset, datasetSHA256: input.datasetSHA256, split: input.split.rawValue,
+                       seed: input.metadata.training.seed, classNames: input.images.classNames).write(to: root)
         try root.setAttribute("layer_names", layers)
         try root.setAttribute("rows", Int64(rows.count))
         try root.setAttribute("first_row", Int64(rows.lowerBound))
         try root.setAttribute("total_rows", Int64(input.indices.count))
         try root.setAttribute("shard", options.shard?.description ?? "1/1")
-        try root.setAttribute("compression", ActivationWriter.describe(options.compression))
+        try root.setAttribute("compression", options.compression.text)
         try root.setAttribute("batch_size", Int64(options.batchSize))
         try root.setAttribute("settings", fingerprint)
         try root.setAttribute("rows_complete", Int64(0))
@@ -160,13 +156,5 @@ final class ActivationWriter {
     static func gzipLevel(_ compression: Compression) -> Int? {
         if case .gzip(let level) = compression { return level }
         return nil
-    }
-
-    static func describe(_ compression: Compression) -> String {
-        switch compression {
-        case .none: return "none"
-        case .gzip(let level): return "gzip:\(level)"
-        case .shuffleGzip(let level): return "shuffle+gzip:\(level)"
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Files
 import Foundation
 import HDF5
 import Network
@@ -116,15 +117,12 @@ public struct Recorder {
         return rows.count
     }
 
-    /// Parses the `compression` attribute written by `ActivationWriter.describe`.
+    /// Parses the `compression` attribute of a partial recording.
     static func parseCompressionAttribute(_ text: String) throws -> Compression {
-        if text == "none" { return .none }
-        let parts = text.split(separator: ":")
-        if parts.count == 2, let level = Int(parts[1]) {
-            if parts[0] == "gzip" { return .gzip(level: level) }
-            if parts[0] == "shuffle+gzip" { return .shuffleGzip(level: level) }
+        guard let compression = Compression(text: text) else {
+            throw RecordingError.invalidFile("unknown compression '\(text)' in a partial recording; delete it and record again")
         }
-        throw RecordingError.invalidFile("unknown compression '\(text)' in a partial recording; delete it and record again")
+        return compression
     }
 
     /// A string that changes whenever a setting that shapes the file changes; a partial file is

@@ -1,3 +1,4 @@
+import Files
 import Foundation
 import HDF5
 import Network
@@ -7,9 +8,9 @@ import Network
 /// from this file and the activation file it links to. Layout: docs/units-file.md.
 public enum UnitsFile {
     /// The value of the root `format` attribute.
-    public static let format = "neuron-probe/units"
+    public static var format: String { FileKind.units.format }
     /// The layout version written.
-    public static let formatVersion = 1
+    public static var formatVersion: Int { FileKind.units.version }
 
     /// The default results path beside an activation file: `acts.h5` → `acts.units.h5`.
     public static func defaultPath(for activations: String) -> String {
@@ -30,13 +31,10 @@ public enum UnitsFile {
         try AtomicFile.write(to: path) { temporary in
             let file = try HDF5File.create(temporary)
             let root = file.root
-            try FileStamp.stamp(root, format: format, version: formatVersion)
-            try root.setAttribute("activations_file", activationsPath)
-            try root.setAttribute("activations_sha256", activationsSHA)
-            try root.setAttribute("model_sha256", activations.metadata.modelSHA256)
-            try root.setAttribute("model_architecture", activations.metadata.modelArchitecture)
-            try root.setAttribute("split", activations.metadata.split)
-            try root.setAttribute("seed", Int64(bitPattern: options.seed))
+            try FileStamp.stamp(root, kind: .units, engine: .current)
+            try Provenance(modelSHA256: activations.metadata.modelSHA256, modelArchitecture: activations.metadata.modelArchitecture,
+                           split: activations.metadata.split, seed: options.seed,
+                           derivedFrom: ("activations", activationsPath, activationsSHA)).write(to: root)
             try root.setAttribute("top_k", Int64(options.topK))
             try root.setAttribute("picture_k", Int64(options.pictureK))
             try root.setAttribute("rotations", Int64(options.rotations))

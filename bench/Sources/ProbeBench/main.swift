@@ -4,6 +4,7 @@
 import Activations
 import Attacks
 import CBLAS
+import Files
 import Foundation
 import Network
 

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 
-/// SHA-256 digests of files and bytes, as lowercase hex: how files refer to the model and
-/// data they were derived from.
+/// Digests of files and bytes, as lowercase hex: SHA-256 is how files refer to the model and data
+/// they were derived from; MD5 only checks downloads against the checksums their publishers list.
 public enum Checksum {
     /// The SHA-256 of the file at `path`, read in 1 MiB pieces.
     /// - Throws: a Foundation error when the file cannot be read.
@@ -18,6 +18,9 @@ public enum Checksum {
 
     /// The SHA-256 of `bytes`.
     public static func sha256<D: DataProtocol>(of bytes: D) -> String { hex(SHA256.hash(data: bytes)) }
+
+    /// The MD5 of `bytes` (the digest MNIST's and Fashion-MNIST's publishers give for their files).
+    public static func md5<D: DataProtocol>(of bytes: D) -> String { hex(Insecure.MD5.hash(data: bytes)) }
 
     private static func hex<S: Sequence>(_ digest: S) -> String where S.Element == UInt8 {
         digest.map { String(format: "%02x", $0) }.joined()

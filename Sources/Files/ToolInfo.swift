@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Facts every file the tool writes records about the tool itself.

@@ -1,13 +1,13 @@
 import Foundation
 import XCTest
-@testable import Network
+@testable import Files
 
 /// What every file records about the tool.
 final class ToolInfoTests: XCTestCase {
     func testTimestampIsWhatISO8601DateFormatterWritesInUTC() {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         // Leap days, century years, the epoch, the ends of days and years, instants a fraction of a
         // millisecond either side of a second (the formatter rounds to milliseconds first), and random
         // instants from the start of the Gregorian calendar (1582-10-15) to 2400.
@@ -22,5 +22,18 @@ final class ToolInfoTests: XCTestCase {
             let date = Date(timeIntervalSince1970: value)
             XCTAssertEqual(ToolInfo.timestamp(date), formatter.string(from: date), "at \(value) s")
         }
+    }
+}
+
+/// Steele, Lea and Flood's SplitMix64: a seeded stream of 64-bit values for the test's instants.
+private struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
