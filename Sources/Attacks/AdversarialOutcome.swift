@@ -30,9 +30,7 @@ public enum AdversarialJudge {
     ///   - targets: per-example target class, or nil for untargeted success (prediction ≠ label).
     public static func judge(model: Sequential, clean: Tensor, adversarial: Tensor, labels: [Int], targets: [Int]?) -> AdversarialOutcome {
         var clipped = adversarial
-        clipped.scalars.withUnsafeMutableBufferPointer { x in
-            for i in 0..<x.count { x[i] = min(max(x[i], 0), 1) }
-        }
+        PixelBox.clip(&clipped)
         let n = clean.batchSize, m = clean.rowSize
         let cleanProbabilities = probabilities(model, clean)
         let adversarialProbabilities = probabilities(model, clipped)

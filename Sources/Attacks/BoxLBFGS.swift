@@ -114,7 +114,7 @@ public struct BoxLBFGS: Sendable {
             let scalars = [Float](unsafeUninitializedCapacity: examples.count * m) { batch, initialized in
                 DispatchQueue.concurrentPerform(iterations: examples.count) { row in
                     examples[row].x.withUnsafeBufferPointer { x in
-                        for j in 0..<m { batch[row * m + j] = clip ? min(max(Float(x[j]), 0), 1) : Float(x[j]) }
+                        for j in 0..<m { batch[row * m + j] = clip ? PixelBox.clip(Float(x[j])) : Float(x[j]) }
                     }
                 }
                 initialized = examples.count * m
@@ -270,7 +270,7 @@ final class ExampleSearch: @unchecked Sendable {
         if success {
             if c < cHigh {
                 cHigh = c
-                best = x.map { min(max($0, 0), 1) }
+                best = x.map { PixelBox.clip($0) }
             }
         } else {
             cLow = max(cLow, c)

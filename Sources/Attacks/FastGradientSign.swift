@@ -42,36 +42,43 @@ public struct FastGradientSign: Sendable {
         var x = images
         if randomStart {
             x.scalars.withUnsafeMutableBufferPointer { v in
-                for i in 0..<v.count { v[i] = min(max(v[i] + eps * (2 * generator.nextUniform() - 1), 0), 1) }
+                for i in 0..<v.count { v[i] = PixelBox.clip(v[i] + eps * (2 * generator.nextUniform() - 1)) }
             }
         }
         let direction: Float = targets == nil ? 1 : -1
         let goal = targets ?? labels
         var failed = Set<Int>()
-        let m = images.rowSize
         for _ in 0..<steps {
             let gradient = model.inputGradient(x, labels: goal).gradient
-            x.scalars.withUnsafeMutableBufferPointer { v in
-                images.scalars.withUnsafeBufferPointer { clean in
-                    gradient.scalars.withUnsafeBufferPointer { g in
-                        for example in 0..<images.batchSize where !failed.contains(example) {
-                            let range = (example * m)..<((example + 1) * m)
-                            if range.contains(where: { !g[$0].isFinite }) {
-                                failed.insert(example)
-                                for i in range { v[i] = clean[i] }
-                                continue
-                            }
-                            for i in range {
-                                // NOTE: sign(0) = 0, as numpy.sign: a pixel with no gradient is left alone.
-                                let s: Float = g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)
-                                let stepped = v[i] + direction * stepSize * s
-                                v[i] = min(max(stepped, max(clean[i] - eps, 0)), min(clean[i] + eps, 1))
-                            }
+            FastGradientSign.step(&x, clean: images, gradient: gradient, stepSize: direction * stepSize, epsilon: eps, failed: &failed)
+        }
+        return (x, failed.sorted())
+    }
+
+    /// One step of the method (eq. 3) for every example of a batch: `x + stepSize · sign(gradient)`,
+    /// projected onto the L∞ ball of radius `epsilon` around `clean` and onto [0, 1]. Examples whose
+    /// gradient is not finite go back to `clean` and join `failed`; those already in it are left alone.
+    /// A negative `stepSize` steps towards a target. Adversarial training takes the same step.
+    public static func step(_ x: inout Tensor, clean: Tensor, gradient: Tensor, stepSize: Float, epsilon: Float, failed: inout Set<Int>) {
+        let m = clean.rowSize
+        x.scalars.withUnsafeMutableBufferPointer { v in
+            clean.scalars.withUnsafeBufferPointer { clean in
+                gradient.scalars.withUnsafeBufferPointer { g in
+                    for example in 0..<(m == 0 ? 0 : clean.count / m) where !failed.contains(example) {
+                        let range = (example * m)..<((example + 1) * m)
+                        if range.contains(where: { !g[$0].isFinite }) {
+                            failed.insert(example)
+                            for i in range { v[i] = clean[i] }
+                            continue
+                        }
+                        for i in range {
+                            // NOTE: sign(0) = 0, as numpy.sign: a pixel with no gradient is left alone.
+                            let s: Float = g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)
+                            v[i] = PixelBox.clip(v[i] + stepSize * s, within: epsilon, of: clean[i])
                         }
                     }
                 }
             }
         }
-        return (x, failed.sorted())
     }
 }

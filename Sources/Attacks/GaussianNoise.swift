@@ -7,7 +7,7 @@ public enum GaussianNoise {
     public static func perturb(_ images: Tensor, stddev: Float, generator: inout SeededGenerator) -> Tensor {
         var x = images
         x.scalars.withUnsafeMutableBufferPointer { v in
-            for i in 0..<v.count { v[i] = min(max(v[i] + stddev * generator.nextGaussian(), 0), 1) }
+            for i in 0..<v.count { v[i] = PixelBox.clip(v[i] + stddev * generator.nextGaussian()) }
         }
         return x
     }
@@ -30,7 +30,7 @@ public enum GaussianNoise {
                 let scale = Float(Double(distortion[example]) / max((sum / Double(m)).squareRoot(), 1e-12))
                 for j in 0..<m {
                     let i = example * m + j
-                    v[i] = min(max(v[i] + scale * noise[j], 0), 1)
+                    v[i] = PixelBox.clip(v[i] + scale * noise[j])
                 }
             }
         }
@@ -48,7 +48,7 @@ public enum GaussianNoise {
                     let range = (example * m)..<((example + 1) * m)
                     let current = (range.reduce(0.0) { $0 + Double((a[$1] - x[$1]) * (a[$1] - x[$1])) } / Double(m)).squareRoot()
                     let scale = current > 0 ? Float(Double(rms) / current) : 0
-                    for i in range { a[i] = min(max(x[i] + scale * (a[i] - x[i]), 0), 1) }
+                    for i in range { a[i] = PixelBox.clip(x[i] + scale * (a[i] - x[i])) }
                 }
             }
         }

@@ -4,9 +4,15 @@ import Foundation
 public struct Trainer {
     /// The run's settings.
     public let configuration: TrainingConfiguration
+    /// What each step minimises.
+    public let objective: TrainingObjective
 
-    /// A trainer for `configuration`.
-    public init(configuration: TrainingConfiguration) { self.configuration = configuration }
+    /// A trainer for `configuration` that minimises `objective` (the batch's cross-entropy unless told
+    /// otherwise; `AdversarialTraining.trainer(configuration:)` builds one for adversarial training).
+    public init(configuration: TrainingConfiguration, objective: TrainingObjective = CrossEntropyObjective()) {
+        self.configuration = configuration
+        self.objective = objective
+    }
 
     private func makeOptimizer() -> Optimizer {
         switch configuration.optimizer {
@@ -36,13 +42,18 @@ public struct Trainer {
     ///   - generator: the run's random stream (shuffling and dropout).
     ///   - progress: called after every batch.
     ///   - epochEnded: called with each epoch's summary as soon as it is known.
-    /// - Throws: `TrainingError.diverged` when the loss becomes NaN or infinite.
+    /// - Throws: `TrainingError.diverged` when the loss becomes NaN or infinite;
+    ///   `TrainingError.invalidSetting` when the configuration asks for adversarial training and the
+    ///   objective is the plain one.
     public func train(
         _ model: Sequential, images: Tensor, labels: [Int], validation: (images: Tensor, labels: [Int])? = nil,
         generator: inout SeededGenerator, progress: (TrainingProgress) -> Void = { _ in },
         epochEnded: (EpochSummary) -> Void = { _ in }
     ) throws -> [EpochSummary] {
         try configuration.validate()
+        if configuration.adversarialEpsilon != nil, objective is CrossEntropyObjective {
+            throw TrainingError.invalidSetting("the configuration asks for adversarial training but the objective is plain cross-entropy; build the trainer with AdversarialTraining.trainer(configuration:)")
+        }
         precondition(images.batchSize == labels.count, "Trainer: \(images.batchSize) images but \(labels.count) labels")
         var optimizer = makeOptimizer()
         let parameters = model.layers.flatMap(\.parameters)
@@ -58,15 +69,9 @@ public struct Trainer {
                 let batch = Array(order[first..<min(first + configuration.batchSize, order.count)])
                 images.gather(rows: batch, into: &x)
                 let y = batch.map { labels[$0] }
-                let loss: SoftmaxCrossEntropy.Result
-                var gradients: [[Tensor]]
-                if let epsilon = configuration.adversarialEpsilon {
-                    let trace = model.forward(x, mode: .training, generator: &generator)
-                    loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: y)
-                    gradients = adversarialGradients(model, x: x, labels: y, trace: trace, loss: loss, epsilon: epsilon, generator: &generator)
-                } else {
-                    (loss, gradients) = model.trainingGradients(x, labels: y, generator: &generator)
-                }
+                let step = objective.gradients(model, images: x, labels: y, generator: &generator)
+                let loss = step.loss
+                var gradients = step.parameters
                 addWeightDecay(model, &gradients)
                 optimizer.update(parameters, gradients: gradients.flatMap { $0 })
                 let batchLoss = loss.losses.reduce(0.0) { $0 + Double($1) }
@@ -91,33 +96,6 @@ public struct Trainer {
             epochEnded(summary)
         }
         return summaries
-    }
-
-    /// The parameter gradients of Goodfellow et al.'s (2015, §6) adversarial objective
-    /// ```
-    /// J̃(θ, x, y) = α·J(θ, x, y) + (1 − α)·J(θ, x + ε·sign(∇ₓJ(θ, x, y)), y)
-    /// ```
-    /// with the adversarial images made by one FGSM step from the same batch and clipped to [0, 1].
-    private func adversarialGradients(
-        _ model: Sequential, x: Tensor, labels: [Int], trace: ForwardTrace, loss: SoftmaxCrossEntropy.Result, epsilon: Float,
-        generator: inout SeededGenerator
-    ) -> [[Tensor]] {
-        let alpha = configuration.adversarialAlpha
-        let clean = model.backward(trace, outputGradient: loss.gradient, needsInputGradient: true)
-        var adversarial = x
-        adversarial.scalars.withUnsafeMutableBufferPointer { v in
-            clean.input!.scalars.withUnsafeBufferPointer { g in
-                for i in 0..<v.count { v[i] = min(max(v[i] + epsilon * (g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)), 0), 1) }
-            }
-        }
-        let adversarialTrace = model.forward(adversarial, mode: .training, generator: &generator)
-        let adversarialLoss = SoftmaxCrossEntropy.evaluate(logits: adversarialTrace.output, labels: labels)
-        let perturbed = model.backward(adversarialTrace, outputGradient: adversarialLoss.gradient, needsInputGradient: false)
-        return zip(clean.parameters, perturbed.parameters).map { a, b in
-            zip(a, b).map { ga, gb in
-                Tensor(shape: ga.shape, scalars: zip(ga.scalars, gb.scalars).map { alpha * $0 + (1 - alpha) * $1 })
-            }
-        }
     }
 
     /// Pre-trains the code layers of an autoencoder architecture on reconstruction (half mean squared

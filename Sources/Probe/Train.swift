@@ -1,5 +1,6 @@
 import ArgumentParser
 import Activations
+import Attacks
 import Foundation
 import Network
 
@@ -128,7 +129,7 @@ struct Train: ParsableCommand {
         var generator = SeededGenerator(seed: seed)
         let inputShape = [1, trainSet.height, trainSet.width]
         let model = try architecture.build(inputShape: inputShape, generator: &generator)
-        let trainer = Trainer(configuration: configuration)
+        let trainer = AdversarialTraining.trainer(configuration: configuration)
 
         var history: [EpochSummary] = []
         var bar: ProgressBar?

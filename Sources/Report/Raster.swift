@@ -1,3 +1,5 @@
+import Network
+
 /// An 8-bit image in memory, grey or RGB, stored row-major with interleaved channels:
 /// ```
 /// pixels[(y · width + x) · channels + channel]
@@ -120,7 +122,7 @@ public struct Raster: Equatable, Sendable {
         values.map { v in
             // NOTE: adversarial images may step just outside [0, 1] before re-clipping; clamp, don't trap.
             guard !v.isNaN else { return 0 }
-            return UInt8((min(max(v, 0), 1) * 255).rounded())
+            return UInt8((PixelBox.clip(v) * 255).rounded())
         }
     }
 
