@@ -34,8 +34,8 @@ public enum AdversarialJudge {
         let n = clean.batchSize, m = clean.rowSize
         let cleanProbabilities = probabilities(model, clean)
         let adversarialProbabilities = probabilities(model, clipped)
-        let predictedClean = Trainer.argmax(cleanProbabilities)
-        let predictedAdversarial = Trainer.argmax(adversarialProbabilities)
+        let predictedClean = Softmax.argmax(cleanProbabilities)
+        let predictedAdversarial = Softmax.argmax(adversarialProbabilities)
         var distortion = [Float](repeating: 0, count: n), l2 = distortion, linf = distortion, confidence = distortion
         clean.scalars.withUnsafeBufferPointer { x in
             clipped.scalars.withUnsafeBufferPointer { a in
@@ -61,7 +61,6 @@ public enum AdversarialJudge {
 
     /// Softmax probabilities of a batch, computed in batches of 1,000.
     static func probabilities(_ model: Sequential, _ images: Tensor) -> Tensor {
-        let logits = model.predict(images)
-        return SoftmaxCrossEntropy.evaluate(logits: logits, labels: [Int](repeating: 0, count: logits.batchSize)).probabilities
+        Softmax.probabilities(model.predict(images))
     }
 }

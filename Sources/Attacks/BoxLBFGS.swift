@@ -127,7 +127,7 @@ public struct BoxLBFGS: Sendable {
             (answers.losses, answers.gradient) = (result.losses, result.gradient.scalars)
         }
         if !judged.isEmpty {
-            answers.predictions = Trainer.argmax(model.predict(batch(judged, clip: true), batchSize: judged.count))
+            answers.predictions = Softmax.argmax(model.predict(batch(judged, clip: true), batchSize: judged.count))
         }
         return answers
     }

@@ -16,7 +16,7 @@ public struct TransferMatrix: Sendable {
             sets: sets.map(\.name), models: models.map(\.name),
             error: sets.map { set in
                 models.map { entry in
-                    let predicted = Trainer.argmax(entry.model.predict(set.images))
+                    let predicted = Softmax.argmax(entry.model.predict(set.images))
                     return Double(zip(predicted, set.labels).filter { $0 != $1 }.count) / Double(max(set.labels.count, 1))
                 }
             })

@@ -353,7 +353,7 @@ extension AttributeHolder {
     private func readStringAttribute(_ name: String, function: String) throws -> [String] {
         try withAttribute(name) { attribute, type, count, site in
             guard H5Tget_class(type) == H5T_STRING else {
-                throw usageError(function, path: site.path, file: site.file, "holds \(describeType(type)), not a string")
+                throw usageError(function, path: site.path, file: site.file, "holds \(typeName(type, detailed: true)), not a string")
             }
             return try readStrings(storedType: type, count: count, at: site, function: "H5Aread") { memoryType, buffer in
                 H5Aread(attribute, memoryType, buffer)
@@ -364,7 +364,7 @@ extension AttributeHolder {
     private func readNumberAttribute<T: HDF5Scalar>(_ name: String, as: T.Type, function: String) throws -> [T] {
         try withAttribute(name) { attribute, type, count, site in
             guard isNumeric(type) else {
-                throw usageError(function, path: site.path, file: site.file, "holds \(describeType(type)), not numbers to read as \(T.hdf5Description)")
+                throw usageError(function, path: site.path, file: site.file, "holds \(typeName(type, detailed: true)), not numbers to read as \(T.hdf5Description)")
             }
             if count == 0 { return [] }
             return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in

@@ -30,7 +30,7 @@ public final class Dataset<T: HDF5Scalar>: AttributeHolder {
             guard isNumeric(type) else {
                 throw usageError(
                     "Group.openDataset", path: path, file: file.path,
-                    "it holds \(describeType(type)) elements, which cannot be read as \(T.hdf5Description)")
+                    "it holds \(typeName(type, detailed: true)) elements, which cannot be read as \(T.hdf5Description)")
             }
             let space = try check(H5Dget_space(id), "H5Dget_space", path: path, file: file.path)
             defer { H5Sclose(space) }

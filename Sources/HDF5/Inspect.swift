@@ -116,17 +116,21 @@ extension HDF5File {
     }
 }
 
-/// A short name for an element type: NumPy's for numbers (`float32`, `uint8`), else the HDF5 class (`string`, `compound`).
-func typeName(_ type: hid_t) -> String {
-    let bits = H5Tget_size(type) * 8
+/// A short name for an element type: NumPy's for numbers (`float32`, `uint8`, `int24`), else the
+/// HDF5 class (`string`, `compound`). `detailed` spells out strings and sequences for error messages
+/// ("variable-length string", "fixed-length string of 8 bytes", "variable-length sequence").
+func typeName(_ type: hid_t, detailed: Bool = false) -> String {
+    let bytes = H5Tget_size(type)
     switch H5Tget_class(type) {
-    case H5T_INTEGER: return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + "\(bits)"
-    case H5T_FLOAT: return "float\(bits)"
-    case H5T_STRING: return "string"
+    case H5T_INTEGER: return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + "\(bytes * 8)"
+    case H5T_FLOAT: return "float\(bytes * 8)"
+    case H5T_STRING:
+        guard detailed else { return "string" }
+        return H5Tis_variable_str(type) > 0 ? "variable-length string" : "fixed-length string of \(bytes) bytes"
     case H5T_COMPOUND: return "compound"
     case H5T_ENUM: return "enum"
     case H5T_ARRAY: return "array"
-    case H5T_VLEN: return "vlen"
+    case H5T_VLEN: return detailed ? "variable-length sequence" : "vlen"
     case H5T_REFERENCE: return "reference"
     case H5T_OPAQUE: return "opaque"
     case H5T_BITFIELD: return "bitfield"

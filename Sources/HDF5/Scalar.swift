@@ -133,27 +133,6 @@ extension Int: HDF5Scalar {
     public static var hdf5Type: HDF5ScalarType { MemoryLayout<Int>.size == 8 ? .int64 : .int32 }
 }
 
-/// A short name for any HDF5 datatype, for error messages: "float32", "variable-length string", "compound".
-func describeType(_ type: hid_t) -> String {
-    if let scalar = HDF5ScalarType(storedType: type) { return scalar.rawValue }
-    let bytes = H5Tget_size(type)
-    switch H5Tget_class(type) {
-    case H5T_INTEGER: return "\(bytes * 8)-bit integer"
-    case H5T_FLOAT: return "\(bytes * 8)-bit float"
-    case H5T_STRING:
-        return H5Tis_variable_str(type) > 0 ? "variable-length string" : "fixed-length string of \(bytes) bytes"
-    case H5T_COMPOUND: return "compound"
-    case H5T_ENUM: return "enum"
-    case H5T_ARRAY: return "array"
-    case H5T_VLEN: return "variable-length sequence"
-    case H5T_REFERENCE: return "reference"
-    case H5T_OPAQUE: return "opaque"
-    case H5T_BITFIELD: return "bitfield"
-    case H5T_TIME: return "time"
-    default: return "unknown type"
-    }
-}
-
 /// Whether HDF5 can convert stored elements of this datatype to and from a native number type.
 func isNumeric(_ type: hid_t) -> Bool {
     let typeClass = H5Tget_class(type)

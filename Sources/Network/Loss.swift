@@ -43,22 +43,11 @@ public enum SoftmaxCrossEntropy {
                         let y = labels[row]
                         precondition(y >= 0 && y < classes, "SoftmaxCrossEntropy: label \(y) is outside 0..<\(classes)")
                         let base = row * classes
-                        // NOTE: log-sum-exp shifted by the maximum, so exp never overflows.
-                        var maximum = -Float.infinity
-                        for j in 0..<classes { maximum = max(maximum, z[base + j]) }
-                        var sum: Float = 0
-                        for j in 0..<classes { sum += expf(z[base + j] - maximum) }
-                        // NOTE: log-probabilities are formed from z_j − max and log(sum) separately: subtracting a
-                        // rounded lse from a large z_j would cost the probabilities their last digits.
-                        let logSum = logf(sum)
+                        let (maximum, logSum) = Softmax.row(z.baseAddress! + base, classes: classes, into: p.baseAddress! + base)
                         var others: Float = 0
-                        for j in 0..<classes {
-                            let pj = expf((z[base + j] - maximum) - logSum)
-                            p[base + j] = pj
-                            if j != y {
-                                others += pj
-                                g[base + j] = s * pj
-                            }
+                        for j in 0..<classes where j != y {
+                            others += p[base + j]
+                            g[base + j] = s * p[base + j]
                         }
                         g[base + y] = -s * others
                         losses[row] = logSum - (z[base + y] - maximum)
@@ -87,5 +76,46 @@ public enum MeanSquaredError {
             return scale * d
         }
         return (Float(loss * 0.5 * Double(scale)), gradient)
+    }
+}
+
+/// The softmax of logits and the class a row of scores favours: what classifying with a network
+/// means everywhere in the tool (training accuracy, attacks' judge, transfer, evaluation).
+public enum Softmax {
+    /// Softmax probabilities of (batch, classes) logits, as the loss forms them.
+    public static func probabilities(_ logits: Tensor) -> Tensor {
+        precondition(logits.shape.count == 2, "Softmax: logits have shape \(logits.shape), expected (batch, classes)")
+        let batch = logits.shape[0], classes = logits.shape[1]
+        return Tensor(shape: [batch, classes], initializingWith: { p in
+            logits.scalars.withUnsafeBufferPointer { z in
+                for row in 0..<batch { _ = Softmax.row(z.baseAddress! + row * classes, classes: classes, into: p.baseAddress! + row * classes) }
+            }
+        })
+    }
+
+    /// The index of the largest value in each row of a (batch, classes) tensor; the first of equal ones.
+    public static func argmax(_ scores: Tensor) -> [Int] {
+        let classes = scores.rowSize
+        return (0..<scores.batchSize).map { row in
+            var best = 0
+            for j in 1..<classes where scores.scalars[row * classes + j] > scores.scalars[row * classes + best] { best = j }
+            return best
+        }
+    }
+
+    /// Writes one row's probabilities `p_j = exp((z_j − max) − log Σ_k exp(z_k − max))`.
+    /// - Returns: the row's maximum and log Σ_k exp(z_k − max), from which the loss is formed.
+    @inline(__always)
+    static func row(_ z: UnsafePointer<Float>, classes: Int, into p: UnsafeMutablePointer<Float>) -> (maximum: Float, logSum: Float) {
+        // NOTE: log-sum-exp shifted by the maximum, so exp never overflows.
+        var maximum = -Float.infinity
+        for j in 0..<classes { maximum = max(maximum, z[j]) }
+        var sum: Float = 0
+        for j in 0..<classes { sum += expf(z[j] - maximum) }
+        // NOTE: log-probabilities are formed from z_j − max and log(sum) separately: subtracting a
+        // rounded lse from a large z_j would cost the probabilities their last digits.
+        let logSum = logf(sum)
+        for j in 0..<classes { p[j] = expf((z[j] - maximum) - logSum) }
+        return (maximum, logSum)
     }
 }

@@ -79,7 +79,7 @@ public struct Trainer {
                     throw TrainingError.diverged("training diverged in epoch \(epoch): the loss became \(batchLoss); lower --learning-rate (now \(configuration.effectiveLearningRate))")
                 }
                 lossSum += batchLoss
-                correct += zip(Trainer.argmax(loss.probabilities), y).filter { $0 == $1 }.count
+                correct += zip(Softmax.argmax(loss.probabilities), y).filter { $0 == $1 }.count
                 seen += batch.count
                 first += batch.count
                 progress(TrainingProgress(phase: "train", epoch: epoch, epochs: configuration.epochs, examplesDone: seen,
@@ -145,16 +145,6 @@ public struct Trainer {
         return summaries
     }
 
-    /// The index of the largest value in each row of a (batch, classes) tensor.
-    public static func argmax(_ scores: Tensor) -> [Int] {
-        let classes = scores.rowSize
-        return (0..<scores.batchSize).map { row in
-            var best = 0
-            for j in 1..<classes where scores.scalars[row * classes + j] > scores.scalars[row * classes + best] { best = j }
-            return best
-        }
-    }
-
     /// Loss, accuracy, mean confidence and predictions of `model` on a labelled set (inference mode).
     public static func evaluate(_ model: Sequential, images: Tensor, labels: [Int], batchSize: Int = 1000) -> Evaluation {
         var lossSum = 0.0, confidence = 0.0, correct = 0
@@ -165,7 +155,7 @@ public struct Trainer {
             let end = min(first + batchSize, labels.count)
             let logits = model.forward(images.rows(first..<end)).output
             let result = SoftmaxCrossEntropy.evaluate(logits: logits, labels: Array(labels[first..<end]))
-            let predicted = argmax(result.probabilities)
+            let predicted = Softmax.argmax(result.probabilities)
             for (i, p) in predicted.enumerated() {
                 confidence += Double(result.probabilities.scalars[i * result.probabilities.rowSize + p])
                 if p == labels[first + i] { correct += 1 }

@@ -15,13 +15,12 @@ struct DataCommand: ParsableCommand {
 
         @OptionGroup var directory: DataDirectoryOption
 
-        @Flag(name: .long, help: "Print the results as JSON on stdout.")
-        var json = false
+        @OptionGroup var jsonOutput: JSONOption
 
         func run() throws {
             let search = directory.search
             let statuses = DatasetRegistry.standard.statusOfAll(search: search, verify: true)
-            if json {
+            if jsonOutput.json {
                 try printJSON(statuses.map(describe))
                 return
             }
@@ -48,13 +47,12 @@ struct DataCommand: ParsableCommand {
 
         @OptionGroup var directory: DataDirectoryOption
 
-        @Flag(name: .long, help: "Print the results as JSON on stdout.")
-        var json = false
+        @OptionGroup var jsonOutput: JSONOption
 
         func run() throws {
             let search = directory.search
             let status = try DatasetRegistry.standard.status(name, search: search, verify: true)
-            if json {
+            if jsonOutput.json {
                 try printJSON(describe(status))
             } else {
                 for check in status.files {
@@ -84,11 +82,7 @@ struct DataCommand: ParsableCommand {
         @Option(name: .long, help: "Fetch only this split (train or test).")
         var split: DatasetSplit?
 
-        @Flag(name: .long, help: "Print the results as JSON on stdout.")
-        var json = false
-
-        @Flag(name: .long, help: "Show no progress bar.")
-        var quiet = false
+        @OptionGroup var outputOptions: OutputOptions
 
         func run() throws {
             let mirrors = try mirror.map { value -> [URL] in
@@ -98,12 +92,12 @@ struct DataCommand: ParsableCommand {
             let fetcher = try DatasetFetcher(mirrors: mirrors)
             let descriptor = try DatasetRegistry.standard.descriptor(named: name)
             let directory = dir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? DataSearchPaths().cacheDirectory(for: name)
-            let bar = ProgressLine(quiet: quiet)
+            let bar = ProgressLine(quiet: outputOptions.quiet)
             let results = try fetcher.fetch(
                 descriptor, into: directory, splits: split.map { [$0] } ?? DatasetSplit.allCases,
                 progress: { file, done, total in bar.show(file: file, done: done, total: total) })
             bar.finish()
-            if json {
+            if outputOptions.json {
                 try printJSON(results.map { r -> [String: Any] in
                     var action = "already present"
                     if case .downloaded(let from) = r.action { action = "downloaded from \(from.absoluteString)" }

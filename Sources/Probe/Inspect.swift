@@ -12,12 +12,11 @@ struct Inspect: ParsableCommand {
     @Argument(help: "A file written by neuron-probe (model, activations, units or attack file).")
     var file: String
 
-    @Flag(name: .long, help: "Print the description as JSON on stdout.")
-    var json = false
+    @OptionGroup var jsonOutput: JSONOption
 
     func run() throws {
         let description = try FileDescription(path: file)
-        if json {
+        if jsonOutput.json {
             try printJSON(description.json)
         } else {
             print(description.text)

@@ -15,8 +15,7 @@ struct Merge: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "The merged activation file to write.")
     var output: String
 
-    @Flag(name: .long, help: "Print the result as JSON on stdout.")
-    var json = false
+    @OptionGroup var jsonOutput: JSONOption
 
     func validate() throws {
         guard !shards.isEmpty else { throw ValidationError("give the shard files to merge") }
@@ -26,7 +25,7 @@ struct Merge: ParsableCommand {
     func run() throws {
         try ShardMerger.merge(shards, into: output)
         let merged = try ActivationFile(path: output)
-        if json {
+        if jsonOutput.json {
             try printJSON(["file": output, "rows": merged.count, "shards": shards.count, "layers": merged.metadata.layerNames])
         } else {
             print("merged \(shards.count) shards into \(output): \(merged.count) rows, layers \(merged.metadata.layerNames.joined(separator: ", "))")

@@ -26,13 +26,21 @@ struct DataOptions: ParsableArguments {
     var search: DataSearchPaths { directory.search }
 }
 
-/// How results are printed.
-struct OutputOptions: ParsableArguments {
+/// Whether results are printed as JSON: every command that prints results takes `--json`.
+struct JSONOption: ParsableArguments {
     @Flag(name: .long, help: "Print the results as JSON on stdout.")
     var json = false
+}
+
+/// How the results and the progress of a long command are shown.
+struct OutputOptions: ParsableArguments {
+    @OptionGroup var jsonOutput: JSONOption
 
     @Flag(name: .long, help: "Show no progress bar.")
     var quiet = false
+
+    /// Whether results are printed as JSON.
+    var json: Bool { jsonOutput.json }
 }
 
 /// A path given with -o/--output, checked before any work starts.

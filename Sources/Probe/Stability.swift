@@ -22,8 +22,7 @@ struct Transfer: ParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Where to find the clean images (needed with --amplify).")
     var dataDirectory: String?
 
-    @Flag(name: .long, help: "Print the matrix as JSON on stdout.")
-    var json = false
+    @OptionGroup var jsonOutput: JSONOption
 
     func validate() throws {
         guard !attacks.isEmpty else { throw ValidationError("give at least one attack file") }
@@ -60,7 +59,7 @@ struct Transfer: ParsableCommand {
             }
         }
         let matrix = TransferMatrix.compute(sets: sets, models: loaded.map { ($0.name, $0.model) })
-        if json {
+        if jsonOutput.json {
             try printJSON(["models": matrix.models, "sets": matrix.sets, "error": matrix.error, "amplify": amplify.map { Double($0) } ?? NSNull()])
             return
         }
@@ -80,14 +79,13 @@ struct Lipschitz: ParsableCommand {
     @Argument(help: "The model file.")
     var model: String
 
-    @Flag(name: .long, help: "Print the bounds as JSON on stdout.")
-    var json = false
+    @OptionGroup var jsonOutput: JSONOption
 
     func run() throws {
         let (network, _) = try ModelFile.load(model)
         let bounds = LipschitzBounds.bounds(of: network)
         let product = bounds.reduce(1.0) { $0 * $1.bound }
-        if json {
+        if jsonOutput.json {
             try printJSON(["model": model, "product": product,
                            "layers": bounds.map { ["layer": $0.layer, "kind": $0.kind, "bound": $0.bound, "method": $0.method] as [String: Any] }])
             return

@@ -8,12 +8,11 @@ struct SystemCommand: ParsableCommand {
         commandName: "system",
         abstract: "Show what the tool runs on: its version, the CPU and its features, the BLAS library, the kernel in use and why.")
 
-    @Flag(name: .long, help: "Print the description as JSON on stdout.")
-    var json = false
+    @OptionGroup var jsonOutput: JSONOption
 
     func run() throws {
         let system = SystemDescription.current
-        if json {
+        if jsonOutput.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase

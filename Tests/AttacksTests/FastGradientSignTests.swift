@@ -74,7 +74,7 @@ final class FastGradientSignTests: XCTestCase {
 
     func testMoreStepsFoolTheModelAtLeastAsOften() throws {
         let model = try model(), x = images(200)
-        let labels = Trainer.argmax(model.predict(x))
+        let labels = Softmax.argmax(model.predict(x))
         var g1 = SeededGenerator(seed: 0), g2 = SeededGenerator(seed: 0)
         let one = try FastGradientSign(epsilon: 0.03).perturb(model: model, images: x, labels: labels, targets: nil, generator: &g1).adversarial
         let many = try FastGradientSign(epsilon: 0.03, steps: 10).perturb(model: model, images: x, labels: labels, targets: nil, generator: &g2).adversarial
@@ -86,7 +86,7 @@ final class FastGradientSignTests: XCTestCase {
 
     func testTheJudgeRecomputesSuccessAndDistortionItself() throws {
         let model = try model(), x = images(5)
-        let labels = Trainer.argmax(model.predict(x))
+        let labels = Softmax.argmax(model.predict(x))
         // Out-of-box values are clipped before judging; an unchanged image is no success.
         var pushed = x
         pushed.scalars[0] = 7

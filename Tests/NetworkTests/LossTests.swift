@@ -45,4 +45,21 @@ final class LossTests: XCTestCase {
             loss: { Double(MeanSquaredError.evaluate(prediction: Tensor(shape: [3, 5], scalars: $0), target: target).loss) },
             what: "prediction")
     }
+
+    func testSoftmaxProbabilitiesAreTheFloat64SoftmaxEvenForHugeLogits() {
+        let logits = Tensor(shape: [3, 4], scalars: [1, 2, 3, 4, 1000, 999, -1000, 0, -5, -5, -5, -5])
+        let p = Softmax.probabilities(logits)
+        for row in 0..<3 {
+            let z = (0..<4).map { Double(logits.scalars[row * 4 + $0]) }
+            let top = z.max()!
+            let total = z.map { Foundation.exp($0 - top) }.reduce(0, +)
+            for j in 0..<4 {
+                XCTAssertEqual(Double(p.scalars[row * 4 + j]), Foundation.exp(z[j] - top) / total, accuracy: 1e-6, "row \(row), class \(j)")
+            }
+        }
+    }
+
+    func testArgmaxTakesTheFirstOfEqualScores() {
+        XCTAssertEqual(Softmax.argmax(Tensor(shape: [3, 3], scalars: [0, 2, 2, 5, 1, 5, -1, -3, -2])), [1, 0, 0])
+    }
 }

@@ -182,7 +182,7 @@ func fgsmThroughput(modelPath: String) throws {
                 let labels = Array(test.labels[first..<end])
                 let adversarial = attack.perturb(model: model, images: test.images.rows(first..<end), labels: labels, targets: nil,
                                                  generator: &generator).adversarial
-                wrong += zip(Trainer.argmax(model.predict(adversarial)), labels).filter { $0 != $1 }.count
+                wrong += zip(Softmax.argmax(model.predict(adversarial)), labels).filter { $0 != $1 }.count
                 first = end
             }
         }
