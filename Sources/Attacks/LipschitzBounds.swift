@@ -6,7 +6,7 @@ public struct LayerLipschitz: Sendable {
     /// The layer's name.
     public var layer: String
     /// Its kind.
-    public var kind: String
+    public var kind: LayerKind
     /// The bound: ‖φ(x) − φ(y)‖ ≤ bound · ‖x − y‖.
     public var bound: Double
     /// How it was obtained.
@@ -26,19 +26,20 @@ public enum LipschitzBounds {
     public static func bounds(of model: Sequential) -> [LayerLipschitz] {
         let shapes = [model.inputShape] + model.layerOutputShapes()
         return model.layers.enumerated().map { index, layer in
-            switch layer {
-            case let dense as Dense:
-                return LayerLipschitz(layer: layer.name, kind: layer.kind,
-                                      bound: Double(LinearAlgebra.singularValues(dense.weight.value).first ?? 0), method: "largest singular value")
-            case let conv as Conv2D:
-                let input = shapes[index]
-                return LayerLipschitz(layer: layer.name, kind: layer.kind,
-                                      bound: fourierBound(conv, height: input[1] + 2 * conv.padding, width: input[2] + 2 * conv.padding),
-                                      method: "Fourier bound over the \(input[1] + 2 * conv.padding)x\(input[2] + 2 * conv.padding) padded grid")
-            case is Sigmoid:
-                return LayerLipschitz(layer: layer.name, kind: layer.kind, bound: 0.25, method: "max of σ′ = 1/4")
-            default:
-                return LayerLipschitz(layer: layer.name, kind: layer.kind, bound: 1, method: "non-expansive")
+            func bound(_ value: Double, _ method: String) -> LayerLipschitz {
+                LayerLipschitz(layer: layer.name, kind: layer.kind, bound: value, method: method)
+            }
+            switch layer.kind {
+            case .dense:
+                guard let dense = layer as? Dense else { preconditionFailure("\(layer.name): of kind dense but not a Dense layer") }
+                return bound(Double(LinearAlgebra.singularValues(dense.weight.value).first ?? 0), "largest singular value")
+            case .conv2d:
+                guard let conv = layer as? Conv2D else { preconditionFailure("\(layer.name): of kind conv2d but not a Conv2D layer") }
+                let (h, w) = (shapes[index][1] + 2 * conv.padding, shapes[index][2] + 2 * conv.padding)
+                return bound(fourierBound(conv, height: h, width: w), "Fourier bound over the \(h)x\(w) padded grid")
+            case .sigmoid: return bound(0.25, "max of σ′ = 1/4")
+            // Flatten and dropout are the identity at inference.
+            case .relu, .tanh, .maxpool2d, .maxout, .flatten, .dropout: return bound(1, "non-expansive")
             }
         }
     }

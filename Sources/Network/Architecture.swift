@@ -191,8 +191,8 @@ public enum Initializer {
             } else {
                 continue
             }
-            let next = i + 1 < model.layers.count ? model.layers[i + 1].kind : "softmax"
-            let bound = (next == "relu" || next == "maxout")
+            let next = i + 1 < model.layers.count ? model.layers[i + 1].kind : nil
+            let bound = (next == .relu || next == .maxout)
                 ? (6 / Float(fanIn)).squareRoot()
                 : (6 / Float(fanIn + fanOut)).squareRoot()
             for j in 0..<weight.value.count {
@@ -206,7 +206,10 @@ public enum Initializer {
 public enum LayerFactory {
     /// The layer of `kind` called `name` with `configuration`, its parameters zero until loaded.
     /// - Throws: `NetworkError.invalidModelFile` for an unknown kind or a missing setting.
-    public static func make(kind: String, name: String, configuration: [String: Double]) throws -> Layer {
+    public static func make(kind text: String, name: String, configuration: [String: Double]) throws -> Layer {
+        guard let kind = LayerKind(rawValue: text) else {
+            throw NetworkError.invalidModelFile("layer \(name) has unknown kind '\(text)' (a newer neuron-probe may have written it)")
+        }
         func setting(_ key: String) throws -> Int {
             guard let v = configuration[key], v == v.rounded(), v >= 0 else {
                 throw NetworkError.invalidModelFile("layer \(name) (\(kind)) lacks a valid '\(key)' setting")
@@ -214,23 +217,21 @@ public enum LayerFactory {
             return Int(v)
         }
         switch kind {
-        case "dense": return Dense(name: name, inputs: try setting("inputs"), outputs: try setting("outputs"))
-        case "conv2d":
+        case .dense: return Dense(name: name, inputs: try setting("inputs"), outputs: try setting("outputs"))
+        case .conv2d:
             return Conv2D(name: name, inChannels: try setting("in_channels"), outChannels: try setting("out_channels"),
                           kernel: try setting("kernel"), stride: try setting("stride"), padding: try setting("padding"))
-        case "maxpool2d": return MaxPool2D(name: name, size: try setting("size"), stride: try setting("stride"))
-        case "maxout": return Maxout(name: name, pieces: try setting("pieces"))
-        case "dropout":
+        case .maxpool2d: return MaxPool2D(name: name, size: try setting("size"), stride: try setting("stride"))
+        case .maxout: return Maxout(name: name, pieces: try setting("pieces"))
+        case .dropout:
             guard let rate = configuration["rate"], rate >= 0, rate < 1 else {
                 throw NetworkError.invalidModelFile("layer \(name) (dropout) lacks a valid 'rate' in [0, 1)")
             }
             return Dropout(name: name, rate: Float(rate))
-        case "relu": return ReLU(name: name)
-        case "sigmoid": return Sigmoid(name: name)
-        case "tanh": return Tanh(name: name)
-        case "flatten": return Flatten(name: name)
-        default:
-            throw NetworkError.invalidModelFile("layer \(name) has unknown kind '\(kind)' (a newer neuron-probe may have written it)")
+        case .relu: return ReLU(name: name)
+        case .sigmoid: return Sigmoid(name: name)
+        case .tanh: return Tanh(name: name)
+        case .flatten: return Flatten(name: name)
         }
     }
 }

@@ -6,7 +6,7 @@
 /// Weight shape (outChannels, inChannels, kernel, kernel); bias (outChannels).
 public final class Conv2D: Layer {
     public var name: String
-    public let kind = "conv2d"
+    public let kind = LayerKind.conv2d
     /// The filters, shape (outChannels, inChannels, kernel, kernel).
     public let weight: Parameter
     /// One bias per output channel.

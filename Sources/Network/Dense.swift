@@ -4,7 +4,7 @@
 /// feeds a 784-input layer directly.
 public final class Dense: Layer {
     public var name: String
-    public let kind = "dense"
+    public let kind = LayerKind.dense
     /// The weight matrix, shape (outputs, inputs).
     public let weight: Parameter
     /// The bias vector, shape (outputs).

@@ -4,7 +4,7 @@ import Foundation
 /// probability `rate` and the survivors scaled by 1/(1 − rate); in inference, the identity.
 public final class Dropout: Layer {
     public var name: String
-    public let kind = "dropout"
+    public let kind = LayerKind.dropout
     /// The probability of dropping a value.
     public let rate: Float
 

@@ -27,7 +27,7 @@ func chainScalars(_ gradient: Tensor, _ other: Tensor, _ f: (Float, Float) -> Fl
 /// The rectifier, `max(0, x)`.
 public final class ReLU: Layer {
     public var name: String
-    public let kind = "relu"
+    public let kind = LayerKind.relu
     public init(name: String) { self.name = name }
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
@@ -66,7 +66,7 @@ public final class ReLU: Layer {
 /// The logistic sigmoid, `1 / (1 + exp(-x))`, with derivative `y (1 - y)`.
 public final class Sigmoid: Layer {
     public var name: String
-    public let kind = "sigmoid"
+    public let kind = LayerKind.sigmoid
     public init(name: String) { self.name = name }
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
@@ -83,7 +83,7 @@ public final class Sigmoid: Layer {
 /// The hyperbolic tangent, with derivative `1 - y²`.
 public final class Tanh: Layer {
     public var name: String
-    public let kind = "tanh"
+    public let kind = LayerKind.tanh
     public init(name: String) { self.name = name }
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {

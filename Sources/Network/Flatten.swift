@@ -3,7 +3,7 @@ import Foundation
 /// Reshapes (batch, …) to (batch, features); the gradient is reshaped back.
 public final class Flatten: Layer {
     public var name: String
-    public let kind = "flatten"
+    public let kind = LayerKind.flatten
     public init(name: String) { self.name = name }
     public func outputShape(for inputShape: [Int]) throws -> [Int] { [inputShape.reduce(1, *)] }
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {

@@ -57,7 +57,7 @@ public protocol Layer: AnyObject {
     /// The layer's name in the network (`fc1`, `relu1`, `conv2`): its tap name and its group in model files.
     var name: String { get set }
     /// The kind of layer as written in model files (`dense`, `conv2d`, `relu`, …).
-    var kind: String { get }
+    var kind: LayerKind { get }
     /// The layer's parameters, in a fixed order.
     var parameters: [Parameter] { get }
     /// Integer and real settings that, with `kind`, rebuild the layer (written as model-file attributes).

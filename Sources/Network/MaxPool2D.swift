@@ -1,7 +1,7 @@
 /// Max-pooling over non-overlapping (or strided) square windows of a (batch, channels, height, width) batch.
 public final class MaxPool2D: Layer {
     public var name: String
-    public let kind = "maxpool2d"
+    public let kind = LayerKind.maxpool2d
     /// Side of the square window.
     public let size: Int
     /// Step between windows (defaults to the window size).

@@ -5,7 +5,7 @@ import Foundation
 /// use a maxout network for their adversarial-training experiments.
 public final class Maxout: Layer {
     public var name: String
-    public let kind = "maxout"
+    public let kind = LayerKind.maxout
     /// Number of linear pieces per unit.
     public let pieces: Int
 

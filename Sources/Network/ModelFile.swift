@@ -81,7 +81,7 @@ public enum ModelFile {
             let layers = try root.createGroup("layers")
             for (index, layer) in model.layers.enumerated() {
                 let group = try layers.createGroup(layer.name)
-                try group.setAttribute("kind", layer.kind)
+                try group.setAttribute("kind", layer.kind.rawValue)
                 try group.setAttribute("index", Int64(index))
                 for (key, value) in layer.configuration.sorted(by: { $0.key < $1.key }) {
                     if key == "rate" { try group.setAttribute(key, value) } else { try group.setAttribute(key, Int64(value)) }

@@ -87,11 +87,11 @@ struct Lipschitz: ParsableCommand {
         let product = bounds.reduce(1.0) { $0 * $1.bound }
         if jsonOutput.json {
             try printJSON(["model": model, "product": product,
-                           "layers": bounds.map { ["layer": $0.layer, "kind": $0.kind, "bound": $0.bound, "method": $0.method] as [String: Any] }])
+                           "layers": bounds.map { ["layer": $0.layer, "kind": $0.kind.rawValue, "bound": $0.bound, "method": $0.method] as [String: Any] }])
             return
         }
         for b in bounds {
-            print(b.layer.padding(toLength: 12, withPad: " ", startingAt: 0) + b.kind.padding(toLength: 11, withPad: " ", startingAt: 0)
+            print(b.layer.padding(toLength: 12, withPad: " ", startingAt: 0) + b.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                   + String(format: "%10.4f  ", b.bound) + b.method)
         }
         print(String(format: "product: %.4g (an upper bound on the whole network's Lipschitz constant)", product))

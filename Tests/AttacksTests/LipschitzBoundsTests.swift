@@ -77,7 +77,7 @@ final class LipschitzBoundsTests: XCTestCase {
         let model = try Architecture("conv-small").build(inputShape: [1, 28, 28], generator: &g)
         let bounds = LipschitzBounds.bounds(of: model)
         XCTAssertEqual(bounds.map(\.kind), model.layers.map(\.kind))
-        XCTAssertTrue(bounds.filter { ["relu", "maxpool2d", "flatten"].contains($0.kind) }.allSatisfy { $0.bound == 1 })
+        XCTAssertTrue(bounds.filter { ["relu", "maxpool2d", "flatten"].contains($0.kind.rawValue) }.allSatisfy { $0.bound == 1 })
         let sigmoidNet = try Architecture("fc20-10").build(inputShape: [1, 28, 28], generator: &g)
         XCTAssertEqual(LipschitzBounds.bounds(of: sigmoidNet)[1].bound, 0.25)
     }

@@ -36,7 +36,7 @@ final class ArchitectureTests: XCTestCase {
 
     func testMaxoutHasFivePiecesAndDropout() throws {
         let model = try build("maxout240-240-10")
-        XCTAssertEqual(model.layers.map(\.kind), ["dropout", "dense", "maxout", "dropout", "dense", "maxout", "dropout", "dense"])
+        XCTAssertEqual(model.layers.map(\.kind.rawValue), ["dropout", "dense", "maxout", "dropout", "dense", "maxout", "dropout", "dense"])
         XCTAssertEqual((model.layers[1] as! Dense).outputCount, 1200)
     }
 

@@ -55,19 +55,9 @@ public enum ActivationLayout {
         }
     }
 
-    /// The nonlinearity a layer applies, as recorded on its dataset: the function for activation
-    /// layers, `max` for pooling, `none` for affine and reshaping layers.
-    public static func nonlinearity(of kind: String) -> String {
-        switch kind {
-        case "relu", "sigmoid", "tanh", "maxout": return kind
-        case "maxpool2d": return "max"
-        default: return "none"
-        }
-    }
-
     /// The layers recorded by `--layers all`: every layer except those that only copy their input at
     /// inference (flatten, dropout).
     public static func defaultLayers(of model: Sequential) -> [String] {
-        model.layers.filter { !["flatten", "dropout"].contains($0.kind) }.map(\.name)
+        model.layers.filter { !$0.kind.copiesInputAtInference }.map(\.name)
     }
 }

@@ -54,8 +54,8 @@ final class ActivationWriter {
         for (position, layer) in input.model.layers.enumerated() where layers.contains(layer.name) {
             let rowShape = shapes[layer.name]!
             let sink = try growing(group, layer.name, Float.self, rowShape: rowShape, labels: ActivationLayout.axisLabels(rank: rowShape.count + 1))
-            try sink.dataset.setAttribute("kind", layer.kind)
-            try sink.dataset.setAttribute("nonlinearity", ActivationLayout.nonlinearity(of: layer.kind))
+            try sink.dataset.setAttribute("kind", layer.kind.rawValue)
+            try sink.dataset.setAttribute("nonlinearity", layer.kind.nonlinearity)
             try sink.dataset.setAttribute("position", Int64(position))
             layerSets[layer.name] = sink
         }
