@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build --build-tests
 swift test --skip-build
-PROBE_BIN="$PWD/.build/debug/probe" python3 -m pytest tests/interop -q
+PROBE_BIN="$PWD/.build/debug/probe" python3 -m pytest Tests/Interop -q

@@ -27,23 +27,12 @@ extension XCTestCase {
             XCTFail("probe is not built at \(binary.path); run swift build first", file: file, line: line)
             return ProbeRun(status: -1, stdout: "", stderr: "")
         }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PROBE_DATA"] = nil
         for (key, value) in extra { environment[key] = value }
         for key in unsetting { environment[key] = nil }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ProbeRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                        stderr: String(decoding: errData, as: UTF8.self))
+        let run = try Subprocess.run(binary, arguments, environment: environment)
+        return ProbeRun(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     /// A fresh temporary directory, removed when the test ends.

@@ -21,20 +21,8 @@ public enum Python {
     /// - Throws: `Python.Failure` with the output when it exits with a non-zero status.
     @discardableResult
     public static func run(_ script: String, arguments: [String] = []) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw Failure(status: process.terminationStatus, output: text + String(decoding: errors, as: UTF8.self))
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let run = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script] + arguments)
+        guard run.status == 0 else { throw Failure(status: run.status, output: run.stdout + run.stderr) }
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

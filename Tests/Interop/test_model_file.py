@@ -322,6 +322,6 @@ def test_documented_example_is_the_tested_code():
         return match.group(1)
 
     doc = (REPO_ROOT / "docs" / "model-file.md").read_text()
-    assert block(doc) == block((REPO_ROOT / "tests" / "interop" / "test_model_file.py").read_text())
+    assert block(doc) == block((REPO_ROOT / "Tests" / "Interop" / "test_model_file.py").read_text())
 
 
