@@ -12,8 +12,13 @@ struct Probe: ParsableCommand {
         commandName: "probe",
         abstract: "Probe neural networks for the intriguing properties of Szegedy et al. (2014) and Goodfellow et al. (2015).",
         discussion: """
-            Train the networks of the papers on Fashion-MNIST or MNIST, evaluate them, and manage the data sets.
-            Every command that prints results prints them as JSON with --json.
+            Where meaning lives: train a network of the papers (train, eval), record its activations at every \
+            layer into HDF5 (record, merged from shards with merge), and test whether single units are more \
+            coherent than random directions (units).
+            How stable it is: make adversarial and noise examples (attack fgsm, iterative with --steps; attack lbfgs; attack noise), \
+            see how they transfer across models (transfer), and bound each layer's Lipschitz constant (lipschitz).
+            Around them: describe any file the tool wrote (inspect), manage the data sets (data) and show what \
+            the tool runs on (system). Every command that prints results prints them as JSON with --json.
             """,
         version: ToolInfo.version,
         subcommands: [Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, Inspect.self, Merge.self, DataCommand.self, SystemCommand.self])
