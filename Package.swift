@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "probe", targets: ["Probe"]),
-        .library(name: "NeuronProbe", targets: ["HDF5", "Files", "Network", "Activations", "Attacks", "Report"]),
+        .library(name: "NeuronProbe", targets: ["HDF5", "Files", "Engine", "Activations", "Attacks", "Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,23 +25,23 @@ let package = Package(
 
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Files", dependencies: ["HDF5", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Network", dependencies: ["CBLAS", "CCPU", "HDF5", "Files"]),
-        .target(name: "Activations", dependencies: ["Network", "Files", "HDF5", "CZlib", "CDeflate", "CLinux"]),
-        .target(name: "Attacks", dependencies: ["Network", "Files", "HDF5", "CLBFGSB"]),
-        .target(name: "Report", dependencies: ["Network", "Files", "Activations", "CPNG"]),
+        .target(name: "Engine", dependencies: ["CBLAS", "CCPU", "HDF5", "Files"]),
+        .target(name: "Activations", dependencies: ["Engine", "Files", "HDF5", "CZlib", "CDeflate", "CLinux"]),
+        .target(name: "Attacks", dependencies: ["Engine", "Files", "HDF5", "CLBFGSB"]),
+        .target(name: "Report", dependencies: ["Engine", "Files", "Activations", "CPNG"]),
         .executableTarget(
             name: "Probe",
-            dependencies: ["Files", "Network", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ProbeBench", dependencies: ["Files", "Network", "Activations", "Attacks", "CBLAS"], path: "bench/Sources/ProbeBench"),
+            dependencies: ["Files", "Engine", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "ProbeBench", dependencies: ["Files", "Engine", "Activations", "Attacks", "CBLAS"], path: "bench/Sources/ProbeBench"),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "HDF5"]),
-        .testTarget(name: "NetworkTests", dependencies: ["Network", "Files", "HDF5"]),
-        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Network", "Files", "HDF5", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Files", "HDF5"]),
+        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Engine", "Files", "HDF5", "TestSupport"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
-        .testTarget(name: "AttacksTests", dependencies: ["Attacks", "Network", "Files"]),
+        .testTarget(name: "AttacksTests", dependencies: ["Attacks", "Engine", "Files"]),
     ],
     swiftLanguageModes: [.v5]
 )

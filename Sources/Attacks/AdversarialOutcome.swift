@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import Engine
 
 /// What happened to each example of an attack, recomputed from the images themselves by shared code
 /// (never trusted from the attack): Szegedy et al.'s Table 1 distortion and the usual norms, the

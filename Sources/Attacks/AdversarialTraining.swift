@@ -1,4 +1,4 @@
-import Network
+import Engine
 
 /// Goodfellow et al.'s (2015, §6) adversarial objective,
 /// ```

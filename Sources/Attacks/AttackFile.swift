@@ -1,7 +1,7 @@
 import Files
 import Foundation
 import HDF5
-import Network
+import Engine
 
 /// Where an attack's clean images came from and what made it: the root attributes of an attack file.
 public struct AttackProvenance: Sendable {

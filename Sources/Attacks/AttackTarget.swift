@@ -1,4 +1,4 @@
-import Network
+import Engine
 
 /// What an attack aims for: any wrong class (untargeted), or a given target class per example.
 public enum AttackTarget: Equatable, Sendable, CustomStringConvertible {

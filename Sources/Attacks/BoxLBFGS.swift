@@ -1,7 +1,7 @@
 import CLBFGSB
 import Dispatch
 import Foundation
-import Network
+import Engine
 
 /// Szegedy et al.'s (2014, §4.1) box-constrained L-BFGS attack: for each example x and target t,
 /// ```

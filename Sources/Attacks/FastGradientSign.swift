@@ -1,4 +1,4 @@
-import Network
+import Engine
 
 /// The fast gradient sign method of Goodfellow et al. (2015, eq. 3),
 /// ```

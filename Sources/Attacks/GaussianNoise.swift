@@ -1,4 +1,4 @@
-import Network
+import Engine
 
 /// Gaussian noise as the control of Szegedy et al.'s Tables 2 and 4: perturbations of the same size
 /// as the adversarial ones, but in random directions.

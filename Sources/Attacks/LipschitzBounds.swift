@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import Engine
 
 /// An upper bound on one layer's Lipschitz constant in the L2 norm (Szegedy et al. 2014, §4.3).
 public struct LayerLipschitz: Sendable {

@@ -1,4 +1,4 @@
-import Network
+import Engine
 
 /// The error each model makes on each set of adversarial (or noise) examples, shaped like
 /// Szegedy et al.'s Table 2: one row per set, one column per model.

@@ -16,7 +16,7 @@ public enum FileStamp {
 }
 
 /// What computed a file's contents, as its root attributes name it: the engine fills it in
-/// (`EngineStamp.current` in `Network`), so that this layer needs to know nothing of BLAS.
+/// (`EngineStamp.current` in `Engine`), so that this layer needs to know nothing of BLAS.
 public struct EngineStamp: Sendable, Equatable {
     /// The OpenBLAS kernel in use (`Haswell`).
     public var blasKernel: String

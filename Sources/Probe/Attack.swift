@@ -2,7 +2,7 @@ import ArgumentParser
 import Activations
 import Attacks
 import Foundation
-import Network
+import Engine
 
 /// `probe attack`: the stability probes of Szegedy et al. (2014) §4 and Goodfellow et al. (2015).
 struct Attack: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Activations
 import Foundation
-import Network
+import Engine
 
 /// `probe eval`: error, accuracy and mean confidence of a model on a data set split.
 struct Eval: ParsableCommand {

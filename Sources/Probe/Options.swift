@@ -2,7 +2,7 @@ import ArgumentParser
 import Activations
 import Files
 import Foundation
-import Network
+import Engine
 
 /// The directory searched first for data sets.
 struct DataDirectoryOption: ParsableArguments {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Files
 import Foundation
 import HDF5
-import Network
+import Engine
 
 /// The `probe` command: tests, on real networks and data, where meaning lives in a network
 /// (Szegedy et al. 2014 §3) and how stable it is (Szegedy §4, Goodfellow et al. 2015).

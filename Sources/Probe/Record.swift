@@ -3,7 +3,7 @@ import Activations
 import Dispatch
 import Foundation
 import HDF5
-import Network
+import Engine
 
 extension RecordedSplit: ExpressibleByArgument {}
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Activations
 import Attacks
 import Foundation
-import Network
+import Engine
 
 /// `probe transfer`: how adversarial examples made on one model fare on others (Szegedy et al. Tables 2–4).
 struct Transfer: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Network
+import Engine
 
 /// `probe system`: the tool version, the processor, the BLAS library and the kernel it runs.
 struct SystemCommand: ParsableCommand {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Activations
 import Attacks
 import Foundation
-import Network
+import Engine
 
 extension OptimizerKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}

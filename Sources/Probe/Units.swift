@@ -1,7 +1,7 @@
 import ArgumentParser
 import Activations
 import Foundation
-import Network
+import Engine
 import Report
 
 /// `probe units`: units versus random directions, measured (Szegedy et al. 2014 §3).

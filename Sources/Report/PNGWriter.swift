@@ -1,7 +1,7 @@
 import CPNG
 import Files
 import Foundation
-import Network
+import Engine
 
 /// Encodes rasters as 8-bit PNG (grey or RGB) through libpng's simplified write API
 /// (`png_image_write_to_memory`, libpng ≥ 1.6.24) and writes them atomically.

@@ -1,4 +1,4 @@
-import Network
+import Engine
 
 /// An 8-bit image in memory, grey or RGB, stored row-major with interleaved channels:
 /// ```

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Attacks
-@testable import Network
+@testable import Engine
 
 /// Goodfellow et al.'s (2015, §6) adversarial objective as a training objective: its gradients are
 /// those of J̃ (the FGSM images are piecewise constant in the parameters), and with α = 1 it is the

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Attacks
-@testable import Network
+@testable import Engine
 
 /// Szegedy's box-constrained L-BFGS: it reaches its targets with small, in-box perturbations,
 /// brackets c, and batches do what single examples do.

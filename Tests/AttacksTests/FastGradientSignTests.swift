@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Attacks
-@testable import Network
+@testable import Engine
 
 /// FGSM and its iterative form: the formula, the box, the ball, and success judged by shared code.
 final class FastGradientSignTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Attacks
-@testable import Network
+@testable import Engine
 
 /// Szegedy §4.3's per-layer bounds against brute-force operator norms of small layers.
 final class LipschitzBoundsTests: XCTestCase {

@@ -108,7 +108,7 @@ final class SystemCommandTests: XCTestCase {
     }
 }
 
-/// The test-only environment switches of the kernel selection (Sources/Network/BLASKernelSelection.swift).
+/// The test-only environment switches of the kernel selection (Sources/Engine/BLASKernelSelection.swift).
 enum BLASSwitch {
     static let pretend = "NEURON_PROBE_TEST_OPENBLAS_CHOICE"
     static let failCheck = "NEURON_PROBE_TEST_FAIL_KERNEL_CHECK"

@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import Engine
 
 /// One split of a labelled image data set in memory: the images as a tensor ready for the
 /// network, the raw bytes they came from, the labels and the class names.

@@ -1,7 +1,7 @@
 import Files
 import Foundation
 import HDF5
-import Network
+import Engine
 
 /// A recorded activation file opened for reading: its metadata, and each layer's activations by
 /// rows, by unit column, or in batches. The API the analysis commands use.

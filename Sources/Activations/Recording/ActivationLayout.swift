@@ -1,6 +1,6 @@
 import Files
 import HDF5
-import Network
+import Engine
 
 /// The layout of activation files (`format = "neuron-probe/activations"`), shared by the writer
 /// (`Recorder`) and the reader (`ActivationFile`); docs/activation-file.md documents it.

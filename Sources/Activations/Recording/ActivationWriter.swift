@@ -2,7 +2,7 @@ import Dispatch
 import Files
 import Foundation
 import HDF5
-import Network
+import Engine
 
 /// The HDF5 side of a recording: creates or reopens the partial file and appends batches.
 final class ActivationWriter {

@@ -2,7 +2,7 @@ import Dispatch
 import Files
 import Foundation
 import HDF5
-import Network
+import Engine
 
 /// Streams a network's activations over a data set into an activation file, batch by batch, in
 /// bounded memory. The file is built under a temporary name beside the target (`.NAME.partial`) and

@@ -1,4 +1,4 @@
-import Network
+import Engine
 
 /// The images a recording runs over, with where they come from.
 public struct RecordingInput {

@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import Engine
 
 /// Hands a recording's work to one thread per core (`Cores.run`): the forward passes of each
 /// batch's pieces, in any order and at most `lookahead` batches ahead of the writes, and each

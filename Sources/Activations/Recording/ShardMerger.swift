@@ -1,7 +1,7 @@
 import Files
 import Foundation
 import HDF5
-import Network
+import Engine
 
 /// Joins the shard files of one recording (`probe record --shard I/N`) into a single activation
 /// file whose datasets are HDF5 virtual datasets pointing into the shards: no activation is copied,

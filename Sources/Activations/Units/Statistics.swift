@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import Engine
 
 /// The outcome of a two-sided Mann–Whitney U test of sample `a` against sample `b`, with the
 /// effect sizes that go with it.

@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import Engine
 
 /// Settings of the units-versus-random-directions analysis.
 public struct UnitsAnalysisOptions: Sendable {

@@ -1,7 +1,7 @@
 import Files
 import Foundation
 import HDF5
-import Network
+import Engine
 
 /// Units-analysis results files (`format = "neuron-probe/units"`): every direction, its top and
 /// bottom images, its coherence, and the comparison, so that anyone can recompute every number

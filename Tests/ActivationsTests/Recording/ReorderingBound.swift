@@ -1,4 +1,4 @@
-import Network
+import Engine
 
 /// How far two float32 forward passes of the same fully connected network may be apart when their
 /// sums run in different orders: the recorded rows of a batch of another size, or under another BLAS

@@ -1,6 +1,6 @@
 import Foundation
 import HDF5
-import Network
+import Engine
 import XCTest
 @testable import Activations
 

@@ -1,6 +1,6 @@
 import Activations
 import Foundation
-import Network
+import Engine
 import TestSupport
 import XCTest
 

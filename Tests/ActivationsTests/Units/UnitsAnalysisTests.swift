@@ -1,7 +1,7 @@
 import Files
 import Foundation
 import HDF5
-import Network
+import Engine
 import XCTest
 @testable import Activations
 

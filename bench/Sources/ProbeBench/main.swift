@@ -6,7 +6,7 @@ import Attacks
 import CBLAS
 import Files
 import Foundation
-import Network
+import Engine
 
 // The kernel a user gets: where OpenBLAS fell back to a generic one, this restarts the process with
 // the fastest kernel the CPU runs, as `probe` does.

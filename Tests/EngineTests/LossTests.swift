@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// Softmax cross-entropy: stable for large logits, gradient exact when the softmax saturates.
 final class LossTests: XCTestCase {

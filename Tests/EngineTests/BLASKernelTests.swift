@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// Choosing OpenBLAS's kernel: a fallback to a generic core is replaced by the fastest vector
 /// kernel the processor runs, a recognised processor keeps OpenBLAS's choice, and the user's

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// Gathering rows, the one copy a training step makes of its batch, and the buffers tensors start from.
 final class TensorTests: XCTestCase {

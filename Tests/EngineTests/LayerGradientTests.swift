@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// Every layer's backward rule agrees with central finite differences of its forward rule.
 final class LayerGradientTests: XCTestCase {

@@ -2,7 +2,7 @@ import Files
 import Foundation
 import HDF5
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// Model files: a round trip keeps the network, and bad files fail with one clear line.
 final class ModelFileTests: XCTestCase {

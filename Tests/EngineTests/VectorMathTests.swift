@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// The eight-lane exponential and sigmoid against libm in double precision.
 final class VectorMathTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// Batches split into one share of examples per core give each example what it gets alone.
 final class ExampleSharesTests: XCTestCase {

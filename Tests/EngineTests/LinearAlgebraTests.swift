@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// Products, random rotations and eigenvectors through OpenBLAS and its LAPACK.
 final class LinearAlgebraTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// The named architectures of the papers build with the documented layers, and the input
 /// gradient of each agrees with finite differences.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// A random tensor of `shape` with values drawn uniformly from [low, high).
 func randomTensor(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// Layer kinds as one closed set: every kind rebuilds from a model file's settings, and unknown ones are refused.
 final class LayerKindTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Network
+@testable import Engine
 
 /// Training: optimisers reduce the loss, a seed fixes the run, settings are checked.
 final class TrainingTests: XCTestCase {
