@@ -20,7 +20,7 @@ public enum AttackTarget: Equatable, Sendable, CustomStringConvertible {
         case "random": self = .random
         default:
             guard let label = Int(text), label >= 0 else {
-                throw AttackError.invalidSetting("--target \(text) is not none, next, random or a class index")
+                throw SettingProblem("target", text, "is not none, next, random or a class index")
             }
             self = .label(label)
         }
@@ -48,10 +48,10 @@ public enum AttackTarget: Equatable, Sendable, CustomStringConvertible {
             }
         case .label(let target):
             guard target < classes else {
-                throw AttackError.invalidSetting("--target \(target) is not a class: the model has classes 0…\(classes - 1)")
+                throw SettingProblem("target", "\(target)", "is not a class: the model has classes 0…\(classes - 1)")
             }
             if let index = labels.firstIndex(of: target) {
-                throw AttackError.invalidSetting("--target \(target) is the true label of example \(index); a targeted attack needs another class (use --target next or random)")
+                throw SettingProblem("target", "\(target)", "is the true label of example \(index); a targeted attack needs another class (next or random)")
             }
             return labels.map { _ in target }
         }

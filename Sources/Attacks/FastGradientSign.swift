@@ -22,11 +22,11 @@ public struct FastGradientSign: Sendable {
     /// - Throws: `AttackError.invalidSetting` for ε outside [0, 1], steps < 1 or a step size ≤ 0.
     public init(epsilon: Float, steps: Int = 1, stepSize: Float? = nil, randomStart: Bool = false) throws {
         guard epsilon >= 0, epsilon <= 1, epsilon.isFinite else {
-            throw AttackError.invalidSetting("--epsilon \(epsilon) is outside [0, 1]: pixels lie in [0, 1], so larger perturbations mean nothing")
+            throw SettingProblem("epsilon", "\(epsilon)", "is outside [0, 1]: pixels lie in [0, 1], so larger perturbations mean nothing")
         }
-        guard steps >= 1 else { throw AttackError.invalidSetting("--steps must be at least 1") }
+        guard steps >= 1 else { throw SettingProblem("steps", "must be at least 1") }
         let alpha = stepSize ?? (steps == 1 ? epsilon : 2.5 * epsilon / Float(steps))
-        guard alpha > 0 || epsilon == 0, alpha.isFinite else { throw AttackError.invalidSetting("--step-size must be positive") }
+        guard alpha > 0 || epsilon == 0, alpha.isFinite else { throw SettingProblem("step size", "must be positive") }
         self.epsilon = epsilon
         self.steps = steps
         self.stepSize = alpha

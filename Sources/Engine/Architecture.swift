@@ -83,7 +83,7 @@ public struct Architecture: Equatable, Sendable {
             self.activation = activation
         } else if let activation {
             throw NetworkError.unknownArchitecture(
-                "--activation \(activation.rawValue) applies to fc architectures only; \(spec) has fixed nonlinearities (\(Architecture.hiddenUnits(of: family, .sigmoid)))")
+                "activation \(activation.rawValue) applies to fc architectures only; \(spec) has fixed nonlinearities (\(Architecture.hiddenUnits(of: family, .sigmoid)))")
         } else {
             self.activation = .sigmoid
         }

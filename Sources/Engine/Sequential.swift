@@ -237,7 +237,7 @@ public final class Sequential {
     /// Throws when any parameter holds NaN or infinity, naming it.
     public func checkFinite() throws {
         for (path, parameter) in namedParameters where !parameter.value.isFinite {
-            throw NetworkError.nonFiniteParameter("parameter \(path) holds NaN or infinite values; the model is unusable (retrain it, e.g. with a smaller --learning-rate)")
+            throw NetworkError.nonFiniteParameter("parameter \(path) holds NaN or infinite values; the model is unusable (retrain it, e.g. with a smaller learning rate)")
         }
     }
 }

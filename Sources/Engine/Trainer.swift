@@ -76,7 +76,7 @@ public struct Trainer {
                 optimizer.update(parameters, gradients: gradients.flatMap { $0 })
                 let batchLoss = loss.losses.reduce(0.0) { $0 + Double($1) }
                 guard batchLoss.isFinite else {
-                    throw TrainingError.diverged("training diverged in epoch \(epoch): the loss became \(batchLoss); lower --learning-rate (now \(configuration.effectiveLearningRate))")
+                    throw TrainingError.diverged("training diverged in epoch \(epoch): the loss became \(batchLoss); lower the learning rate (now \(configuration.effectiveLearningRate))")
                 }
                 lossSum += batchLoss
                 correct += zip(Softmax.argmax(loss.probabilities), y).filter { $0 == $1 }.count
@@ -129,7 +129,7 @@ public struct Trainer {
                 addWeightDecay(autoencoder, &gradients)
                 optimizer.update(parameters, gradients: gradients.flatMap { $0 })
                 guard loss.loss.isFinite else {
-                    throw TrainingError.diverged("autoencoder pre-training diverged in epoch \(epoch); lower --learning-rate")
+                    throw TrainingError.diverged("autoencoder pre-training diverged in epoch \(epoch); lower the learning rate")
                 }
                 lossSum += Double(loss.loss) * Double(batch.count)
                 seen += batch.count

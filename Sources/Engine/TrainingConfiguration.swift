@@ -31,17 +31,17 @@ public struct TrainingConfiguration: Sendable {
 
     /// Throws when a setting cannot work, saying which and why.
     public func validate() throws {
-        guard epochs >= 1 else { throw TrainingError.invalidSetting("--epochs must be at least 1, given \(epochs)") }
-        guard batchSize >= 1 else { throw TrainingError.invalidSetting("--batch-size must be at least 1, given \(batchSize)") }
+        guard epochs >= 1 else { throw SettingProblem("epochs", "must be at least 1, given \(epochs)") }
+        guard batchSize >= 1 else { throw SettingProblem("batch size", "must be at least 1, given \(batchSize)") }
         guard effectiveLearningRate > 0, effectiveLearningRate.isFinite else {
-            throw TrainingError.invalidSetting("--learning-rate must be a positive number, given \(effectiveLearningRate)")
+            throw SettingProblem("learning rate", "must be a positive number, given \(effectiveLearningRate)")
         }
         guard momentum >= 0, momentum < 1 else { throw TrainingError.invalidSetting("momentum must lie in [0, 1), given \(momentum)") }
-        guard pretrainEpochs >= 0 else { throw TrainingError.invalidSetting("--pretrain-epochs must be at least 0") }
+        guard pretrainEpochs >= 0 else { throw SettingProblem("pre-training epochs", "must be at least 0") }
         if let epsilon = adversarialEpsilon, !(epsilon >= 0 && epsilon <= 1) {
-            throw TrainingError.invalidSetting("--adversarial fgsm:\(epsilon): ε must lie in [0, 1]")
+            throw SettingProblem("adversarial", "fgsm:\(epsilon)", "has an ε outside [0, 1]")
         }
-        guard adversarialAlpha >= 0, adversarialAlpha <= 1 else { throw TrainingError.invalidSetting("--alpha must lie in [0, 1]") }
+        guard adversarialAlpha >= 0, adversarialAlpha <= 1 else { throw SettingProblem("alpha", "must lie in [0, 1]") }
     }
 }
 

@@ -38,28 +38,8 @@ struct Probe: ParsableCommand {
         do {
             var command = try parseAsRoot(nil)
             try command.run()
-        } catch let error as FileFormatError {
-            exit(withError: CommandError(error.description + (error.hint.map { "; \($0)" } ?? "")))
         } catch {
-            exit(withError: error)
-        }
-    }
-}
-
-extension FileFormatError {
-    /// What to do about a file of the wrong kind, in the CLI's words (the library's message says what is wrong).
-    var hint: String? {
-        switch self {
-        case .newerVersion: return nil
-        case .notNeuronProbe: return "use h5dump or h5ls for other files"
-        case .missing, .notHDF5, .otherFormat:
-            switch kind {
-            case .model: return "train one with `probe train --arch fc100-100-10 -o FILE`"
-            case .activations: return "record one with `probe record MODEL -o FILE`"
-            case .units: return "make one with `probe units ACTIVATIONS -o FILE`"
-            case .attack: return "make one with `probe attack fgsm MODEL -o FILE`"
-            case nil: return "probe inspect describes files written by neuron-probe"
-            }
+            exit(withError: CommandLineWording.message(for: error).map(CommandError.init) ?? error)
         }
     }
 }

@@ -114,10 +114,10 @@ struct Record: ParsableCommand {
             rows = try Recorder(options: options).record(
                 input, to: output, resume: resume, shouldStop: { stop.isSet },
                 progress: { done, total in bar.update(done, total: total) })
-        } catch RecordingError.interrupted(let message) {
+        } catch let interrupted as RecordingError where CommandLineWording.isInterruption(interrupted) {
             // The shell's convention for a command stopped by a signal: 128 + its number.
             bar.finish()
-            note("Error: \(message)")
+            note("Error: \(CommandLineWording.message(for: interrupted) ?? interrupted.description)")
             throw ExitCode(128 + (stop.receivedSignal ?? SIGINT))
         }
         bar.finish()

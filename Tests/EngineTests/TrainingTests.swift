@@ -99,7 +99,7 @@ final class TrainingTests: XCTestCase {
         let model = try Architecture("fc16-3").build(inputShape: [8], generator: &generator)
         let (x, y) = clusters(count: 64, seed: 5)
         XCTAssertThrowsError(try Trainer(configuration: configuration).train(model, images: x, labels: y, generator: &generator)) { error in
-            XCTAssertTrue("\(error)".contains("--learning-rate"), "\(error)")
+            XCTAssertTrue("\(error)".contains("lower the learning rate"), "\(error)")
         }
     }
 

@@ -25,7 +25,7 @@ public struct Recorder {
     public func selectedLayers(of model: Sequential) throws -> [String] {
         guard let requested = options.layers else { return ActivationLayout.defaultLayers(of: model) }
         for name in requested where !model.layerNames.contains(name) {
-            throw RecordingError.invalidSetting("the model has no layer '\(name)'; its layers are \(model.layerNames.joined(separator: ", ")) (or use --layers all)")
+            throw SettingProblem("layers", name, "names no layer of the model; its layers are \(model.layerNames.joined(separator: ", ")) (or all)")
         }
         // Network order, whatever the order asked for.
         return model.layerNames.filter { requested.contains($0) }
@@ -47,7 +47,7 @@ public struct Recorder {
         _ input: RecordingInput, to path: String, resume: Bool = false,
         shouldStop: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Int {
-        guard options.batchSize >= 1 else { throw RecordingError.invalidSetting("--batch-size must be at least 1") }
+        guard options.batchSize >= 1 else { throw SettingProblem("batch size", "must be at least 1") }
         if case .shuffleGzip = options.compression {
             throw RecordingError.invalidSetting("the recorder writes none or gzip chunks; shuffle+gzip is not supported")
         }
@@ -60,8 +60,7 @@ public struct Recorder {
         let writer: ActivationWriter
         if FileManager.default.fileExists(atPath: partial) {
             guard resume else {
-                throw RecordingError.invalidSetting(
-                    "\(partial) holds an interrupted recording; rerun with --resume to continue it, or delete it to start over")
+                throw RecordingError.partialRecordingExists(partial: partial)
             }
             writer = try ActivationWriter(resuming: partial, fingerprint: fingerprint)
         } else {
@@ -100,12 +99,11 @@ public struct Recorder {
                 let kept = writer.rowsComplete
                 let done = (written == 0 ? start : batches[written - 1].upperBound) - rows.lowerBound
                 try writer.close()
-                throw RecordingError.interrupted(
-                    "interrupted after \(done) of \(rows.count) rows; \(partial) keeps the first \(kept): rerun the same command with --resume to finish")
+                throw RecordingError.interrupted(done: done, total: rows.count, partial: partial, kept: kept)
             }
             try writer.finish()
-        } catch RecordingError.interrupted(let message) {
-            throw RecordingError.interrupted(message)
+        } catch let interrupted as RecordingError where { if case .interrupted = interrupted { return true } else { return false } }() {
+            throw interrupted
         } catch {
             try? writer.close()
             try? FileManager.default.removeItem(atPath: partial)

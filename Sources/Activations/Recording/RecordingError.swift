@@ -4,12 +4,19 @@ public enum RecordingError: Error, CustomStringConvertible, Equatable {
     case invalidSetting(String)
     /// A file that is not what the command needs.
     case invalidFile(String)
-    /// The run was interrupted; the partial file can be resumed.
-    case interrupted(String)
+    /// A partial file of an interrupted recording is in the way; it can be resumed or deleted.
+    case partialRecordingExists(partial: String)
+    /// The run was interrupted after `done` of `total` rows; the partial file keeps the first `kept`
+    /// and can be resumed.
+    case interrupted(done: Int, total: Int, partial: String, kept: Int)
 
     public var description: String {
         switch self {
-        case .invalidSetting(let m), .invalidFile(let m), .interrupted(let m): return m
+        case .invalidSetting(let m), .invalidFile(let m): return m
+        case .partialRecordingExists(let partial):
+            return "\(partial) holds an interrupted recording; resume it to continue, or delete it to start over"
+        case .interrupted(let done, let total, let partial, let kept):
+            return "interrupted after \(done) of \(total) rows; \(partial) keeps the first \(kept): resume the same recording to finish"
         }
     }
 }

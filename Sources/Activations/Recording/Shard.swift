@@ -1,3 +1,5 @@
+import Engine
+
 /// The I-th of N contiguous slices of a recording (`--shard I/N`, I counted from 1).
 public struct Shard: Equatable, Sendable, CustomStringConvertible {
     /// 1-based index of this slice.
@@ -10,7 +12,7 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else {
-            throw RecordingError.invalidSetting("--shard \(text) is not I/N with 1 ≤ I ≤ N (e.g. --shard 2/4)")
+            throw SettingProblem("shard", text, "is not I/N with 1 ≤ I ≤ N (e.g. 2/4)")
         }
         index = i
         count = n

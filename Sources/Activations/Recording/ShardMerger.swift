@@ -19,7 +19,7 @@ public enum ShardMerger {
             let m = file.metadata
             for (what, a, b) in [("model", m.modelSHA256, first.modelSHA256), ("data set", m.dataset + " " + m.datasetSHA256, first.dataset + " " + first.datasetSHA256),
                                  ("split", m.split, first.split), ("layers", m.layerNames.joined(separator: ","), first.layerNames.joined(separator: ",")),
-                                 ("total rows (--limit)", "\(m.totalRows)", "\(first.totalRows)")] where a != b {
+                                 ("total rows", "\(m.totalRows)", "\(first.totalRows)")] where a != b {
                 throw RecordingError.invalidFile("\(file.path) and \(files[0].path) do not belong to one recording: their \(what) differ (\(a) vs \(b))")
             }
         }

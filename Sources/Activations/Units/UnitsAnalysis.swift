@@ -139,16 +139,16 @@ public enum UnitsAnalysis {
         let info = try file.layer(layer)
         let n = file.count, u = info.units
         guard options.topK >= 1, options.topK <= n else {
-            throw RecordingError.invalidSetting("--top \(options.topK) must lie between 1 and the \(n) samples of \(file.path)")
+            throw SettingProblem("top k", "\(options.topK)", "must lie between 1 and the \(n) samples of \(file.path)")
         }
         if let k = options.randomDirections, k < 1 {
-            throw RecordingError.invalidSetting("--random must be at least 1 (given \(k)); the comparison needs random directions")
+            throw SettingProblem("random directions", "must be at least 1 (given \(k)); the comparison needs random directions")
         }
         guard options.rotations >= 0, options.principalComponents >= 0, options.principalComponents <= u else {
-            throw RecordingError.invalidSetting("--rotations must be ≥ 0 and --pca between 0 and the layer's \(u) units")
+            throw SettingProblem("rotations", "must be ≥ 0 and the principal components between 0 and the layer's \(u) units")
         }
         if options.rotations > 0 && u > 4096 {
-            throw RecordingError.invalidSetting("layer \(layer) has \(u) values per sample; rotating its whole basis needs \(u)×\(u) matrices: pass --rotations 0")
+            throw RecordingError.invalidSetting("layer \(layer) has \(u) values per sample; rotating its whole basis needs \(u)×\(u) matrices: ask for 0 rotations")
         }
         let activations = try file.rows(layer, 0..<n).reshaped([n, u])
         // Each unit's activations over the samples, contiguous: the unit directions' projections.

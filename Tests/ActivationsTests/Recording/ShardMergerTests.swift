@@ -101,7 +101,7 @@ final class ShardMergerTests: XCTestCase {
         options.shard = try Shard(parsing: "2/2")
         try Recorder(options: options).record(shorter, to: path("short.h5"))
         XCTAssertThrowsError(try ShardMerger.merge([halves[0], path("short.h5")], into: path("merged.h5"))) { error in
-            XCTAssertTrue("\(error)".contains("total rows (--limit) differ (400 vs 512)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("total rows differ (400 vs 512)"), "\(error)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("merged.h5")))
     }

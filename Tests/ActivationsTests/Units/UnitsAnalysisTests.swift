@@ -146,7 +146,8 @@ final class UnitsAnalysisTests: XCTestCase {
     func testKLargerThanTheSetIsRefused() throws {
         let (file, labels) = try plantedDetectors()
         XCTAssertThrowsError(try UnitsAnalysis.run(file: file, layer: "h", labels: labels, classCount: 10, images: nil, options: options { $0.topK = 5000 })) { error in
-            XCTAssertTrue("\(error)".contains("--top 5000"), "\(error)")
+            XCTAssertEqual((error as? SettingProblem)?.setting, "top k", "\(error)")
+            XCTAssertTrue("\(error)".contains("top k 5000 must lie between 1 and the 2000 samples"), "\(error)")
         }
     }
 
