@@ -49,34 +49,18 @@ struct AttackData: ParsableArguments {
 
 /// Prints a summary of attack runs as a table or JSON.
 func reportAttack(_ runs: [AttackRun], labels: [Int], method: String, output: String, json: Bool) throws {
-    let rows = runs.map { run -> [String: Any] in
-        let outcome = run.outcome
-        let n = Double(max(outcome.success.count, 1))
-        let successes = outcome.success.filter { $0 }
-        let successful = zip(outcome.distortion, outcome.success).filter { $0.1 }.map { Double($0.0) }
-        return [
-            "epsilon": jsonNumber(Double(run.epsilon)),
-            "success_rate": Double(successes.count) / n,
-            "error_rate": Double(zip(outcome.predictedAdversarial, labels).filter { $0 != $1 }.count) / n,
-            "clean_error_rate": Double(zip(outcome.predictedClean, labels).filter { $0 != $1 }.count) / n,
-            "mean_distortion": jsonNumber(outcome.distortion.reduce(0.0) { $0 + Double($1) } / n),
-            "mean_distortion_successful": jsonNumber(successful.isEmpty ? .nan : successful.reduce(0, +) / Double(successful.count)),
-            "mean_confidence": outcome.confidence.reduce(0.0) { $0 + Double($1) } / n,
-            "failed": run.failed.count,
-        ]
-    }
+    let summary = AttackSummary(file: output, method: method, runs: runs, labels: labels)
     if json {
-        try printJSON(["file": output, "method": method, "examples": runs.first?.outcome.success.count ?? 0, "runs": rows])
+        try printJSON(encoding: summary)
         return
     }
-    for (run, row) in zip(runs, rows) {
+    for run in summary.runs {
         var line = method
-        if !run.epsilon.isNaN { line += String(format: " ε = %.3f", run.epsilon) }
+        if let epsilon = run.epsilon { line += String(format: " ε = %.3f", epsilon) }
         line += String(format: ": success %.2f%%, error %.2f%% (clean %.2f%%), mean distortion %.4f (successful: %.4f), mean confidence %.3f",
-                       100 * (row["success_rate"] as! Double), 100 * (row["error_rate"] as! Double), 100 * (row["clean_error_rate"] as! Double),
-                       (row["mean_distortion"] as? Double) ?? .nan, (row["mean_distortion_successful"] as? Double) ?? .nan,
-                       row["mean_confidence"] as! Double)
-        if run.failed.count > 0 { line += ", \(run.failed.count) examples with non-finite gradients left unchanged" }
+                       100 * run.successRate, 100 * run.errorRate, 100 * run.cleanErrorRate,
+                       run.meanDistortion ?? .nan, run.meanDistortionSuccessful ?? .nan, run.meanConfidence)
+        if run.failed > 0 { line += ", \(run.failed) examples with non-finite gradients left unchanged" }
         print(line)
     }
     print("wrote \(output)")

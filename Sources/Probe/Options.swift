@@ -66,6 +66,14 @@ func printJSON(_ value: Any) throws {
     FileHandle.standardOutput.write("\n".data(using: .utf8)!)
 }
 
+/// Prints a Codable result as pretty, key-sorted JSON on stdout.
+func printJSON<T: Encodable>(encoding value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    FileHandle.standardOutput.write(try encoder.encode(value))
+    FileHandle.standardOutput.write("\n".data(using: .utf8)!)
+}
+
 /// A number for JSON: NaN and infinities become null.
 func jsonNumber(_ value: Double) -> Any { value.isFinite ? value : NSNull() }
 
