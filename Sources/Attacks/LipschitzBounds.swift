@@ -2,7 +2,7 @@ import Foundation
 import Engine
 
 /// An upper bound on one layer's Lipschitz constant in the L2 norm (Szegedy et al. 2014, §4.3).
-public struct LayerLipschitz: Sendable {
+public struct LayerLipschitz: Sendable, Codable, Equatable {
     /// The layer's name.
     public var layer: String
     /// Its kind.
@@ -11,6 +11,24 @@ public struct LayerLipschitz: Sendable {
     public var bound: Double
     /// How it was obtained.
     public var method: String
+}
+
+/// The Lipschitz bounds of a model's layers and their product, which bounds the whole network's
+/// constant: what `probe lipschitz` prints and a report renders as Table 5.
+public struct LipschitzReport: Sendable, Codable, Equatable {
+    /// The model file.
+    public var model: String
+    /// The product of the layers' bounds.
+    public var product: Double
+    /// Every layer's bound, in order.
+    public var layers: [LayerLipschitz]
+
+    /// The bounds of `network`, read from the model file at `model`.
+    public init(model: String, network: Sequential) {
+        self.model = model
+        layers = LipschitzBounds.bounds(of: network)
+        product = layers.reduce(1.0) { $0 * $1.bound }
+    }
 }
 
 /// Per-layer upper Lipschitz bounds and their product (Szegedy et al. §4.3, Table 5):

@@ -15,3 +15,54 @@ public struct Evaluation: Sendable, Codable {
     /// The predicted class of each example.
     public var predictions: [Int]
 }
+
+/// A model's evaluation on a data set split, with what it was evaluated on: what `probe eval`
+/// prints and a report puts in Table 1.
+public struct ModelEvaluation: Sendable, Encodable {
+    /// The model file.
+    public var model: String
+    /// Its sha256.
+    public var modelSHA256: String
+    /// Its architecture.
+    public var architecture: String
+    /// The data set.
+    public var dataset: String
+    /// The split (train or test).
+    public var split: String
+    /// The figures.
+    public var evaluation: Evaluation
+    /// Whether the per-example predictions are part of the result.
+    public var includesPredictions: Bool
+
+    /// The evaluation of the model at `model` (described by `metadata`) on `split` of `dataset`.
+    public init(model: String, metadata: ModelMetadata, dataset: String, split: String, evaluation: Evaluation, includesPredictions: Bool) {
+        self.model = model
+        modelSHA256 = metadata.sha256
+        architecture = metadata.architecture
+        self.dataset = dataset
+        self.split = split
+        self.evaluation = evaluation
+        self.includesPredictions = includesPredictions
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case model, modelSHA256 = "model_sha256", architecture, dataset, split, count, error, accuracy
+        case meanConfidence = "mean_confidence", loss, predictions
+    }
+
+    /// The figures at the top level, as `probe eval --json` writes them; predictions only when asked for.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        try container.encode(modelSHA256, forKey: .modelSHA256)
+        try container.encode(architecture, forKey: .architecture)
+        try container.encode(dataset, forKey: .dataset)
+        try container.encode(split, forKey: .split)
+        try container.encode(evaluation.count, forKey: .count)
+        try container.encode(Double(evaluation.error), forKey: .error)
+        try container.encode(Double(evaluation.accuracy), forKey: .accuracy)
+        try container.encode(Double(evaluation.meanConfidence), forKey: .meanConfidence)
+        try container.encode(Double(evaluation.loss), forKey: .loss)
+        if includesPredictions { try container.encode(evaluation.predictions, forKey: .predictions) }
+    }
+}

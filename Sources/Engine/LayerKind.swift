@@ -1,7 +1,7 @@
 /// The kinds of layer the engine has, named as model files and activation files write them
 /// (`kind` attributes). Code that treats kinds differently switches over all of them, so a new
 /// kind cannot be given a Lipschitz bound, an initialisation or a nonlinearity by accident.
-public enum LayerKind: String, CaseIterable, Sendable {
+public enum LayerKind: String, CaseIterable, Sendable, Codable {
     case dense, conv2d, maxpool2d, maxout, dropout, relu, sigmoid, tanh, flatten
 
     /// The nonlinearity the layer applies, as recorded on its activation dataset: the function for

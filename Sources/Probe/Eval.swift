@@ -38,14 +38,8 @@ struct Eval: ParsableCommand {
         }
         let result = Trainer.evaluate(network, images: set.images, labels: set.labels)
         if outputOptions.json {
-            var object: [String: Any] = [
-                "model": model, "model_sha256": metadata.sha256, "architecture": metadata.architecture,
-                "dataset": datasetName, "split": split.rawValue, "count": result.count,
-                "error": Double(result.error), "accuracy": Double(result.accuracy),
-                "mean_confidence": Double(result.meanConfidence), "loss": Double(result.loss),
-            ]
-            if predictions { object["predictions"] = result.predictions }
-            try printJSON(object)
+            try printJSON(encoding: ModelEvaluation(model: model, metadata: metadata, dataset: datasetName, split: split.rawValue,
+                                                    evaluation: result, includesPredictions: predictions))
         } else {
             print("\(model) (\(metadata.architecture)) on \(datasetName) \(split.rawValue), \(result.count) images:")
             print(String(format: "  error %.4f  accuracy %.4f  mean confidence %.4f  loss %.4f",

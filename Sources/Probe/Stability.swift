@@ -60,7 +60,7 @@ struct Transfer: ParsableCommand {
         }
         let matrix = TransferMatrix.compute(sets: sets, models: loaded.map { ($0.name, $0.model) })
         if jsonOutput.json {
-            try printJSON(["models": matrix.models, "sets": matrix.sets, "error": matrix.error, "amplify": amplify.map { Double($0) } ?? NSNull()])
+            try printJSON(encoding: TransferReport(matrix: matrix, amplify: amplify.map { Double($0) }))
             return
         }
         let width = max(12, matrix.sets.map(\.count).max() ?? 0) + 2
@@ -83,17 +83,15 @@ struct Lipschitz: ParsableCommand {
 
     func run() throws {
         let (network, _) = try ModelFile.load(model)
-        let bounds = LipschitzBounds.bounds(of: network)
-        let product = bounds.reduce(1.0) { $0 * $1.bound }
+        let report = LipschitzReport(model: model, network: network)
         if jsonOutput.json {
-            try printJSON(["model": model, "product": product,
-                           "layers": bounds.map { ["layer": $0.layer, "kind": $0.kind.rawValue, "bound": $0.bound, "method": $0.method] as [String: Any] }])
+            try printJSON(encoding: report)
             return
         }
-        for b in bounds {
+        for b in report.layers {
             print(b.layer.padding(toLength: 12, withPad: " ", startingAt: 0) + b.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                   + String(format: "%10.4f  ", b.bound) + b.method)
         }
-        print(String(format: "product: %.4g (an upper bound on the whole network's Lipschitz constant)", product))
+        print(String(format: "product: %.4g (an upper bound on the whole network's Lipschitz constant)", report.product))
     }
 }
