@@ -35,3 +35,69 @@ public struct EpochSummary: Sendable, Codable {
     /// Wall-clock time of the epoch.
     public var seconds: Double
 }
+
+/// What a training run produced: the model file, its errors and every epoch's figures, as
+/// `probe train --json` prints them (values that are not finite as null).
+public struct TrainingSummary: Encodable, Sendable {
+    /// The model file written.
+    public var model: String
+    /// The architecture spec.
+    public var architecture: String
+    /// The data set trained on.
+    public var dataset: String
+    /// The run's seed.
+    public var seed: UInt64
+    /// Trainable parameters.
+    public var parameters: Int
+    /// Error on the training examples.
+    public var trainError: Double
+    /// Error on the test split.
+    public var testError: Double
+    /// Accuracy on the test split.
+    public var testAccuracy: Double
+    /// Every epoch, pre-training first.
+    public var epochs: [EpochSummary]
+
+    /// A summary of the run that wrote `model`.
+    public init(model: String, architecture: String, dataset: String, seed: UInt64, parameters: Int, trainError: Double,
+                testError: Double, testAccuracy: Double, epochs: [EpochSummary]) {
+        self.model = model
+        self.architecture = architecture
+        self.dataset = dataset
+        self.seed = seed
+        self.parameters = parameters
+        self.trainError = trainError
+        self.testError = testError
+        self.testAccuracy = testAccuracy
+        self.epochs = epochs
+    }
+
+    private enum Keys: String, CodingKey {
+        case model, architecture, dataset, seed, parameters, trainError = "train_error", testError = "test_error"
+        case testAccuracy = "test_accuracy", epochs, epoch, phase, loss, accuracy, validationAccuracy = "validation_accuracy", seconds
+    }
+
+    private static func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(model, forKey: .model)
+        try container.encode(architecture, forKey: .architecture)
+        try container.encode(dataset, forKey: .dataset)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(parameters, forKey: .parameters)
+        try container.encode(Self.finite(trainError), forKey: .trainError)
+        try container.encode(Self.finite(testError), forKey: .testError)
+        try container.encode(Self.finite(testAccuracy), forKey: .testAccuracy)
+        var list = container.nestedUnkeyedContainer(forKey: .epochs)
+        for e in epochs {
+            var entry = list.nestedContainer(keyedBy: Keys.self)
+            try entry.encode(e.epoch, forKey: .epoch)
+            try entry.encode(e.phase, forKey: .phase)
+            try entry.encode(Self.finite(Double(e.loss)), forKey: .loss)
+            try entry.encode(Self.finite(e.accuracy.map(Double.init)), forKey: .accuracy)
+            try entry.encode(Self.finite(e.validationAccuracy.map(Double.init)), forKey: .validationAccuracy)
+            try entry.encode(e.seconds, forKey: .seconds)
+        }
+    }
+}

@@ -173,17 +173,10 @@ struct Train: ParsableCommand {
         try ModelFile.save(model, metadata: metadata, to: output)
 
         if outputOptions.json {
-            try printJSON([
-                "model": output, "architecture": arch, "dataset": datasetName, "seed": seed,
-                "parameters": model.parameterCount,
-                "train_error": jsonNumber(Double(trainResult.error)), "test_error": jsonNumber(Double(testResult.error)),
-                "test_accuracy": jsonNumber(Double(testResult.accuracy)),
-                "epochs": history.map { e -> [String: Any] in
-                    ["epoch": e.epoch, "phase": e.phase, "loss": jsonNumber(Double(e.loss)),
-                     "accuracy": jsonNumber(Double(e.accuracy ?? .nan)),
-                     "validation_accuracy": jsonNumber(Double(e.validationAccuracy ?? .nan)), "seconds": e.seconds]
-                },
-            ])
+            try printJSON(encoding: TrainingSummary(
+                model: output, architecture: arch, dataset: datasetName, seed: seed, parameters: model.parameterCount,
+                trainError: Double(trainResult.error), testError: Double(testResult.error), testAccuracy: Double(testResult.accuracy),
+                epochs: history))
         } else {
             print(String(format: "%@ on %@: train error %.4f, test error %.4f (test accuracy %.2f%%), %d parameters",
                          arch, datasetName, trainResult.error, testResult.error, testResult.accuracy * 100, model.parameterCount))

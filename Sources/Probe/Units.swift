@@ -99,7 +99,7 @@ struct Units: ParsableCommand {
             }
         }
         if outputOptions.json {
-            try printJSON(["results": output, "pictures": pictures, "layers": results.map(describe)])
+            try printJSON(encoding: UnitsRunSummary(results: output, pictures: pictures, layers: results.map { UnitsLayerSummary($0, topK: top) }))
         } else {
             for result in results { print(table(result)) }
             print("wrote \(([output] + pictures).joined(separator: ", "))")
@@ -129,27 +129,6 @@ struct Units: ParsableCommand {
             note("cannot read the images of \(file.metadata.dataset): \(error)")
             return nil
         }
-    }
-
-    private func describe(_ r: UnitsLayerResult) -> [String: Any] {
-        var object: [String: Any] = [
-            "layer": r.layer, "units": r.unitCount, "samples": r.sampleCount, "dead_units": r.deadUnits,
-            "live_units": r.units.top.count, "random_directions": r.random.top.count, "top_k": top, "verdict": r.verdict,
-            "comparisons": r.comparisons.map { c -> [String: Any] in
-                [
-                    "measure": c.measure,
-                    "units": ["mean": jsonNumber(c.units.mean), "low": jsonNumber(c.units.low), "high": jsonNumber(c.units.high)],
-                    "random": ["mean": jsonNumber(c.random.mean), "low": jsonNumber(c.random.low), "high": jsonNumber(c.random.high)],
-                    "u": jsonNumber(c.test.u), "p_value": jsonNumber(c.test.pValue), "auc": jsonNumber(c.test.auc),
-                    "cliffs_delta": jsonNumber(c.test.cliffsDelta),
-                ]
-            },
-        ]
-        if let d = r.detectors {
-            object["detectors"] = ["threshold": d.threshold, "units": d.natural, "rotated": d.rotated,
-                                   "rotated_mean": jsonNumber(d.rotatedMean), "rotated_sd": jsonNumber(d.rotatedSD)]
-        }
-        return object
     }
 
     private func table(_ r: UnitsLayerResult) -> String {
