@@ -51,7 +51,7 @@ struct AttackData: ParsableArguments {
 func reportAttack(_ runs: [AttackRun], labels: [Int], method: String, output: String, json: Bool) throws {
     let summary = AttackSummary(file: output, method: method, runs: runs, labels: labels)
     if json {
-        try printJSON(encoding: summary)
+        try printJSON(summary)
         return
     }
     for run in summary.runs {

@@ -21,7 +21,7 @@ struct DataCommand: ParsableCommand {
             let search = directory.search
             let statuses = DatasetRegistry.standard.statusOfAll(search: search, verify: true)
             if jsonOutput.json {
-                try printJSON(statuses.map(describe))
+                try printJSON(statuses)
                 return
             }
             for status in statuses {
@@ -53,7 +53,7 @@ struct DataCommand: ParsableCommand {
             let search = directory.search
             let status = try DatasetRegistry.standard.status(name, search: search, verify: true)
             if jsonOutput.json {
-                try printJSON(describe(status))
+                try printJSON(status)
             } else {
                 for check in status.files {
                     print("\(check.file.name): \(check.outcome)\(check.url.map { " (\($0.path))" } ?? "")")
@@ -98,11 +98,7 @@ struct DataCommand: ParsableCommand {
                 progress: { file, done, total in bar.show(file: file, done: done, total: total) })
             bar.finish()
             if outputOptions.json {
-                try printJSON(results.map { r -> [String: Any] in
-                    var action = "already present"
-                    if case .downloaded(let from) = r.action { action = "downloaded from \(from.absoluteString)" }
-                    return ["file": r.file.name, "path": r.url.path, "action": action, "verified_by": "\(r.method)"]
-                })
+                try printJSON(results)
             } else {
                 for r in results {
                     switch r.action {
@@ -114,16 +110,6 @@ struct DataCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// A JSON-ready description of a data set's status.
-private func describe(_ status: DatasetStatus) -> [String: Any] {
-    [
-        "name": status.descriptor.name,
-        "complete": status.isComplete,
-        "splits": status.splits.map { ["split": $0.split.rawValue, "location": $0.location.map { $0.directory.path } ?? NSNull()] as [String: Any] },
-        "files": status.files.map { ["file": $0.file.name, "path": $0.url?.path ?? NSNull(), "status": "\($0.outcome)", "verified": $0.outcome.isVerified] as [String: Any] },
-    ]
 }
 
 /// Download progress from the fetcher's background thread, drawn through a `ProgressBar` per file.

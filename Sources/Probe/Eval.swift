@@ -38,7 +38,7 @@ struct Eval: ParsableCommand {
         }
         let result = Trainer.evaluate(network, images: set.images, labels: set.labels)
         if outputOptions.json {
-            try printJSON(encoding: ModelEvaluation(model: model, metadata: metadata, dataset: datasetName, split: split.rawValue,
+            try printJSON(ModelEvaluation(model: model, metadata: metadata, dataset: datasetName, split: split.rawValue,
                                                     evaluation: result, includesPredictions: predictions))
         } else {
             print("\(model) (\(metadata.architecture)) on \(datasetName) \(split.rawValue), \(result.count) images:")

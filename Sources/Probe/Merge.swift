@@ -26,7 +26,7 @@ struct Merge: ParsableCommand {
         try ShardMerger.merge(shards, into: output)
         let merged = try ActivationFile(path: output)
         if jsonOutput.json {
-            try printJSON(["file": output, "rows": merged.count, "shards": shards.count, "layers": merged.metadata.layerNames])
+            try printJSON(MergeSummary(file: output, rows: merged.count, shards: shards.count, layers: merged.metadata.layerNames))
         } else {
             print("merged \(shards.count) shards into \(output): \(merged.count) rows, layers \(merged.metadata.layerNames.joined(separator: ", "))")
         }

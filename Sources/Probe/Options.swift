@@ -59,23 +59,14 @@ struct CommandError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Prints a value as pretty, key-sorted JSON on stdout.
-func printJSON(_ value: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    FileHandle.standardOutput.write(data)
-    FileHandle.standardOutput.write("\n".data(using: .utf8)!)
-}
-
 /// Prints a Codable result as pretty, key-sorted JSON on stdout.
-func printJSON<T: Encodable>(encoding value: T) throws {
+func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     FileHandle.standardOutput.write(try encoder.encode(value))
     FileHandle.standardOutput.write("\n".data(using: .utf8)!)
 }
 
-/// A number for JSON: NaN and infinities become null.
-func jsonNumber(_ value: Double) -> Any { value.isFinite ? value : NSNull() }
 
 /// A message on stderr (progress notes that must not mix with --json output).
 func note(_ message: String) {

@@ -125,8 +125,7 @@ struct Record: ParsableCommand {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         let recorded = try Recorder(options: options).selectedLayers(of: network)
         if outputOptions.json {
-            try printJSON(["file": output, "rows": rows, "layers": recorded, "seconds": seconds, "bytes": bytes,
-                           "megabytes_per_second": seconds > 0 ? Double(bytes) / 1e6 / seconds : 0])
+            try printJSON(RecordingSummary(file: output, rows: rows, layers: recorded, seconds: seconds, bytes: bytes))
         } else {
             print("recorded \(rows) images × \(recorded.count) layers (\(recorded.joined(separator: ", "))) in "
                   + String(format: "%.1f s, %.1f MB", seconds, Double(bytes) / 1e6))

@@ -60,7 +60,7 @@ struct Transfer: ParsableCommand {
         }
         let matrix = TransferMatrix.compute(sets: sets, models: loaded.map { ($0.name, $0.model) })
         if jsonOutput.json {
-            try printJSON(encoding: TransferReport(matrix: matrix, amplify: amplify.map { Double($0) }))
+            try printJSON(TransferReport(matrix: matrix, amplify: amplify.map { Double($0) }))
             return
         }
         let width = max(12, matrix.sets.map(\.count).max() ?? 0) + 2
@@ -85,7 +85,7 @@ struct Lipschitz: ParsableCommand {
         let (network, _) = try ModelFile.load(model)
         let report = LipschitzReport(model: model, network: network)
         if jsonOutput.json {
-            try printJSON(encoding: report)
+            try printJSON(report)
             return
         }
         for b in report.layers {

@@ -173,7 +173,7 @@ struct Train: ParsableCommand {
         try ModelFile.save(model, metadata: metadata, to: output)
 
         if outputOptions.json {
-            try printJSON(encoding: TrainingSummary(
+            try printJSON(TrainingSummary(
                 model: output, architecture: arch, dataset: datasetName, seed: seed, parameters: model.parameterCount,
                 trainError: Double(trainResult.error), testError: Double(testResult.error), testAccuracy: Double(testResult.accuracy),
                 epochs: history))

@@ -99,7 +99,7 @@ struct Units: ParsableCommand {
             }
         }
         if outputOptions.json {
-            try printJSON(encoding: UnitsRunSummary(results: output, pictures: pictures, layers: results.map { UnitsLayerSummary($0, topK: top) }))
+            try printJSON(UnitsRunSummary(results: output, pictures: pictures, layers: results.map { UnitsLayerSummary($0, topK: top) }))
         } else {
             for result in results { print(table(result)) }
             print("wrote \(([output] + pictures).joined(separator: ", "))")

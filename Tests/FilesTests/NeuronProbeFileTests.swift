@@ -112,4 +112,22 @@ final class NeuronProbeFileTests: XCTestCase {
         XCTAssertEqual(try root.stringAttribute("activations_sha256"), "def")
         for absent in ["model_file", "dataset", "dataset_sha256", "class_names"] { XCTAssertFalse(root.hasAttribute(absent), absent) }
     }
+
+    func testADescriptionListsTheKindAttributesGroupsAndDatasetsAsJSON() throws {
+        let file = try HDF5File.create(path("d.h5"))
+        try FileStamp.stamp(file.root, kind: .attack, engine: EngineStamp(blasKernel: "Zen", blasKernelSelection: "test"))
+        let group = try file.root.createGroup("runs")
+        try group.write("labels", [Int64(1), 2, 3], shape: [3]).setAttribute("unit", Double.nan)
+        try file.close()
+        let description = try FileDescription(path: path("d.h5"))
+        XCTAssertEqual(description.kind, "neuron-probe/attack")
+        XCTAssertEqual(description.groups, ["/runs"])
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(description)) as? [String: Any]
+        XCTAssertEqual(Set(object?.keys.map { $0 } ?? []), ["file", "kind", "attributes", "groups", "datasets"])
+        let dataset = (object?["datasets"] as? [[String: Any]])?.first
+        XCTAssertEqual(dataset?["path"] as? String, "/runs/labels")
+        XCTAssertEqual(dataset?["shape"] as? [Int], [3])
+        XCTAssertTrue((dataset?["attributes"] as? [String: Any])?["unit"] is NSNull, "a NaN attribute is null: \(String(describing: dataset))")
+        XCTAssertEqual((object?["attributes"] as? [String: Any])?["blas_kernel"] as? String, "Zen")
+    }
 }
