@@ -72,26 +72,9 @@ struct Record: ParsableCommand {
     func run() throws {
         let (network, metadata) = try ModelFile.load(model)
         let datasetName = data.dataset ?? metadata.dataset
-        let registry = DatasetRegistry.standard
-        let descriptor = try registry.descriptor(named: datasetName)
-        func checksum(_ split: DatasetSplit) -> String {
-            guard let file = descriptor.file(split, .images) else { return "" }
-            return file.contentSHA256 ?? file.gzipMD5.map { "md5-gz:" + $0 } ?? ""
-        }
-        var images: LabeledImages
-        var checksumText: String
-        switch split {
-        case .test, .train:
-            let one: DatasetSplit = split == .test ? .test : .train
-            images = try registry.load(datasetName, split: one, search: data.search)
-            checksumText = checksum(one)
-        case .all:
-            let train = try registry.load(datasetName, split: .train, search: data.search)
-            let test = try registry.load(datasetName, split: .test, search: data.search)
-            images = try LabeledImages(name: datasetName, split: .train, pixels: train.pixels + test.pixels, height: train.height,
-                                       width: train.width, labels: train.labels + test.labels, classNames: train.classNames)
-            checksumText = checksum(.train) + "+" + checksum(.test)
-        }
+        let source = try RecordedImages.load(datasetName, split: split, search: data.search)
+        var images = source.images
+        let checksumText = source.datasetSHA256
         guard images.height * images.width == network.inputShape.reduce(1, *) else {
             throw CommandError("\(model) takes inputs of shape \(network.inputShape); \(datasetName) images are \(images.height)x\(images.width)")
         }

@@ -112,19 +112,10 @@ struct Units: ParsableCommand {
         let search = DataSearchPaths(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
         let registry = DatasetRegistry.standard
         guard registry.names.contains(file.metadata.dataset) else { return nil }
+        guard let split = RecordedSplit(rawValue: file.metadata.split) else { return nil }
         do {
-            let indices = try file.indices()
-            let split = file.metadata.split
-            let train = split == "test" ? nil : try registry.load(file.metadata.dataset, split: .train, search: search)
-            let test = split == "train" ? nil : try registry.load(file.metadata.dataset, split: .test, search: search)
-            let offset = split == "all" ? (train?.count ?? 0) : 0
-            var pixels: [UInt8] = []
-            for index in indices {
-                let (set, row) = split == "test" || (split == "all" && index >= offset) ? (test!, index - offset) : (train!, index)
-                let size = set.height * set.width
-                pixels += set.pixels[(row * size)..<((row + 1) * size)]
-            }
-            return pixels
+            return try RecordedImages.pixels(ofRows: try file.indices(), split: split, dataset: file.metadata.dataset, search: search,
+                                             registry: registry)
         } catch {
             note("cannot read the images of \(file.metadata.dataset): \(error)")
             return nil
