@@ -55,8 +55,9 @@ public enum AdversarialJudge {
             }
         }
         let success = (0..<n).map { i in targets.map { predictedAdversarial[i] == $0[i] } ?? (predictedAdversarial[i] != labels[i]) }
-        return AdversarialOutcome(adversarial: clipped, success: success, distortion: distortion, l2: l2, linf: linf,
-                                  predictedClean: predictedClean, predictedAdversarial: predictedAdversarial, confidence: confidence)
+        return AdversarialOutcome(
+            adversarial: clipped, success: success, distortion: distortion, l2: l2, linf: linf,
+            predictedClean: predictedClean, predictedAdversarial: predictedAdversarial, confidence: confidence)
     }
 
     /// Softmax probabilities of a batch, computed in batches of 1,000.

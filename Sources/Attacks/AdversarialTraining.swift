@@ -25,7 +25,8 @@ public struct AdversarialTraining: TrainingObjective {
     }
 
     public func gradients(_ model: Sequential, images x: Tensor, labels: [Int], generator: inout SeededGenerator)
-        -> (loss: SoftmaxCrossEntropy.Result, parameters: [[Tensor]]) {
+        -> (loss: SoftmaxCrossEntropy.Result, parameters: [[Tensor]])
+    {
         let trace = model.forward(x, mode: .training, generator: &generator)
         let loss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: labels)
         let clean = model.backward(trace, outputGradient: loss.gradient, needsInputGradient: true)

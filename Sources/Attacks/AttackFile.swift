@@ -26,13 +26,16 @@ public struct AttackProvenance: Sendable {
 
     /// The model, data and seed, as every file records them.
     public var origin: Provenance {
-        Provenance(modelFile: modelFile, modelSHA256: modelSHA256, modelArchitecture: modelArchitecture, dataset: dataset,
-                   split: split, seed: seed, classNames: classNames)
+        Provenance(
+            modelFile: modelFile, modelSHA256: modelSHA256, modelArchitecture: modelArchitecture, dataset: dataset,
+            split: split, seed: seed, classNames: classNames)
     }
 
     /// Everything an attack file records about its origin.
-    public init(method: String, parameters: [String: String], modelFile: String, modelSHA256: String, modelArchitecture: String,
-                dataset: String, split: String, seed: UInt64, classNames: [String]) {
+    public init(
+        method: String, parameters: [String: String], modelFile: String, modelSHA256: String, modelArchitecture: String,
+        dataset: String, split: String, seed: UInt64, classNames: [String]
+    ) {
         self.method = method
         self.parameters = parameters
         self.modelFile = modelFile
@@ -63,8 +66,9 @@ public struct AttackRun: Sendable {
     /// A run with no optimiser bookkeeping (FGSM, noise).
     public init(epsilon: Float, outcome: AdversarialOutcome, failed: [Int] = []) {
         let n = outcome.success.count
-        self.init(epsilon: epsilon, outcome: outcome, iterations: [Int](repeating: 0, count: n),
-                  cLow: [Double](repeating: .nan, count: n), cHigh: [Double](repeating: .nan, count: n), failed: failed)
+        self.init(
+            epsilon: epsilon, outcome: outcome, iterations: [Int](repeating: 0, count: n),
+            cLow: [Double](repeating: .nan, count: n), cHigh: [Double](repeating: .nan, count: n), failed: failed)
     }
 
     /// A run with iterations and c brackets (L-BFGS).
@@ -87,8 +91,10 @@ public enum AttackFile {
     public static var formatVersion: Int { FileKind.attack.version }
 
     /// Writes `runs` (each over the same examples) atomically to `path`.
-    public static func write(_ runs: [AttackRun], provenance: AttackProvenance, indices: [Int], labels: [Int], targets: [Int]?,
-                             to path: String) throws {
+    public static func write(
+        _ runs: [AttackRun], provenance: AttackProvenance, indices: [Int], labels: [Int], targets: [Int]?,
+        to path: String
+    ) throws {
         precondition(!runs.isEmpty, "AttackFile.write: no run")
         try AtomicFile.write(to: path) { temporary in
             let file = try HDF5File.create(temporary)
@@ -104,10 +110,12 @@ public enum AttackFile {
             try root.write("targets", (targets ?? [Int](repeating: -1, count: n)).map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("pred_clean", runs[0].outcome.predictedClean.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("epsilons", runs.map(\.epsilon), shape: [e]).setDimensionLabels(["run"])
-            let adversarial = try root.createDataset("adversarial", of: Float.self, shape: [e, n] + imageShape,
-                                                     chunk: [1, min(n, 256)] + imageShape)
+            let adversarial = try root.createDataset(
+                "adversarial", of: Float.self, shape: [e, n] + imageShape,
+                chunk: [1, min(n, 256)] + imageShape)
             try adversarial.write(runs.flatMap(\.outcome.adversarial.scalars))
-            try adversarial.setDimensionLabels(["run", "sample"] + (imageShape.count == 3 ? ["channel", "height", "width"] : imageShape.indices.map { "axis\($0 + 2)" }))
+            try adversarial.setDimensionLabels(
+                ["run", "sample"] + (imageShape.count == 3 ? ["channel", "height", "width"] : imageShape.indices.map { "axis\($0 + 2)" }))
             func perRun<T: HDF5Scalar>(_ name: String, _ values: (AttackRun) -> [T]) throws {
                 try root.write(name, runs.flatMap(values), shape: [e, n]).setDimensionLabels(["run", "sample"])
             }

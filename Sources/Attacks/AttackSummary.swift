@@ -36,8 +36,8 @@ public struct AttackRunSummary: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case epsilon, successRate = "success_rate", errorRate = "error_rate", cleanErrorRate = "clean_error_rate",
-             meanDistortion = "mean_distortion", meanDistortionSuccessful = "mean_distortion_successful",
-             meanConfidence = "mean_confidence", failed
+            meanDistortion = "mean_distortion", meanDistortionSuccessful = "mean_distortion_successful",
+            meanConfidence = "mean_confidence", failed
     }
 
     /// Writes every key, unknown values as null (as `probe attack --json` always has).

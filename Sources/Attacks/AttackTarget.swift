@@ -51,7 +51,8 @@ public enum AttackTarget: Equatable, Sendable, CustomStringConvertible {
                 throw SettingProblem("target", "\(target)", "is not a class: the model has classes 0…\(classes - 1)")
             }
             if let index = labels.firstIndex(of: target) {
-                throw SettingProblem("target", "\(target)", "is the true label of example \(index); a targeted attack needs another class (next or random)")
+                throw SettingProblem(
+                    "target", "\(target)", "is the true label of example \(index); a targeted attack needs another class (next or random)")
             }
             return labels.map { _ in target }
         }

@@ -92,9 +92,10 @@ public struct BoxLBFGS: Sendable {
             let best = e.best ?? e.x
             for j in 0..<m { adversarial[i * m + j] = Float(best[j]) }
         }
-        return Result(adversarial: Tensor(shape: images.shape, scalars: adversarial), iterations: examples.map(\.iterations),
-                      cLow: examples.map(\.cLow), cHigh: examples.map(\.cHigh),
-                      failed: examples.indices.filter { examples[$0].nonFinite })
+        return Result(
+            adversarial: Tensor(shape: images.shape, scalars: adversarial), iterations: examples.map(\.iterations),
+            cLow: examples.map(\.cLow), cHigh: examples.map(\.cHigh),
+            failed: examples.indices.filter { examples[$0].nonFinite })
     }
 
     /// One round's answers: row k of `losses` and `gradient` for the k-th example that asked for f

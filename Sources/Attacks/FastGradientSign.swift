@@ -36,8 +36,10 @@ public struct FastGradientSign: Sendable {
     /// The adversarial images for a batch, and the examples whose gradient was not finite (left unchanged).
     /// - Parameters:
     ///   - targets: per-example target classes, or nil for the untargeted attack.
-    public func perturb(model: Sequential, images: Tensor, labels: [Int], targets: [Int]?,
-                        generator: inout SeededGenerator) -> (adversarial: Tensor, failed: [Int]) {
+    public func perturb(
+        model: Sequential, images: Tensor, labels: [Int], targets: [Int]?,
+        generator: inout SeededGenerator
+    ) -> (adversarial: Tensor, failed: [Int]) {
         let eps = epsilon
         var x = images
         if randomStart {

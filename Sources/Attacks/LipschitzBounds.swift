@@ -116,7 +116,7 @@ public enum LipschitzBounds {
             let norm = zip(zr, zi).reduce(0.0) { $0 + $1.0 * $1.0 + $1.1 * $1.1 }.squareRoot()
             let xNorm = zip(xr, xi).reduce(0.0) { $0 + $1.0 * $1.0 + $1.1 * $1.1 }.squareRoot()
             guard norm > 0, xNorm > 0 else { return 0 }
-            let next = (norm / xNorm).squareRoot()   // ‖AᴴA x‖/‖x‖ → σ_max²
+            let next = (norm / xNorm).squareRoot()  // ‖AᴴA x‖/‖x‖ → σ_max²
             xr = zr.map { $0 / norm }
             xi = zi.map { $0 / norm }
             if abs(next - estimate) <= tolerance * next { return next }

@@ -41,8 +41,9 @@ public struct TransferReport: Sendable, Codable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        matrix = TransferMatrix(sets: try container.decode([String].self, forKey: .sets), models: try container.decode([String].self, forKey: .models),
-                                error: try container.decode([[Double]].self, forKey: .error))
+        matrix = TransferMatrix(
+            sets: try container.decode([String].self, forKey: .sets), models: try container.decode([String].self, forKey: .models),
+            error: try container.decode([[Double]].self, forKey: .error))
         amplify = try container.decodeIfPresent(Double.self, forKey: .amplify)
     }
 

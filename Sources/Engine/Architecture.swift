@@ -51,7 +51,8 @@ public struct Architecture: Equatable, Sendable {
     public init(_ spec: String, activation: Activation? = nil, maxoutPieces: Int = 5) throws {
         self.spec = spec
         self.maxoutPieces = maxoutPieces
-        let usage = "unknown architecture '\(spec)': use one of \(Architecture.named.joined(separator: ", ")), or a spec like fc300-100-10, ae200-10, maxout100-100-10"
+        let usage =
+            "unknown architecture '\(spec)': use one of \(Architecture.named.joined(separator: ", ")), or a spec like fc300-100-10, ae200-10, maxout100-100-10"
         func widths(_ prefix: String) throws -> [Int] {
             let parts = spec.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
             let numbers = parts.compactMap { Int($0) }
@@ -83,7 +84,8 @@ public struct Architecture: Equatable, Sendable {
             self.activation = activation
         } else if let activation {
             throw NetworkError.unknownArchitecture(
-                "activation \(activation.rawValue) applies to fc architectures only; \(spec) has fixed nonlinearities (\(Architecture.hiddenUnits(of: family, .sigmoid)))")
+                "activation \(activation.rawValue) applies to fc architectures only; \(spec) has fixed nonlinearities (\(Architecture.hiddenUnits(of: family, .sigmoid)))"
+            )
         } else {
             self.activation = .sigmoid
         }
@@ -129,8 +131,10 @@ public struct Architecture: Equatable, Sendable {
                 previous = width
             }
         case .autoencoder(let code, let classes):
-            layers = [Dense(name: "fc1", inputs: inputs, outputs: code), Sigmoid(name: "sigmoid1"),
-                      Dense(name: "fc2", inputs: code, outputs: classes)]
+            layers = [
+                Dense(name: "fc1", inputs: inputs, outputs: code), Sigmoid(name: "sigmoid1"),
+                Dense(name: "fc2", inputs: code, outputs: classes),
+            ]
         case .maxout(let widths):
             // NOTE: dropout rates of Goodfellow et al. 2013 on MNIST: 0.2 on the input, 0.5 on hidden layers.
             layers.append(Dropout(name: "dropout0", rate: 0.2))
@@ -192,7 +196,8 @@ public enum Initializer {
                 continue
             }
             let next = i + 1 < model.layers.count ? model.layers[i + 1].kind : nil
-            let bound = (next == .relu || next == .maxout)
+            let bound =
+                (next == .relu || next == .maxout)
                 ? (6 / Float(fanIn)).squareRoot()
                 : (6 / Float(fanIn + fanOut)).squareRoot()
             for j in 0..<weight.value.count {
@@ -219,8 +224,9 @@ public enum LayerFactory {
         switch kind {
         case .dense: return Dense(name: name, inputs: try setting("inputs"), outputs: try setting("outputs"))
         case .conv2d:
-            return Conv2D(name: name, inChannels: try setting("in_channels"), outChannels: try setting("out_channels"),
-                          kernel: try setting("kernel"), stride: try setting("stride"), padding: try setting("padding"))
+            return Conv2D(
+                name: name, inChannels: try setting("in_channels"), outChannels: try setting("out_channels"),
+                kernel: try setting("kernel"), stride: try setting("stride"), padding: try setting("padding"))
         case .maxpool2d: return MaxPool2D(name: name, size: try setting("size"), stride: try setting("stride"))
         case .maxout: return Maxout(name: name, pieces: try setting("pieces"))
         case .dropout:

@@ -77,11 +77,15 @@ public struct BLASKernel: Equatable, Sendable {
                 return .refuse("OPENBLAS_CORETYPE is set but empty; this CPU runs \(runnableNames): set one of them or unset OPENBLAS_CORETYPE")
             }
             guard let kernel = named(environment) else {
-                return .refuse("OPENBLAS_CORETYPE=\(environment) is not a kernel OpenBLAS knows; this CPU runs \(runnableNames): set one of them or unset OPENBLAS_CORETYPE")
+                return .refuse(
+                    "OPENBLAS_CORETYPE=\(environment) is not a kernel OpenBLAS knows; this CPU runs \(runnableNames): set one of them or unset OPENBLAS_CORETYPE"
+                )
             }
             let missing = kernel.requires.subtracting(features)
             guard missing.isEmpty else {
-                return .refuse("OPENBLAS_CORETYPE=\(environment) names a kernel this CPU cannot run (it lacks \(missing.sorted().map(\.rawValue).joined(separator: ", "))); this CPU runs \(runnableNames): set one of them or unset OPENBLAS_CORETYPE")
+                return .refuse(
+                    "OPENBLAS_CORETYPE=\(environment) names a kernel this CPU cannot run (it lacks \(missing.sorted().map(\.rawValue).joined(separator: ", "))); this CPU runs \(runnableNames): set one of them or unset OPENBLAS_CORETYPE"
+                )
             }
             return .keepEnvironment(kernel.name)
         }

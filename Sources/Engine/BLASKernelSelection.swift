@@ -91,11 +91,15 @@ public enum BLASKernelSelection {
     public static func select() throws {
         if let marker = Marker.current {
             guard !marker.failed else { return }
-            let failure = kernelInUse.lowercased() == marker.to.lowercased()
+            let failure =
+                kernelInUse.lowercased() == marker.to.lowercased()
                 ? BLASKernelCheck.run(forceFailure: environment(failCheckVariable) != nil)
                 : "OpenBLAS runs \(kernelInUse) when asked for \(marker.to)"
             guard let failure else { return }
-            FileHandle.standardError.write(Data("neuron-probe: the \(marker.to) BLAS kernel failed its check (\(failure)); running with OpenBLAS's choice, \(marker.from)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "neuron-probe: the \(marker.to) BLAS kernel failed its check (\(failure)); running with OpenBLAS's choice, \(marker.from)\n".utf8)
+            )
             unsetenv(coreTypeVariable)
             reexecute(marker: Marker(failed: true, from: marker.from, to: marker.to))
             return
@@ -124,7 +128,8 @@ public enum BLASKernelSelection {
         fflush(stderr)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         let reason = String(cString: strerror(errno))
-        FileHandle.standardError.write(Data("neuron-probe: could not restart with another BLAS kernel (\(reason)); running with OpenBLAS's choice, \(kernelInUse)\n".utf8))
+        FileHandle.standardError.write(
+            Data("neuron-probe: could not restart with another BLAS kernel (\(reason)); running with OpenBLAS's choice, \(kernelInUse)\n".utf8))
         unsetenv(markerVariable)
     }
 
@@ -139,7 +144,8 @@ public enum BLASKernelSelection {
         /// The marker this process was started with, if it is one.
         static var current: Marker? {
             guard let parts = environment(markerVariable)?.split(separator: ":").map(String.init), parts.count == 3,
-                  parts[0] == "corrected" || parts[0] == "check-failed" else { return nil }
+                parts[0] == "corrected" || parts[0] == "check-failed"
+            else { return nil }
             return Marker(failed: parts[0] == "check-failed", from: parts[1], to: parts[2])
         }
     }
@@ -174,8 +180,9 @@ enum BLASKernelCheck {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        gemm(transposeA: s.transposeA, transposeB: s.transposeB, m: s.m, n: s.n, k: s.k,
-                             a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: s.beta, c: c.baseAddress!, ldc: ldc)
+                        gemm(
+                            transposeA: s.transposeA, transposeB: s.transposeB, m: s.m, n: s.n, k: s.k,
+                            a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: s.beta, c: c.baseAddress!, ldc: ldc)
                     }
                 }
             }

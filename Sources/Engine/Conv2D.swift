@@ -35,8 +35,10 @@ public final class Conv2D: Layer {
 
     public var parameters: [Parameter] { [weight, bias] }
     public var configuration: [String: Double] {
-        ["in_channels": Double(inChannels), "out_channels": Double(outChannels), "kernel": Double(kernel),
-         "stride": Double(stride), "padding": Double(padding)]
+        [
+            "in_channels": Double(inChannels), "out_channels": Double(outChannels), "kernel": Double(kernel),
+            "stride": Double(stride), "padding": Double(padding),
+        ]
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -45,7 +47,8 @@ public final class Conv2D: Layer {
         }
         let (h, w) = outputSize(inputShape[1], inputShape[2])
         guard h >= 1, w >= 1 else {
-            throw NetworkError.shapeMismatch("\(name): a \(kernel)x\(kernel) kernel does not fit a \(inputShape[1])x\(inputShape[2]) input with padding \(padding)")
+            throw NetworkError.shapeMismatch(
+                "\(name): a \(kernel)x\(kernel) kernel does not fit a \(inputShape[1])x\(inputShape[2]) input with padding \(padding)")
         }
         return [outChannels, h, w]
     }
@@ -64,11 +67,13 @@ public final class Conv2D: Layer {
     }
 
     private func geometry(_ input: Tensor) -> Geometry {
-        precondition(input.shape.count == 4 && input.shape[1] == inChannels,
-                     "\(name): input shape \(input.shape), layer expects (batch, \(inChannels), height, width)")
+        precondition(
+            input.shape.count == 4 && input.shape[1] == inChannels,
+            "\(name): input shape \(input.shape), layer expects (batch, \(inChannels), height, width)")
         let (oh, ow) = outputSize(input.shape[2], input.shape[3])
-        return Geometry(batch: input.shape[0], channels: inChannels, height: input.shape[2], width: input.shape[3],
-                        outHeight: oh, outWidth: ow, kernel: kernel, stride: stride, padding: padding)
+        return Geometry(
+            batch: input.shape[0], channels: inChannels, height: input.shape[2], width: input.shape[3],
+            outHeight: oh, outWidth: ow, kernel: kernel, stride: stride, padding: padding)
     }
 
     /// The output columns `oj` whose input column `oj·stride − padding + kj` lies inside the image.
@@ -163,7 +168,8 @@ public final class Conv2D: Layer {
     /// Writes the patches of examples `first..<first+count` as a (patch, count·positions) matrix.
     private static func im2col(_ x: UnsafePointer<Float>, _ g: Geometry, first: Int, count: Int, into col: UnsafeMutablePointer<Float>) {
         if g.sameWidth {
-            forEachSameWidthBlock(g, first: first, count: count, col: col, image: UnsafeMutablePointer(mutating: x)) { block, plane, rows, offset, shift in
+            forEachSameWidthBlock(g, first: first, count: count, col: col, image: UnsafeMutablePointer(mutating: x)) {
+                block, plane, rows, offset, shift in
                 let inside = insidePlane(g, rows: rows, offset: offset)
                 ShortRuns.zero(block, count: inside.lowerBound)
                 ShortRuns.copy(plane + inside.lowerBound + offset, to: block + inside.lowerBound, count: inside.count)
@@ -221,8 +227,9 @@ public final class Conv2D: Layer {
                                 // y_e (oc, positions) = W (oc, patch) · col (patch, positions) + b, written in place.
                                 let ye = y + e * oc * g.positions
                                 for o in 0..<oc { ShortRuns.fill(ye + o * g.positions, with: b[o], count: g.positions) }
-                                gemm(m: oc, n: g.positions, k: g.patch, a: w, lda: g.patch,
-                                     b: col, ldb: g.positions, beta: 1, c: ye, ldc: g.positions)
+                                gemm(
+                                    m: oc, n: g.positions, k: g.patch, a: w, lda: g.patch,
+                                    b: col, ldb: g.positions, beta: 1, c: ye, ldc: g.positions)
                             }
                         }
                     }
@@ -266,13 +273,15 @@ public final class Conv2D: Layer {
                                         for o in 0..<oc { gb[o] += ShortRuns.sum(ge + o * g.positions, count: g.positions) }
                                         Conv2D.im2col(x, g, first: e, count: 1, into: col)
                                         // dW (oc, patch) += G_e (oc, positions) · colᵀ (positions, patch)
-                                        gemm(transposeB: true, m: oc, n: g.patch, k: g.positions, a: ge, lda: g.positions,
-                                             b: col, ldb: g.positions, beta: 1, c: gw, ldc: g.patch)
+                                        gemm(
+                                            transposeB: true, m: oc, n: g.patch, k: g.positions, a: ge, lda: g.positions,
+                                            b: col, ldb: g.positions, beta: 1, c: gw, ldc: g.patch)
                                     }
                                     if let gx {
                                         // dcol (patch, positions) = Wᵀ (patch, oc) · G_e (oc, positions)
-                                        gemm(transposeA: true, m: g.patch, n: g.positions, k: oc, a: w, lda: g.patch,
-                                             b: ge, ldb: g.positions, c: col, ldc: g.positions)
+                                        gemm(
+                                            transposeA: true, m: g.patch, n: g.positions, k: oc, a: w, lda: g.patch,
+                                            b: ge, ldb: g.positions, c: col, ldc: g.positions)
                                         Conv2D.col2im(col, g, first: e, count: 1, into: gx)
                                     }
                                 }

@@ -43,8 +43,9 @@ public final class Dense: Layer {
             }
             input.scalars.withUnsafeBufferPointer { x in
                 weight.value.scalars.withUnsafeBufferPointer { w in
-                    gemm(transposeB: true, m: batch, n: m, k: n, a: x.baseAddress!, lda: n,
-                         b: w.baseAddress!, ldb: n, beta: 1, c: y.baseAddress!, ldc: m)
+                    gemm(
+                        transposeB: true, m: batch, n: m, k: n, a: x.baseAddress!, lda: n,
+                        b: w.baseAddress!, ldb: n, beta: 1, c: y.baseAddress!, ldc: m)
                 }
             }
         }
@@ -54,22 +55,26 @@ public final class Dense: Layer {
     public func backward(_ outputGradient: Tensor, cache: LayerCache, needsInputGradient: Bool) -> LayerGradients {
         let batch = cache.input.batchSize, n = inputCount, m = outputCount
         var biasGradient = Tensor.zeros([m])
-        let weightGradient = Tensor(shape: [m, n], scalars: makeScalars(count: m * n) { gw in
-            outputGradient.scalars.withUnsafeBufferPointer { gy in
-                cache.input.scalars.withUnsafeBufferPointer { x in
-                    // dW = gyᵀ x
-                    gemm(transposeA: true, m: m, n: n, k: batch, a: gy.baseAddress!, lda: m,
-                         b: x.baseAddress!, ldb: n, c: gw.baseAddress!, ldc: n)
+        let weightGradient = Tensor(
+            shape: [m, n],
+            scalars: makeScalars(count: m * n) { gw in
+                outputGradient.scalars.withUnsafeBufferPointer { gy in
+                    cache.input.scalars.withUnsafeBufferPointer { x in
+                        // dW = gyᵀ x
+                        gemm(
+                            transposeA: true, m: m, n: n, k: batch, a: gy.baseAddress!, lda: m,
+                            b: x.baseAddress!, ldb: n, c: gw.baseAddress!, ldc: n)
+                    }
                 }
-            }
-        })
+            })
         outputGradient.scalars.withUnsafeBufferPointer { gy in
             biasGradient.scalars.withUnsafeMutableBufferPointer { gb in
                 for row in 0..<batch { ShortRuns.add(gy.baseAddress! + row * m, to: gb.baseAddress!, count: m) }
             }
         }
-        return LayerGradients(input: needsInputGradient ? inputGradient(outputGradient, cache: cache) : nil,
-                              parameters: [weightGradient, biasGradient])
+        return LayerGradients(
+            input: needsInputGradient ? inputGradient(outputGradient, cache: cache) : nil,
+            parameters: [weightGradient, biasGradient])
     }
 
     public func inputGradient(_ outputGradient: Tensor, cache: LayerCache) -> Tensor {

@@ -86,11 +86,13 @@ public enum Softmax {
     public static func probabilities(_ logits: Tensor) -> Tensor {
         precondition(logits.shape.count == 2, "Softmax: logits have shape \(logits.shape), expected (batch, classes)")
         let batch = logits.shape[0], classes = logits.shape[1]
-        return Tensor(shape: [batch, classes], initializingWith: { p in
-            logits.scalars.withUnsafeBufferPointer { z in
-                for row in 0..<batch { _ = Softmax.row(z.baseAddress! + row * classes, classes: classes, into: p.baseAddress! + row * classes) }
-            }
-        })
+        return Tensor(
+            shape: [batch, classes],
+            initializingWith: { p in
+                logits.scalars.withUnsafeBufferPointer { z in
+                    for row in 0..<batch { _ = Softmax.row(z.baseAddress! + row * classes, classes: classes, into: p.baseAddress! + row * classes) }
+                }
+            })
     }
 
     /// The index of the largest value in each row of a (batch, classes) tensor; the first of equal ones.

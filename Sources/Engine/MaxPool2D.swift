@@ -66,8 +66,10 @@ public final class MaxPool2D: Layer {
     /// windows over rows `top` and `top + width`, ties to the first in row-major order as above;
     /// four windows at a time with lane selects (a row's last one to three windows in a partly filled vector).
     @inline(__always)
-    private static func pairRows(_ x: UnsafePointer<Float>, top: Int, width: Int, count: Int,
-                                 into y: UnsafeMutablePointer<Float>, choices: UnsafeMutablePointer<Int32>) {
+    private static func pairRows(
+        _ x: UnsafePointer<Float>, top: Int, width: Int, count: Int,
+        into y: UnsafeMutablePointer<Float>, choices: UnsafeMutablePointer<Int32>
+    ) {
         let upper = x + top, lower = x + top + width
         let steps = (Int32(1), Int32(truncatingIfNeeded: width), Int32(truncatingIfNeeded: width + 1))
         var oj = 0

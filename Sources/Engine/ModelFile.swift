@@ -143,7 +143,8 @@ public enum ModelFile {
                 }
                 let dataset = try group.openDataset(parameter.name, of: Float.self)
                 guard dataset.shape == parameter.value.shape else {
-                    throw NetworkError.invalidModelFile("\(path): /layers/\(name)/\(parameter.name) has shape \(dataset.shape), the layer needs \(parameter.value.shape)")
+                    throw NetworkError.invalidModelFile(
+                        "\(path): /layers/\(name)/\(parameter.name) has shape \(dataset.shape), the layer needs \(parameter.value.shape)")
                 }
                 parameter.value = Tensor(shape: dataset.shape, scalars: try dataset.read())
             }

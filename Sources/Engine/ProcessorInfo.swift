@@ -54,8 +54,8 @@ public struct ProcessorInfo: Codable, Equatable, Sendable {
             return [r.eax, r.ebx, r.ecx, r.edx]
         }
         let xcr0 = np_xcr0()
-        let osSavesYMM = xcr0 & 0b110 == 0b110            // SSE and AVX state
-        let osSavesZMM = osSavesYMM && xcr0 & 0b1110_0000 == 0b1110_0000   // opmask, ZMM0-15 upper halves, ZMM16-31
+        let osSavesYMM = xcr0 & 0b110 == 0b110  // SSE and AVX state
+        let osSavesZMM = osSavesYMM && xcr0 & 0b1110_0000 == 0b1110_0000  // opmask, ZMM0-15 upper halves, ZMM16-31
         var features: Set<ProcessorFeature> = []
         let candidates: [(ProcessorFeature, Bool)] = [
             (.sse2, bit(one.edx, 26)), (.sse3, bit(one.ecx, 0)), (.ssse3, bit(one.ecx, 9)),

@@ -90,8 +90,9 @@ public final class Sequential {
     ///   - input: a batch of shape (batch, inputShape…) or (batch, features).
     ///   - mode: `.training` turns dropout on, drawing masks from `generator`.
     public func forward(_ input: Tensor, mode: ForwardMode = .inference, generator: inout SeededGenerator) -> ForwardTrace {
-        precondition(input.rowSize == inputShape.reduce(1, *),
-                     "network: input examples have \(input.rowSize) values, the network expects shape \(inputShape)")
+        precondition(
+            input.rowSize == inputShape.reduce(1, *),
+            "network: input examples have \(input.rowSize) values, the network expects shape \(inputShape)")
         var x = input.reshaped([input.batchSize] + inputShape)
         var caches: [LayerCache] = []
         caches.reserveCapacity(layers.count)
@@ -194,7 +195,8 @@ public final class Sequential {
     /// and so does one with dropout, drawing its masks from `generator` in order.
     /// - Returns: each example's loss and probabilities, and for each layer its parameter gradients.
     public func trainingGradients(_ input: Tensor, labels: [Int], generator: inout SeededGenerator)
-        -> (loss: SoftmaxCrossEntropy.Result, parameters: [[Tensor]]) {
+        -> (loss: SoftmaxCrossEntropy.Result, parameters: [[Tensor]])
+    {
         let batch = input.batchSize
         let samples = layers.contains { $0 is Dropout }, convolves = layers.contains { $0 is Conv2D }
         guard convolves, !samples, ExampleParallel.shareCount(of: batch) > 1 else {
@@ -237,7 +239,8 @@ public final class Sequential {
     /// Throws when any parameter holds NaN or infinity, naming it.
     public func checkFinite() throws {
         for (path, parameter) in namedParameters where !parameter.value.isFinite {
-            throw NetworkError.nonFiniteParameter("parameter \(path) holds NaN or infinite values; the model is unusable (retrain it, e.g. with a smaller learning rate)")
+            throw NetworkError.nonFiniteParameter(
+                "parameter \(path) holds NaN or infinite values; the model is unusable (retrain it, e.g. with a smaller learning rate)")
         }
     }
 }

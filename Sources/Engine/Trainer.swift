@@ -52,7 +52,9 @@ public struct Trainer {
     ) throws -> [EpochSummary] {
         try configuration.validate()
         if configuration.adversarialEpsilon != nil, objective is CrossEntropyObjective {
-            throw TrainingError.invalidSetting("the configuration asks for adversarial training but the objective is plain cross-entropy; build the trainer with AdversarialTraining.trainer(configuration:)")
+            throw TrainingError.invalidSetting(
+                "the configuration asks for adversarial training but the objective is plain cross-entropy; build the trainer with AdversarialTraining.trainer(configuration:)"
+            )
         }
         precondition(images.batchSize == labels.count, "Trainer: \(images.batchSize) images but \(labels.count) labels")
         var optimizer = makeOptimizer()
@@ -76,17 +78,22 @@ public struct Trainer {
                 optimizer.update(parameters, gradients: gradients.flatMap { $0 })
                 let batchLoss = loss.losses.reduce(0.0) { $0 + Double($1) }
                 guard batchLoss.isFinite else {
-                    throw TrainingError.diverged("training diverged in epoch \(epoch): the loss became \(batchLoss); lower the learning rate (now \(configuration.effectiveLearningRate))")
+                    throw TrainingError.diverged(
+                        "training diverged in epoch \(epoch): the loss became \(batchLoss); lower the learning rate (now \(configuration.effectiveLearningRate))"
+                    )
                 }
                 lossSum += batchLoss
                 correct += zip(Softmax.argmax(loss.probabilities), y).filter { $0 == $1 }.count
                 seen += batch.count
                 first += batch.count
-                progress(TrainingProgress(phase: "train", epoch: epoch, epochs: configuration.epochs, examplesDone: seen,
-                                          examplesTotal: order.count, loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen)))
+                progress(
+                    TrainingProgress(
+                        phase: "train", epoch: epoch, epochs: configuration.epochs, examplesDone: seen,
+                        examplesTotal: order.count, loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen)))
             }
-            var summary = EpochSummary(epoch: epoch, phase: "train", loss: Float(lossSum / Double(seen)),
-                                       accuracy: Float(correct) / Float(seen), seconds: Date().timeIntervalSince(start))
+            var summary = EpochSummary(
+                epoch: epoch, phase: "train", loss: Float(lossSum / Double(seen)),
+                accuracy: Float(correct) / Float(seen), seconds: Date().timeIntervalSince(start))
             if let validation, validation.labels.count > 0 {
                 let result = Trainer.evaluate(model, images: validation.images, labels: validation.labels)
                 summary.validationLoss = result.loss
@@ -134,11 +141,15 @@ public struct Trainer {
                 lossSum += Double(loss.loss) * Double(batch.count)
                 seen += batch.count
                 first += batch.count
-                progress(TrainingProgress(phase: "pretrain", epoch: epoch, epochs: configuration.pretrainEpochs, examplesDone: seen,
-                                          examplesTotal: order.count, loss: Float(lossSum / Double(seen)), accuracy: nil))
+                progress(
+                    TrainingProgress(
+                        phase: "pretrain", epoch: epoch, epochs: configuration.pretrainEpochs, examplesDone: seen,
+                        examplesTotal: order.count, loss: Float(lossSum / Double(seen)), accuracy: nil))
             }
-            summaries.append(EpochSummary(epoch: epoch, phase: "pretrain", loss: Float(lossSum / Double(seen)), accuracy: nil,
-                                          seconds: Date().timeIntervalSince(start)))
+            summaries.append(
+                EpochSummary(
+                    epoch: epoch, phase: "pretrain", loss: Float(lossSum / Double(seen)), accuracy: nil,
+                    seconds: Date().timeIntervalSince(start)))
             epochEnded(summaries.last!)
         }
         for layer in encoder { for parameter in layer.parameters { parameter.trainable = false } }
@@ -165,7 +176,8 @@ public struct Trainer {
             first = end
         }
         let n = Double(max(labels.count, 1))
-        return Evaluation(count: labels.count, loss: Float(lossSum / n), accuracy: Float(Double(correct) / n),
-                          meanConfidence: Float(confidence / n), predictions: predictions)
+        return Evaluation(
+            count: labels.count, loss: Float(lossSum / n), accuracy: Float(Double(correct) / n),
+            meanConfidence: Float(confidence / n), predictions: predictions)
     }
 }

@@ -14,7 +14,8 @@ public struct CrossEntropyObjective: TrainingObjective {
     public init() {}
 
     public func gradients(_ model: Sequential, images: Tensor, labels: [Int], generator: inout SeededGenerator)
-        -> (loss: SoftmaxCrossEntropy.Result, parameters: [[Tensor]]) {
+        -> (loss: SoftmaxCrossEntropy.Result, parameters: [[Tensor]])
+    {
         model.trainingGradients(images, labels: labels, generator: &generator)
     }
 }

@@ -59,8 +59,10 @@ public struct TrainingSummary: Encodable, Sendable {
     public var epochs: [EpochSummary]
 
     /// A summary of the run that wrote `model`.
-    public init(model: String, architecture: String, dataset: String, seed: UInt64, parameters: Int, trainError: Double,
-                testError: Double, testAccuracy: Double, epochs: [EpochSummary]) {
+    public init(
+        model: String, architecture: String, dataset: String, seed: UInt64, parameters: Int, trainError: Double,
+        testError: Double, testAccuracy: Double, epochs: [EpochSummary]
+    ) {
         self.model = model
         self.architecture = architecture
         self.dataset = dataset

@@ -29,7 +29,8 @@ public struct WeightDecay: Equatable, Sendable, CustomStringConvertible {
             } else if pieces.count == 2, let value = Float(pieces[1]), value >= 0, value.isFinite {
                 perLayer[String(pieces[0])] = value
             } else {
-                throw TrainingError.invalidSetting("weight decay '\(part)' is not a non-negative number or LAYER=NUMBER (e.g. 1e-4 or fc1=1e-3,fc2=1e-4)")
+                throw TrainingError.invalidSetting(
+                    "weight decay '\(part)' is not a non-negative number or LAYER=NUMBER (e.g. 1e-4 or fc1=1e-3,fc2=1e-4)")
             }
         }
     }

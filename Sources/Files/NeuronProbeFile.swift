@@ -68,7 +68,8 @@ public enum FileFormatError: Error, CustomStringConvertible, Equatable {
         case .otherFormat(let path, let kind, let format):
             return "\(path) is not a neuron-probe \(kind.noun) file (its format is '\(format)')"
         case .newerVersion(let path, let kind, let version):
-            return "\(path) has \(kind.noun) format version \(version), newer than the \(kind.version) neuron-probe \(ToolInfo.version) reads; upgrade neuron-probe"
+            return
+                "\(path) has \(kind.noun) format version \(version), newer than the \(kind.version) neuron-probe \(ToolInfo.version) reads; upgrade neuron-probe"
         }
     }
 }

@@ -24,9 +24,11 @@ public struct Provenance: Sendable, Equatable {
     public var derivedFrom: (role: String, path: String, sha256: String)?
 
     /// A provenance; the optional parts default to unknown.
-    public init(modelFile: String? = nil, modelSHA256: String, modelArchitecture: String, dataset: String? = nil,
-                datasetSHA256: String? = nil, split: String? = nil, seed: UInt64, classNames: [String]? = nil,
-                derivedFrom: (role: String, path: String, sha256: String)? = nil) {
+    public init(
+        modelFile: String? = nil, modelSHA256: String, modelArchitecture: String, dataset: String? = nil,
+        datasetSHA256: String? = nil, split: String? = nil, seed: UInt64, classNames: [String]? = nil,
+        derivedFrom: (role: String, path: String, sha256: String)? = nil
+    ) {
         self.modelFile = modelFile
         self.modelSHA256 = modelSHA256
         self.modelArchitecture = modelArchitecture

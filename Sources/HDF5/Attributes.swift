@@ -364,7 +364,9 @@ extension AttributeHolder {
     private func readNumberAttribute<T: HDF5Scalar>(_ name: String, as: T.Type, function: String) throws -> [T] {
         try withAttribute(name) { attribute, type, count, site in
             guard isNumeric(type) else {
-                throw usageError(function, path: site.path, file: site.file, "holds \(typeName(type, detailed: true)), not numbers to read as \(T.hdf5Description)")
+                throw usageError(
+                    function, path: site.path, file: site.file, "holds \(typeName(type, detailed: true)), not numbers to read as \(T.hdf5Description)"
+                )
             }
             if count == 0 { return [] }
             return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in

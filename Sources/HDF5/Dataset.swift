@@ -123,7 +123,8 @@ public final class Dataset<T: HDF5Scalar>: AttributeHolder {
     public func write(_ values: [T]) throws {
         let shape = try currentShape()
         guard values.count == elementCount(shape) else {
-            throw usageError("Dataset.write", path: path, file: file.path, "\(values.count) values for shape \(shape) (\(elementCount(shape)) elements)")
+            throw usageError(
+                "Dataset.write", path: path, file: file.path, "\(values.count) values for shape \(shape) (\(elementCount(shape)) elements)")
         }
         try writeElements(values, memorySpace: np_H5S_ALL(), fileSpace: np_H5S_ALL())
     }
@@ -289,7 +290,8 @@ public final class Dataset<T: HDF5Scalar>: AttributeHolder {
         let rowSize = elementCount(Array(shape.dropFirst()))
         if rowSize == 0 {
             guard count == 0 else {
-                throw usageError(function, path: path, file: file.path, "rows of shape \(Array(shape.dropFirst())) hold no elements, got \(count) values")
+                throw usageError(
+                    function, path: path, file: file.path, "rows of shape \(Array(shape.dropFirst())) hold no elements, got \(count) values")
             }
             return 0
         }

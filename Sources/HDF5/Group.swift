@@ -252,7 +252,8 @@ public final class Group: AttributeHolder {
                 throw usageError(function, path: target, file: file.path, "a scalar dataset cannot be chunked or compressed")
             }
             guard chunkShape.count == shape.count, chunkShape.allSatisfy({ $0 > 0 }) else {
-                throw usageError(function, path: target, file: file.path, "chunk \(chunkShape) must have one positive extent per axis of shape \(shape)")
+                throw usageError(
+                    function, path: target, file: file.path, "chunk \(chunkShape) must have one positive extent per axis of shape \(shape)")
             }
         }
 
@@ -350,7 +351,8 @@ public final class Group: AttributeHolder {
         let target = childPath(name)
         try requireNonNegative(shape, "shape", function: "Group.write", at: Site(path: target, file: file.path))
         guard elementCount(shape) == values.count else {
-            throw usageError("Group.write", path: target, file: file.path, "\(values.count) values do not fill shape \(shape) (\(elementCount(shape)) elements)")
+            throw usageError(
+                "Group.write", path: target, file: file.path, "\(values.count) values do not fill shape \(shape) (\(elementCount(shape)) elements)")
         }
         let dataset = try createDataset(name, of: T.self, shape: shape)
         try dataset.write(values)

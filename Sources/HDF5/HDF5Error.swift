@@ -41,7 +41,8 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
         if let timeStart = text.firstRange(of: ": time = ") {
             let rest = text[timeStart.upperBound...]
             if let reasonStart = rest.firstRange(of: "error message = '"),
-               let reasonEnd = text[reasonStart.upperBound...].firstIndex(of: "'") {
+                let reasonEnd = text[reasonStart.upperBound...].firstIndex(of: "'")
+            {
                 var reason = String(text[reasonStart.upperBound..<reasonEnd])
                 if let errnoStart = rest.firstRange(of: "errno = ") {
                     let digits = text[errnoStart.upperBound...].prefix { $0.isNumber }

@@ -23,14 +23,16 @@ extension Dataset {
         }
         let extents = try currentShape()
         guard offset.count == extents.count,
-              zip(offset, chunk).allSatisfy({ $0 >= 0 && $0 % $1 == 0 }),
-              zip(offset, extents).allSatisfy({ $0 < max($1, 1) })
+            zip(offset, chunk).allSatisfy({ $0 >= 0 && $0 % $1 == 0 }),
+            zip(offset, extents).allSatisfy({ $0 < max($1, 1) })
         else {
-            throw usageError("Dataset.writeStoredChunk", path: path, file: file.path,
-                             "offset \(offset) is not a chunk corner (chunk \(chunk)) inside the extent \(extents)")
+            throw usageError(
+                "Dataset.writeStoredChunk", path: path, file: file.path,
+                "offset \(offset) is not a chunk corner (chunk \(chunk)) inside the extent \(extents)")
         }
         var corner = offset.map { hsize_t($0) }
-        try check(H5Dwrite_chunk(id, np_H5P_DEFAULT(), skippedFilters, &corner, raw.count, raw.baseAddress),
-                  "H5Dwrite_chunk", path: path, file: file.path)
+        try check(
+            H5Dwrite_chunk(id, np_H5P_DEFAULT(), skippedFilters, &corner, raw.count, raw.baseAddress),
+            "H5Dwrite_chunk", path: path, file: file.path)
     }
 }

@@ -117,7 +117,8 @@ extension Group {
             guard source.sourceShape == [source.rows.count] + rowShape else {
                 throw usageError(
                     function, path: site.path, file: site.file,
-                    "\(name) has shape \(source.sourceShape), but filling rows \(source.rows) of shape \(shape) needs \([source.rows.count] + rowShape)")
+                    "\(name) has shape \(source.sourceShape), but filling rows \(source.rows) of shape \(shape) needs \([source.rows.count] + rowShape)"
+                )
             }
             guard !source.file.isEmpty, source.dataset.hasPrefix("/") else {
                 throw usageError(function, path: site.path, file: site.file, "\(name) needs a file name and an absolute dataset path")

@@ -41,9 +41,10 @@ struct AttackData: ParsableArguments {
     }
 
     func provenance(method: String, parameters: [String: String], modelPath: String, metadata: ModelMetadata) -> AttackProvenance {
-        AttackProvenance(method: method, parameters: parameters, modelFile: modelPath, modelSHA256: metadata.sha256,
-                         modelArchitecture: metadata.architecture, dataset: data.dataset ?? metadata.dataset, split: split.rawValue,
-                         seed: seed, classNames: metadata.classNames)
+        AttackProvenance(
+            method: method, parameters: parameters, modelFile: modelPath, modelSHA256: metadata.sha256,
+            modelArchitecture: metadata.architecture, dataset: data.dataset ?? metadata.dataset, split: split.rawValue,
+            seed: seed, classNames: metadata.classNames)
     }
 }
 
@@ -57,9 +58,10 @@ func reportAttack(_ runs: [AttackRun], labels: [Int], method: String, output: St
     for run in summary.runs {
         var line = method
         if let epsilon = run.epsilon { line += String(format: " ε = %.3f", epsilon) }
-        line += String(format: ": success %.2f%%, error %.2f%% (clean %.2f%%), mean distortion %.4f (successful: %.4f), mean confidence %.3f",
-                       100 * run.successRate, 100 * run.errorRate, 100 * run.cleanErrorRate,
-                       run.meanDistortion ?? .nan, run.meanDistortionSuccessful ?? .nan, run.meanConfidence)
+        line += String(
+            format: ": success %.2f%%, error %.2f%% (clean %.2f%%), mean distortion %.4f (successful: %.4f), mean confidence %.3f",
+            100 * run.successRate, 100 * run.errorRate, 100 * run.cleanErrorRate,
+            run.meanDistortion ?? .nan, run.meanDistortionSuccessful ?? .nan, run.meanConfidence)
         if run.failed > 0 { line += ", \(run.failed) examples with non-finite gradients left unchanged" }
         print(line)
     }
@@ -131,23 +133,30 @@ struct FGSMCommand: ParsableCommand {
             var first = 0
             while first < images.batchSize {
                 let end = min(first + batchSize, images.batchSize)
-                let result = attack.perturb(model: network, images: images.rows(first..<end), labels: Array(labels[first..<end]),
-                                            targets: targets.map { Array($0[first..<end]) }, generator: &generator)
+                let result = attack.perturb(
+                    model: network, images: images.rows(first..<end), labels: Array(labels[first..<end]),
+                    targets: targets.map { Array($0[first..<end]) }, generator: &generator)
                 adversarial += result.adversarial.scalars
                 failed += result.failed.map { $0 + first }
                 first = end
                 bar.update(runs.count * images.batchSize + end)
             }
-            let outcome = AdversarialJudge.judge(model: network, clean: images, adversarial: Tensor(shape: images.shape, scalars: adversarial),
-                                                 labels: labels, targets: targets)
+            let outcome = AdversarialJudge.judge(
+                model: network, clean: images, adversarial: Tensor(shape: images.shape, scalars: adversarial),
+                labels: labels, targets: targets)
             runs.append(AttackRun(epsilon: eps, outcome: outcome, failed: failed))
         }
         bar.finish()
         let method = steps == 1 ? "fgsm" : (randomStart ? "pgd" : "bim")
-        let parameters = ["epsilon": epsilon, "target": target, "steps": "\(steps)", "step_size": try epsilons.map { "\(try FastGradientSign(epsilon: $0, steps: steps, stepSize: stepSize).stepSize)" }.joined(separator: ","),
-                          "random_start": "\(randomStart)"]
-        try AttackFile.write(runs, provenance: data.provenance(method: method, parameters: parameters, modelPath: model, metadata: metadata),
-                             indices: indices, labels: labels, targets: targets, to: output)
+        let parameters = [
+            "epsilon": epsilon, "target": target, "steps": "\(steps)",
+            "step_size": try epsilons.map { "\(try FastGradientSign(epsilon: $0, steps: steps, stepSize: stepSize).stepSize)" }.joined(
+                separator: ","),
+            "random_start": "\(randomStart)",
+        ]
+        try AttackFile.write(
+            runs, provenance: data.provenance(method: method, parameters: parameters, modelPath: model, metadata: metadata),
+            indices: indices, labels: labels, targets: targets, to: output)
         try reportAttack(runs, labels: labels, method: method, output: output, json: outputOptions.json)
     }
 }
@@ -226,8 +235,9 @@ struct LBFGSCommand: ParsableCommand {
         var first = 0
         while first < images.batchSize {
             let end = min(first + batchSize, images.batchSize)
-            let result = attack.attack(model: network, images: images.rows(first..<end), targets: Array(targets[first..<end]),
-                                       progress: { step, steps in bar.update(first + (end - first) * step / steps) })
+            let result = attack.attack(
+                model: network, images: images.rows(first..<end), targets: Array(targets[first..<end]),
+                progress: { step, steps in bar.update(first + (end - first) * step / steps) })
             adversarial += result.adversarial.scalars
             iterations += result.iterations
             cLow += result.cLow
@@ -236,13 +246,17 @@ struct LBFGSCommand: ParsableCommand {
             first = end
         }
         bar.finish()
-        let outcome = AdversarialJudge.judge(model: network, clean: images, adversarial: Tensor(shape: images.shape, scalars: adversarial),
-                                             labels: labels, targets: targets)
+        let outcome = AdversarialJudge.judge(
+            model: network, clean: images, adversarial: Tensor(shape: images.shape, scalars: adversarial),
+            labels: labels, targets: targets)
         let run = AttackRun(epsilon: .nan, outcome: outcome, iterations: iterations, cLow: cLow, cHigh: cHigh, failed: failed)
-        let parameters = ["target": target, "max_iterations": "\(maxIterations)", "c_search_steps": "\(cSearchSteps)",
-                          "initial_c": "\(initialC)", "factr": "\(factr)", "pgtol": "\(pgtol)", "objective": "squared L2 + c * cross-entropy(target)"]
-        try AttackFile.write([run], provenance: data.provenance(method: "lbfgs", parameters: parameters, modelPath: model, metadata: metadata),
-                             indices: indices, labels: labels, targets: targets, to: output)
+        let parameters = [
+            "target": target, "max_iterations": "\(maxIterations)", "c_search_steps": "\(cSearchSteps)",
+            "initial_c": "\(initialC)", "factr": "\(factr)", "pgtol": "\(pgtol)", "objective": "squared L2 + c * cross-entropy(target)",
+        ]
+        try AttackFile.write(
+            [run], provenance: data.provenance(method: "lbfgs", parameters: parameters, modelPath: model, metadata: metadata),
+            indices: indices, labels: labels, targets: targets, to: output)
         try reportAttack([run], labels: labels, method: "lbfgs", output: output, json: outputOptions.json)
     }
 }
@@ -283,7 +297,9 @@ struct NoiseCommand: ParsableCommand {
         var parameters: [String: String] = [:]
         if let stddev {
             let noisy = GaussianNoise.perturb(images, stddev: stddev, generator: &generator)
-            runs.append(AttackRun(epsilon: .nan, outcome: AdversarialJudge.judge(model: network, clean: images, adversarial: noisy, labels: labels, targets: nil)))
+            runs.append(
+                AttackRun(
+                    epsilon: .nan, outcome: AdversarialJudge.judge(model: network, clean: images, adversarial: noisy, labels: labels, targets: nil)))
             parameters["stddev"] = "\(stddev)"
         } else if let match {
             let reference = try AttackFile.read(match)
@@ -295,12 +311,16 @@ struct NoiseCommand: ParsableCommand {
             indices = reference.indices
             for (run, distortion) in zip(reference.epsilons, reference.distortion) {
                 let noisy = GaussianNoise.perturb(images, matching: distortion, generator: &generator)
-                runs.append(AttackRun(epsilon: run, outcome: AdversarialJudge.judge(model: network, clean: images, adversarial: noisy, labels: labels, targets: nil)))
+                runs.append(
+                    AttackRun(
+                        epsilon: run, outcome: AdversarialJudge.judge(model: network, clean: images, adversarial: noisy, labels: labels, targets: nil)
+                    ))
             }
             parameters["matches"] = match
         }
-        try AttackFile.write(runs, provenance: data.provenance(method: "noise", parameters: parameters, modelPath: model, metadata: metadata),
-                             indices: indices, labels: labels, targets: nil, to: output)
+        try AttackFile.write(
+            runs, provenance: data.provenance(method: "noise", parameters: parameters, modelPath: model, metadata: metadata),
+            indices: indices, labels: labels, targets: nil, to: output)
         try reportAttack(runs, labels: labels, method: "noise", output: output, json: outputOptions.json)
     }
 }

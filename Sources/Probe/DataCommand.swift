@@ -31,8 +31,9 @@ struct DataCommand: ParsableCommand {
                 }
                 for check in status.files { print("    \(check.file.name): \(check.outcome)") }
                 if !status.isComplete {
-                    print("  to complete it: probe data fetch \(status.descriptor.name)"
-                          + (status.descriptor.debianPackage.map { ", or apt-get install \($0)" } ?? ""))
+                    print(
+                        "  to complete it: probe data fetch \(status.descriptor.name)"
+                            + (status.descriptor.debianPackage.map { ", or apt-get install \($0)" } ?? ""))
                 }
             }
         }

@@ -38,12 +38,16 @@ struct Eval: ParsableCommand {
         }
         let result = Trainer.evaluate(network, images: set.images, labels: set.labels)
         if outputOptions.json {
-            try printJSON(ModelEvaluation(model: model, metadata: metadata, dataset: datasetName, split: split.rawValue,
-                                                    evaluation: result, includesPredictions: predictions))
+            try printJSON(
+                ModelEvaluation(
+                    model: model, metadata: metadata, dataset: datasetName, split: split.rawValue,
+                    evaluation: result, includesPredictions: predictions))
         } else {
             print("\(model) (\(metadata.architecture)) on \(datasetName) \(split.rawValue), \(result.count) images:")
-            print(String(format: "  error %.4f  accuracy %.4f  mean confidence %.4f  loss %.4f",
-                         result.error, result.accuracy, result.meanConfidence, result.loss))
+            print(
+                String(
+                    format: "  error %.4f  accuracy %.4f  mean confidence %.4f  loss %.4f",
+                    result.error, result.accuracy, result.meanConfidence, result.loss))
         }
     }
 }

@@ -7,7 +7,8 @@ import HDF5
 /// `probe inspect`: what any neuron-probe file holds.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what a neuron-probe file holds: its kind, format version, attributes, and every dataset's shape, type, chunks and compression.")
+        abstract:
+            "Show what a neuron-probe file holds: its kind, format version, attributes, and every dataset's shape, type, chunks and compression.")
 
     @Argument(help: "A file written by neuron-probe (model, activations, units or attack file).")
     var file: String

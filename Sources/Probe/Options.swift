@@ -67,7 +67,6 @@ func printJSON<T: Encodable>(_ value: T) throws {
     FileHandle.standardOutput.write("\n".data(using: .utf8)!)
 }
 
-
 /// A message on stderr (progress notes that must not mix with --json output).
 func note(_ message: String) {
     FileHandle.standardError.write((message + "\n").data(using: .utf8)!)

@@ -21,7 +21,10 @@ struct Probe: ParsableCommand {
             the tool runs on (system). Every command that prints results prints them as JSON with --json.
             """,
         version: ToolInfo.version,
-        subcommands: [Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, Inspect.self, Merge.self, DataCommand.self, SystemCommand.self])
+        subcommands: [
+            Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, Inspect.self, Merge.self, DataCommand.self,
+            SystemCommand.self,
+        ])
 
     static func main() {
         // First, before any thread or output: OpenBLAS may have fallen back to a generic kernel on a

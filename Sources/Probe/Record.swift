@@ -86,8 +86,9 @@ struct Record: ParsableCommand {
         options.compression = try Record.parseCompression(compression)
         options.batchSize = batchSize
         options.shard = try shard.map(Shard.init(parsing:))
-        let input = RecordingInput(modelPath: model, model: network, metadata: metadata, images: images, split: split,
-                                   indices: Array(0..<images.count), dataset: datasetName, datasetSHA256: checksumText)
+        let input = RecordingInput(
+            modelPath: model, model: network, metadata: metadata, images: images, split: split,
+            indices: Array(0..<images.count), dataset: datasetName, datasetSHA256: checksumText)
 
         let stop = InterruptFlag()
         let bar = ProgressBar("record", total: images.count, unit: "img", quiet: outputOptions.quiet)
@@ -110,8 +111,9 @@ struct Record: ParsableCommand {
         if outputOptions.json {
             try printJSON(RecordingSummary(file: output, rows: rows, layers: recorded, seconds: seconds, bytes: bytes))
         } else {
-            print("recorded \(rows) images × \(recorded.count) layers (\(recorded.joined(separator: ", "))) in "
-                  + String(format: "%.1f s, %.1f MB", seconds, Double(bytes) / 1e6))
+            print(
+                "recorded \(rows) images × \(recorded.count) layers (\(recorded.joined(separator: ", "))) in "
+                    + String(format: "%.1f s, %.1f MB", seconds, Double(bytes) / 1e6))
             print("wrote \(output)")
         }
     }

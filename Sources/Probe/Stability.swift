@@ -8,7 +8,9 @@ import Engine
 struct Transfer: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The error each model makes on each set of adversarial (or noise) examples: a matrix shaped like Szegedy et al.'s Table 2.",
-        discussion: "Rows: each run of each attack file; columns: the models. Models trained on the disjoint halves P1 and P2 (probe train --train-subset) give Tables 3 and 4.")
+        discussion:
+            "Rows: each run of each attack file; columns: the models. Models trained on the disjoint halves P1 and P2 (probe train --train-subset) give Tables 3 and 4."
+    )
 
     @Argument(help: "Attack files (probe attack …).")
     var attacks: [String]
@@ -39,7 +41,9 @@ struct Transfer: ParsableCommand {
         for path in attacks {
             let contents = try AttackFile.read(path)
             if !loaded.contains(where: { $0.sha == contents.modelSHA256 }) {
-                note("warning: \(path) was made on a model (sha256 \(contents.modelSHA256.prefix(12))…, \(contents.modelArchitecture)) that is none of --models; its row measures pure transfer")
+                note(
+                    "warning: \(path) was made on a model (sha256 \(contents.modelSHA256.prefix(12))…, \(contents.modelArchitecture)) that is none of --models; its row measures pure transfer"
+                )
             }
             var clean: Tensor?
             if amplify != nil {
@@ -64,9 +68,13 @@ struct Transfer: ParsableCommand {
             return
         }
         let width = max(12, matrix.sets.map(\.count).max() ?? 0) + 2
-        print("error".padding(toLength: width, withPad: " ", startingAt: 0) + matrix.models.map { $0.padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
+        print(
+            "error".padding(toLength: width, withPad: " ", startingAt: 0)
+                + matrix.models.map { $0.padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
         for (name, row) in zip(matrix.sets, matrix.error) {
-            print(name.padding(toLength: width, withPad: " ", startingAt: 0) + row.map { String(format: "%.1f%%", 100 * $0).padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
+            print(
+                name.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + row.map { String(format: "%.1f%%", 100 * $0).padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
         }
     }
 }
@@ -89,8 +97,9 @@ struct Lipschitz: ParsableCommand {
             return
         }
         for b in report.layers {
-            print(b.layer.padding(toLength: 12, withPad: " ", startingAt: 0) + b.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
-                  + String(format: "%10.4f  ", b.bound) + b.method)
+            print(
+                b.layer.padding(toLength: 12, withPad: " ", startingAt: 0) + b.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                    + String(format: "%10.4f  ", b.bound) + b.method)
         }
         print(String(format: "product: %.4g (an upper bound on the whole network's Lipschitz constant)", report.product))
     }

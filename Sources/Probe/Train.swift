@@ -150,12 +150,14 @@ struct Train: ParsableCommand {
             print(line + String(format: " (%.1f s)", e.seconds))
         }
         if let decoder = try architecture.decoder(inputShape: inputShape, generator: &generator) {
-            history += try trainer.pretrainAutoencoder(model, decoder: decoder, images: training.images, generator: &generator,
-                                                       progress: report, epochEnded: printEpoch)
+            history += try trainer.pretrainAutoencoder(
+                model, decoder: decoder, images: training.images, generator: &generator,
+                progress: report, epochEnded: printEpoch)
         }
         let validationData = validation > 0 ? (images: held.images, labels: held.labels) : nil
-        history += try trainer.train(model, images: training.images, labels: training.labels, validation: validationData,
-                                     generator: &generator, progress: report, epochEnded: printEpoch)
+        history += try trainer.train(
+            model, images: training.images, labels: training.labels, validation: validationData,
+            generator: &generator, progress: report, epochEnded: printEpoch)
         bar?.finish()
 
         let trainResult = Trainer.evaluate(model, images: training.images, labels: training.labels)
@@ -173,13 +175,16 @@ struct Train: ParsableCommand {
         try ModelFile.save(model, metadata: metadata, to: output)
 
         if outputOptions.json {
-            try printJSON(TrainingSummary(
-                model: output, architecture: arch, dataset: datasetName, seed: seed, parameters: model.parameterCount,
-                trainError: Double(trainResult.error), testError: Double(testResult.error), testAccuracy: Double(testResult.accuracy),
-                epochs: history))
+            try printJSON(
+                TrainingSummary(
+                    model: output, architecture: arch, dataset: datasetName, seed: seed, parameters: model.parameterCount,
+                    trainError: Double(trainResult.error), testError: Double(testResult.error), testAccuracy: Double(testResult.accuracy),
+                    epochs: history))
         } else {
-            print(String(format: "%@ on %@: train error %.4f, test error %.4f (test accuracy %.2f%%), %d parameters",
-                         arch, datasetName, trainResult.error, testResult.error, testResult.accuracy * 100, model.parameterCount))
+            print(
+                String(
+                    format: "%@ on %@: train error %.4f, test error %.4f (test accuracy %.2f%%), %d parameters",
+                    arch, datasetName, trainResult.error, testResult.error, testResult.accuracy * 100, model.parameterCount))
             print("wrote \(output)")
         }
     }

@@ -83,9 +83,10 @@ struct Units: ParsableCommand {
         var results: [UnitsLayerResult] = []
         for name in layers {
             let bar = ProgressBar("units \(name)", total: 1, unit: "dir", quiet: outputOptions.quiet)
-            results.append(try UnitsAnalysis.run(
-                file: file, layer: name, labels: labels, classCount: max(file.metadata.classNames.count, (labels?.max() ?? 0) + 1),
-                images: images, options: options, progress: { done, total in bar.update(done, total: total) }))
+            results.append(
+                try UnitsAnalysis.run(
+                    file: file, layer: name, labels: labels, classCount: max(file.metadata.classNames.count, (labels?.max() ?? 0) + 1),
+                    images: images, options: options, progress: { done, total in bar.update(done, total: total) }))
             bar.finish()
         }
         try UnitsFile.write(results, activations: file, activationsPath: activations, options: options, to: output)
@@ -114,8 +115,9 @@ struct Units: ParsableCommand {
         guard registry.names.contains(file.metadata.dataset) else { return nil }
         guard let split = RecordedSplit(rawValue: file.metadata.split) else { return nil }
         do {
-            return try RecordedImages.pixels(ofRows: try file.indices(), split: split, dataset: file.metadata.dataset, search: search,
-                                             registry: registry)
+            return try RecordedImages.pixels(
+                ofRows: try file.indices(), split: split, dataset: file.metadata.dataset, search: search,
+                registry: registry)
         } catch {
             note("cannot read the images of \(file.metadata.dataset): \(error)")
             return nil
@@ -124,18 +126,24 @@ struct Units: ParsableCommand {
 
     private func table(_ r: UnitsLayerResult) -> String {
         func cell(_ i: Interval) -> String { String(format: "%.3f [%.3f, %.3f]", i.mean, i.low, i.high) }
-        var lines = ["layer \(r.layer): \(r.units.top.count) live units (\(r.deadUnits.count) dead), \(r.random.top.count) random directions, \(r.sampleCount) images, top \(top)"]
-        lines.append("  measure   " + "units [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0)
-                     + "random [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0) + "p          AUC")
+        var lines = [
+            "layer \(r.layer): \(r.units.top.count) live units (\(r.deadUnits.count) dead), \(r.random.top.count) random directions, \(r.sampleCount) images, top \(top)"
+        ]
+        lines.append(
+            "  measure   " + "units [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0)
+                + "random [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0) + "p          AUC")
         for c in r.comparisons {
-            lines.append("  " + c.measure.padding(toLength: 10, withPad: " ", startingAt: 0)
-                         + cell(c.units).padding(toLength: 26, withPad: " ", startingAt: 0)
-                         + cell(c.random).padding(toLength: 26, withPad: " ", startingAt: 0)
-                         + String(format: "%-10.2g %.3f", c.test.pValue, c.test.auc))
+            lines.append(
+                "  " + c.measure.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + cell(c.units).padding(toLength: 26, withPad: " ", startingAt: 0)
+                    + cell(c.random).padding(toLength: 26, withPad: " ", startingAt: 0)
+                    + String(format: "%-10.2g %.3f", c.test.pValue, c.test.auc))
         }
         if let d = r.detectors, !d.rotated.isEmpty {
-            lines.append(String(format: "  detectors (purity ≥ %.2f): %d units vs %.1f ± %.1f in %d rotated bases",
-                                d.threshold, d.natural, d.rotatedMean, d.rotatedSD.isNaN ? 0 : d.rotatedSD, d.rotated.count))
+            lines.append(
+                String(
+                    format: "  detectors (purity ≥ %.2f): %d units vs %.1f ± %.1f in %d rotated bases",
+                    d.threshold, d.natural, d.rotatedMean, d.rotatedSD.isNaN ? 0 : d.rotatedSD, d.rotated.count))
         }
         lines.append("  " + r.verdict)
         return lines.joined(separator: "\n")

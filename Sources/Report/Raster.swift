@@ -71,8 +71,9 @@ public struct Raster: Equatable, Sendable {
     ///
     /// - Precondition: the rectangle lies inside the image.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, with value: UInt8) {
-        precondition(x >= 0 && y >= 0 && w >= 0 && h >= 0 && x + w <= width && y + h <= height,
-                     "Raster.fill: rectangle at (\(x), \(y)) of \(w)×\(h) leaves the \(width)×\(height) image")
+        precondition(
+            x >= 0 && y >= 0 && w >= 0 && h >= 0 && x + w <= width && y + h <= height,
+            "Raster.fill: rectangle at (\(x), \(y)) of \(w)×\(h) leaves the \(width)×\(height) image")
         let c = format.channels
         for row in y..<(y + h) {
             let start = (row * width + x) * c
@@ -86,8 +87,9 @@ public struct Raster: Equatable, Sendable {
     /// - Precondition: `tile.count == tileWidth · tileHeight` and the tile lies inside the image.
     public mutating func paste(gray tile: [UInt8], width tileWidth: Int, height tileHeight: Int, x: Int, y: Int) {
         precondition(tile.count == tileWidth * tileHeight, "Raster.paste: tile has \(tile.count) pixels, not \(tileWidth)×\(tileHeight)")
-        precondition(x >= 0 && y >= 0 && x + tileWidth <= width && y + tileHeight <= height,
-                     "Raster.paste: a \(tileWidth)×\(tileHeight) tile at (\(x), \(y)) leaves the \(width)×\(height) image")
+        precondition(
+            x >= 0 && y >= 0 && x + tileWidth <= width && y + tileHeight <= height,
+            "Raster.paste: a \(tileWidth)×\(tileHeight) tile at (\(x), \(y)) leaves the \(width)×\(height) image")
         let c = format.channels
         for row in 0..<tileHeight {
             let target = ((y + row) * width + x) * c
@@ -127,8 +129,9 @@ public struct Raster: Equatable, Sendable {
     }
 
     private func offset(_ x: Int, _ y: Int, _ channel: Int) -> Int {
-        precondition(x >= 0 && x < width && y >= 0 && y < height && channel >= 0 && channel < format.channels,
-                     "Raster: pixel (\(x), \(y)) channel \(channel) is outside the \(width)×\(height) image with \(format.channels) channel(s)")
+        precondition(
+            x >= 0 && x < width && y >= 0 && y < height && channel >= 0 && channel < format.channels,
+            "Raster: pixel (\(x), \(y)) channel \(channel) is outside the \(width)×\(height) image with \(format.channels) channel(s)")
         return (y * width + x) * format.channels + channel
     }
 }

@@ -9,8 +9,10 @@ public enum UnitsFigure {
     /// - Parameters:
     ///   - images: the recorded rows' images, `height · width` bytes each.
     /// - Throws: `ReportError` when the grid cannot be built.
-    public static func render(_ result: UnitsLayerResult, images: [UInt8], height: Int, width: Int,
-                              rows: Int = 8, pictureK: Int = 9, scale: Int = 2) throws -> Raster {
+    public static func render(
+        _ result: UnitsLayerResult, images: [UInt8], height: Int, width: Int,
+        rows: Int = 8, pictureK: Int = 9, scale: Int = 2
+    ) throws -> Raster {
         let size = height * width
         func tiles(_ top: [Int]) -> [[UInt8]] {
             top.prefix(pictureK).map { Array(images[($0 * size)..<(($0 + 1) * size)]) }

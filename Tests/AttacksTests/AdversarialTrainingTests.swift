@@ -21,7 +21,8 @@ final class AdversarialTrainingTests: XCTestCase {
     /// J̃(θ) in float64 from float32 forward passes: α·mean CE(x) + (1 − α)·mean CE(FGSM(x)).
     private func objective(_ model: Sequential, _ x: Tensor, _ labels: [Int], epsilon: Float, alpha: Float) throws -> Double {
         var g = SeededGenerator(seed: 0)
-        let adversarial = try FastGradientSign(epsilon: epsilon).perturb(model: model, images: x, labels: labels, targets: nil, generator: &g).adversarial
+        let adversarial = try FastGradientSign(epsilon: epsilon).perturb(model: model, images: x, labels: labels, targets: nil, generator: &g)
+            .adversarial
         func meanLoss(_ images: Tensor) -> Double {
             let losses = SoftmaxCrossEntropy.evaluate(logits: model.forward(images).output, labels: labels).losses
             return losses.reduce(0.0) { $0 + Double($1) } / Double(losses.count)
@@ -45,8 +46,9 @@ final class AdversarialTrainingTests: XCTestCase {
                     let down = try objective(model, x, labels, epsilon: 0.1, alpha: 0.3)
                     parameter.value.scalars[j] = saved
                     let numeric = (up - down) / Double(2 * h)
-                    XCTAssertEqual(Double(gradients[l][p].scalars[j]), numeric, accuracy: 2e-3 + 1e-2 * abs(numeric),
-                                   "\(layer.name).\(parameter.name)[\(j)]")
+                    XCTAssertEqual(
+                        Double(gradients[l][p].scalars[j]), numeric, accuracy: 2e-3 + 1e-2 * abs(numeric),
+                        "\(layer.name).\(parameter.name)[\(j)]")
                 }
             }
         }
@@ -65,7 +67,8 @@ final class AdversarialTrainingTests: XCTestCase {
         var configuration = TrainingConfiguration()
         configuration.adversarialEpsilon = 0.1
         var g = SeededGenerator(seed: 0)
-        XCTAssertThrowsError(try Trainer(configuration: configuration).train(try model(), images: images(4), labels: [0, 1, 2, 0], generator: &g)) { error in
+        XCTAssertThrowsError(try Trainer(configuration: configuration).train(try model(), images: images(4), labels: [0, 1, 2, 0], generator: &g)) {
+            error in
             XCTAssertTrue("\(error)".contains("AdversarialTraining.trainer"), "\(error)")
         }
         XCTAssertTrue(AdversarialTraining.trainer(configuration: configuration).objective is AdversarialTraining)

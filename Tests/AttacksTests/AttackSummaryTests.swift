@@ -16,7 +16,7 @@ final class AttackSummaryTests: XCTestCase {
         let summary = AttackRunSummary(run(epsilon: 0.25), labels: [0, 1, 1, 0])
         XCTAssertEqual(summary.epsilon, 0.25)
         XCTAssertEqual(summary.successRate, 0.5)
-        XCTAssertEqual(summary.errorRate, 0.75)       // 1≠0, 1=1, 0≠1, 2≠0
+        XCTAssertEqual(summary.errorRate, 0.75)  // 1≠0, 1=1, 0≠1, 2≠0
         XCTAssertEqual(summary.cleanErrorRate, 0.25)  // only 2≠1
         XCTAssertEqual(summary.meanDistortion!, 0.25, accuracy: 1e-7)
         XCTAssertEqual(summary.meanDistortionSuccessful!, 0.2, accuracy: 1e-7)
@@ -30,7 +30,11 @@ final class AttackSummaryTests: XCTestCase {
         let first = (object?["runs"] as? [[String: Any]])?.first
         XCTAssertTrue(first?["epsilon"] is NSNull, "\(String(describing: first))")
         XCTAssertEqual(object?["examples"] as? Int, 4)
-        XCTAssertEqual(Set(first?.keys.map { $0 } ?? []), ["epsilon", "success_rate", "error_rate", "clean_error_rate", "mean_distortion",
-                                                            "mean_distortion_successful", "mean_confidence", "failed"])
+        XCTAssertEqual(
+            Set(first?.keys.map { $0 } ?? []),
+            [
+                "epsilon", "success_rate", "error_rate", "clean_error_rate", "mean_distortion",
+                "mean_distortion_successful", "mean_confidence", "failed",
+            ])
     }
 }

@@ -70,7 +70,8 @@ final class BoxLBFGSTests: XCTestCase {
         for i in 0..<6 {
             let one = images.rows(i..<(i + 1))
             let alone = BoxLBFGS().attack(model: model, images: one, targets: [targets[i]])
-            let aloneOutcome = AdversarialJudge.judge(model: model, clean: one, adversarial: alone.adversarial, labels: [truth[i]], targets: [targets[i]])
+            let aloneOutcome = AdversarialJudge.judge(
+                model: model, clean: one, adversarial: alone.adversarial, labels: [truth[i]], targets: [targets[i]])
             XCTAssertTrue(aloneOutcome.success[0] && batchOutcome.success[i], "example \(i)")
             // NOTE: a product in a batch of another size rounds differently (OpenBLAS picks its kernel by shape and
             // CPU), and L-BFGS-B amplifies a last-bit difference in the gradient into another path to the box's
@@ -82,14 +83,15 @@ final class BoxLBFGSTests: XCTestCase {
     func testAnExampleWithoutAFiniteGradientIsReportedAndTheOthersStillSucceed() throws {
         let (model, x, labels) = try model()
         var images = x.rows(0..<8)
-        images.scalars[3 * 64 + 10] = .nan   // example 3's gradient is NaN from the first evaluation
+        images.scalars[3 * 64 + 10] = .nan  // example 3's gradient is NaN from the first evaluation
         let truth = Array(labels[0..<8]), targets = truth.map { ($0 + 1) % 4 }
         let result = BoxLBFGS().attack(model: model, images: images, targets: targets)
         XCTAssertEqual(result.failed, [3])
         let others = [0, 1, 2, 4, 5, 6, 7]
-        let outcome = AdversarialJudge.judge(model: model, clean: images.gathering(rows: others),
-                                             adversarial: result.adversarial.gathering(rows: others),
-                                             labels: others.map { truth[$0] }, targets: others.map { targets[$0] })
+        let outcome = AdversarialJudge.judge(
+            model: model, clean: images.gathering(rows: others),
+            adversarial: result.adversarial.gathering(rows: others),
+            labels: others.map { truth[$0] }, targets: others.map { targets[$0] })
         XCTAssertEqual(outcome.success, Array(repeating: true, count: 7))
     }
 
@@ -97,7 +99,7 @@ final class BoxLBFGSTests: XCTestCase {
         let (model, x, labels) = try model()
         let images = x.rows(0..<16), truth = Array(labels[0..<16]), targets = truth.map { ($0 + 2) % 4 }
         var strict = BoxLBFGS()
-        (strict.convergenceFactor, strict.projectedGradientTolerance) = (1e7, 1e-5)   // SciPy's defaults
+        (strict.convergenceFactor, strict.projectedGradientTolerance) = (1e7, 1e-5)  // SciPy's defaults
         let loose = BoxLBFGS()
         let a = strict.attack(model: model, images: images, targets: targets)
         let b = loose.attack(model: model, images: images, targets: targets)

@@ -66,7 +66,8 @@ final class FastGradientSignTests: XCTestCase {
         let labels = (0..<40).map { $0 % 10 }
         let targets = labels.map { ($0 + 1) % 10 }
         var g = SeededGenerator(seed: 0)
-        let adversarial = try FastGradientSign(epsilon: 0.02).perturb(model: model, images: x, labels: labels, targets: targets, generator: &g).adversarial
+        let adversarial = try FastGradientSign(epsilon: 0.02).perturb(model: model, images: x, labels: labels, targets: targets, generator: &g)
+            .adversarial
         let before = model.inputGradient(x, labels: targets).losses.reduce(0, +)
         let after = model.inputGradient(adversarial, labels: targets).losses.reduce(0, +)
         XCTAssertLessThan(after, before)
@@ -77,7 +78,8 @@ final class FastGradientSignTests: XCTestCase {
         let labels = Softmax.argmax(model.predict(x))
         var g1 = SeededGenerator(seed: 0), g2 = SeededGenerator(seed: 0)
         let one = try FastGradientSign(epsilon: 0.03).perturb(model: model, images: x, labels: labels, targets: nil, generator: &g1).adversarial
-        let many = try FastGradientSign(epsilon: 0.03, steps: 10).perturb(model: model, images: x, labels: labels, targets: nil, generator: &g2).adversarial
+        let many = try FastGradientSign(epsilon: 0.03, steps: 10).perturb(model: model, images: x, labels: labels, targets: nil, generator: &g2)
+            .adversarial
         let fooledOnce = AdversarialJudge.judge(model: model, clean: x, adversarial: one, labels: labels, targets: nil).success.filter { $0 }.count
         let fooledMany = AdversarialJudge.judge(model: model, clean: x, adversarial: many, labels: labels, targets: nil).success.filter { $0 }.count
         XCTAssertGreaterThanOrEqual(fooledMany, fooledOnce)
@@ -104,6 +106,7 @@ final class FastGradientSignTests: XCTestCase {
         var g = SeededGenerator(seed: 0)
         XCTAssertThrowsError(try AttackTarget.label(3).targets(for: [1, 3], classes: 10, generator: &g))
         XCTAssertThrowsError(try AttackTarget.label(12).targets(for: [1], classes: 10, generator: &g))
-        XCTAssertTrue(try AttackTarget.random.targets(for: Array(repeating: 4, count: 200), classes: 10, generator: &g)!.allSatisfy { $0 != 4 && $0 < 10 })
+        XCTAssertTrue(
+            try AttackTarget.random.targets(for: Array(repeating: 4, count: 200), classes: 10, generator: &g)!.allSatisfy { $0 != 4 && $0 < 10 })
     }
 }

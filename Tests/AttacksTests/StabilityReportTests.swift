@@ -6,7 +6,8 @@ import XCTest
 /// The Codable results of the stability probes: the transfer matrix and the Lipschitz bounds.
 final class StabilityReportTests: XCTestCase {
     func testATransferReportWritesTheMatrixBesideAmplifyAndReadsBack() throws {
-        let report = TransferReport(matrix: TransferMatrix(sets: ["a.h5 (fgsm ε=0.1)"], models: ["m.h5", "n.h5"], error: [[0.9, 0.4]]), amplify: nil)
+        let report = TransferReport(
+            matrix: TransferMatrix(sets: ["a.h5 (fgsm ε=0.1)"], models: ["m.h5", "n.h5"], error: [[0.9, 0.4]]), amplify: nil)
         let data = try JSONEncoder().encode(report)
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         XCTAssertEqual(Set(object?.keys.map { $0 } ?? []), ["models", "sets", "error", "amplify"])

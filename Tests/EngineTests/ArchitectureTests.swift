@@ -9,7 +9,9 @@ final class ArchitectureTests: XCTestCase {
         return try Architecture(spec, activation: activation).build(inputShape: [1, 28, 28], generator: &g)
     }
 
-    private func checkArchitectureInputGradient(_ spec: String, activation: Activation? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func checkArchitectureInputGradient(_ spec: String, activation: Activation? = nil, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let model = try build(spec, activation: activation)
         let images = randomTensor([2, 1, 28, 28], seed: 5, low: 0, high: 1)
         checkInputGradient(of: model, at: images, labels: [3, 7], step: 1e-2, file: file, line: line)
@@ -31,7 +33,9 @@ final class ArchitectureTests: XCTestCase {
 
     func testConvMatchesMadrysLayerShapes() throws {
         let model = try build("conv")
-        XCTAssertEqual(model.layerOutputShapes(), [[32, 28, 28], [32, 28, 28], [32, 14, 14], [64, 14, 14], [64, 14, 14], [64, 7, 7], [3136], [1024], [1024], [10]])
+        XCTAssertEqual(
+            model.layerOutputShapes(),
+            [[32, 28, 28], [32, 28, 28], [32, 14, 14], [64, 14, 14], [64, 14, 14], [64, 7, 7], [3136], [1024], [1024], [10]])
     }
 
     func testMaxoutHasFivePiecesAndDropout() throws {

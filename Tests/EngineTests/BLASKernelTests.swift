@@ -11,7 +11,8 @@ final class BLASKernelTests: XCTestCase {
     private var avx512bf16: Set<ProcessorFeature> { avx512.union([.avx512_bf16]) }
 
     func testAPrescottFallbackOnAnAVX512BF16XeonIsCorrectedToCooperlake() {
-        XCTAssertEqual(BLASKernel.decide(openBLASChoice: "Prescott", environment: nil, features: avx512bf16), .correct(from: "Prescott", to: "Cooperlake"))
+        XCTAssertEqual(
+            BLASKernel.decide(openBLASChoice: "Prescott", environment: nil, features: avx512bf16), .correct(from: "Prescott", to: "Cooperlake"))
     }
 
     func testAPrescottFallbackOnAnAVX512CPUWithoutBF16IsCorrectedToSkylakeX() {
@@ -55,7 +56,7 @@ final class BLASKernelTests: XCTestCase {
         }
         XCTAssertTrue(message.hasPrefix("OPENBLAS_CORETYPE=SkylakeX"), message)
         XCTAssertTrue(message.contains("avx512f"), message)
-        XCTAssertTrue(message.contains("Haswell"), message)   // what this processor runs instead
+        XCTAssertTrue(message.contains("Haswell"), message)  // what this processor runs instead
         XCTAssertFalse(message.contains("\n"))
     }
 

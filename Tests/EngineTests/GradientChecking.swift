@@ -30,12 +30,15 @@ func assertGradientMatchesFiniteDifferences(
         XCTAssertLessThanOrEqual(error, tolerance, "\(what)[\(i)]: analytic \(analytic[i]), finite difference \(numeric)", file: file, line: line)
         if error > tolerance { return }
     }
-    XCTAssertGreaterThan(analytic.map { abs($0) }.max() ?? 0, 0, "\(what): the gradient is identically zero, nothing was checked", file: file, line: line)
+    XCTAssertGreaterThan(
+        analytic.map { abs($0) }.max() ?? 0, 0, "\(what): the gradient is identically zero, nothing was checked", file: file, line: line)
 }
 
 /// Checks a layer's input gradient and every parameter gradient against finite differences of
 /// L(x, θ) = Σ R ⊙ layer(x), with R a fixed random projection of the output.
-func checkGradient(of layer: Layer, at input: Tensor, step: Float = 1e-2, tolerance: Double = 2e-2, file: StaticString = #filePath, line: UInt = #line) {
+func checkGradient(
+    of layer: Layer, at input: Tensor, step: Float = 1e-2, tolerance: Double = 2e-2, file: StaticString = #filePath, line: UInt = #line
+) {
     var generator = SeededGenerator(seed: 0)
     let output = layer.forward(input, mode: .inference, generator: &generator).output
     let projection = randomTensor(output.shape, seed: 7)
@@ -63,11 +66,15 @@ func checkGradient(of layer: Layer, at input: Tensor, step: Float = 1e-2, tolera
 }
 
 /// Checks the input gradient of softmax cross-entropy through a whole network against finite differences.
-func checkInputGradient(of model: Sequential, at input: Tensor, labels: [Int], step: Float = 1e-2, tolerance: Double = 2e-2, file: StaticString = #filePath, line: UInt = #line) {
+func checkInputGradient(
+    of model: Sequential, at input: Tensor, labels: [Int], step: Float = 1e-2, tolerance: Double = 2e-2, file: StaticString = #filePath,
+    line: UInt = #line
+) {
     let analytic = model.inputGradient(input, labels: labels).gradient
     func loss(_ values: [Float]) -> Double {
         let logits = model.forward(Tensor(shape: input.shape, scalars: values)).output
         return SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels).losses.reduce(0.0) { $0 + Double($1) }
     }
-    assertGradientMatchesFiniteDifferences(analytic.scalars, at: input.scalars, loss: loss, step: step, tolerance: tolerance, what: "input", file: file, line: line)
+    assertGradientMatchesFiniteDifferences(
+        analytic.scalars, at: input.scalars, loss: loss, step: step, tolerance: tolerance, what: "input", file: file, line: line)
 }

@@ -21,8 +21,9 @@ final class LayerGradientTests: XCTestCase {
         let dense = initialized(Dense(name: "fc", inputs: 12, outputs: 2))
         var g = SeededGenerator(seed: 0)
         let image = randomTensor([2, 1, 3, 4], seed: 4)
-        XCTAssertEqual(dense.forward(image, mode: .inference, generator: &g).output,
-                       dense.forward(image.reshaped([2, 12]), mode: .inference, generator: &g).output)
+        XCTAssertEqual(
+            dense.forward(image, mode: .inference, generator: &g).output,
+            dense.forward(image.reshaped([2, 12]), mode: .inference, generator: &g).output)
     }
 
     func testConv2DGradientsMatchFiniteDifferences() {
@@ -30,17 +31,21 @@ final class LayerGradientTests: XCTestCase {
     }
 
     func testConv2DWithStrideAndPaddingGradientsMatchFiniteDifferences() {
-        checkGradient(of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 1)), at: randomTensor([2, 2, 7, 6], seed: 2))
+        checkGradient(
+            of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 1)),
+            at: randomTensor([2, 2, 7, 6], seed: 2))
     }
 
     func testConv2DOnABatchSplitOverTheCoresMatchesFiniteDifferences() {
         // 17 examples are split into uneven shares, each with its own weight-gradient accumulator.
-        checkGradient(of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 3, padding: 1)), at: randomTensor([17, 2, 5, 5], seed: 3))
+        checkGradient(
+            of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 3, padding: 1)), at: randomTensor([17, 2, 5, 5], seed: 3))
     }
 
     func testConv2DWithSamePaddingGradientsMatchFiniteDifferences() {
         // The papers' 5x5 "same" convolution, on a non-square image: every kernel column shifts the rows by −2…2.
-        checkGradient(of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 5, padding: 2)), at: randomTensor([3, 2, 6, 7], seed: 4))
+        checkGradient(
+            of: initialized(Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 5, padding: 2)), at: randomTensor([3, 2, 6, 7], seed: 4))
     }
 
     func testConv2DWithSamePaddingOnAnImageNarrowerThanTheKernelMatchesFiniteDifferences() {

@@ -22,9 +22,10 @@ final class ModelFileTests: XCTestCase {
     private func makeModel(_ spec: String = "conv-small") throws -> (Sequential, ModelMetadata) {
         var generator = SeededGenerator(seed: 4)
         let model = try Architecture(spec).build(inputShape: [1, 28, 28], generator: &generator)
-        var metadata = ModelMetadata(architecture: spec, activation: "sigmoid", inputShape: [1, 28, 28],
-                                     classNames: (0..<10).map { "class \($0)" }, dataset: "fashion-mnist",
-                                     training: TrainingConfiguration())
+        var metadata = ModelMetadata(
+            architecture: spec, activation: "sigmoid", inputShape: [1, 28, 28],
+            classNames: (0..<10).map { "class \($0)" }, dataset: "fashion-mnist",
+            training: TrainingConfiguration())
         metadata.trainError = 0.25
         metadata.testError = 0.5
         metadata.history = [EpochSummary(epoch: 1, phase: "train", loss: 1.5, accuracy: 0.5, seconds: 2)]
@@ -118,10 +119,11 @@ final class ModelFileTests: XCTestCase {
 
     func testAFailedWriteLeavesTheExistingFileUntouched() throws {
         try "precious".write(toFile: path("keep.h5"), atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try AtomicFile.write(to: path("keep.h5")) { temporary in
-            try "partial".write(toFile: temporary, atomically: false, encoding: .utf8)
-            throw AtomicFileError("interrupted")
-        })
+        XCTAssertThrowsError(
+            try AtomicFile.write(to: path("keep.h5")) { temporary in
+                try "partial".write(toFile: temporary, atomically: false, encoding: .utf8)
+                throw AtomicFileError("interrupted")
+            })
         XCTAssertEqual(try String(contentsOfFile: path("keep.h5"), encoding: .utf8), "precious")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["keep.h5"])
     }

@@ -110,12 +110,14 @@ final class TrainingTests: XCTestCase {
     }
     func testTrainingGradientsOfAConvNetInSharesEqualThoseOfTheWholeBatch() throws {
         var g = SeededGenerator(seed: 9)
-        let model = try Sequential(inputShape: [1, 12, 12], layers: [
-            Conv2D(name: "conv", inChannels: 1, outChannels: 3, kernel: 5, padding: 2), ReLU(name: "relu"),
-            MaxPool2D(name: "pool", size: 2), Flatten(name: "flatten"), Dense(name: "fc", inputs: 3 * 6 * 6, outputs: 4),
-        ])
+        let model = try Sequential(
+            inputShape: [1, 12, 12],
+            layers: [
+                Conv2D(name: "conv", inChannels: 1, outChannels: 3, kernel: 5, padding: 2), ReLU(name: "relu"),
+                MaxPool2D(name: "pool", size: 2), Flatten(name: "flatten"), Dense(name: "fc", inputs: 3 * 6 * 6, outputs: 4),
+            ])
         Initializer.initialize(model, generator: &g)
-        let batch = 40   // five shares' worth on any machine: split over every core there is
+        let batch = 40  // five shares' worth on any machine: split over every core there is
         XCTAssertGreaterThan(Cores.shares(of: batch), Cores.count > 1 ? 1 : 0)
         let x = randomTensor([batch, 1, 12, 12], seed: 10, low: 0, high: 1)
         let labels = (0..<batch).map { $0 % 4 }

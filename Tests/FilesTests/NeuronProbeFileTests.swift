@@ -26,8 +26,10 @@ final class NeuronProbeFileTests: XCTestCase {
         return path(name)
     }
 
-    private func assertFails(_ body: @autoclosure () throws -> Any, with expected: FileFormatError, mentioning words: [String],
-                             line: UInt = #line) {
+    private func assertFails(
+        _ body: @autoclosure () throws -> Any, with expected: FileFormatError, mentioning words: [String],
+        line: UInt = #line
+    ) {
         XCTAssertThrowsError(try body(), line: line) { error in
             XCTAssertEqual(error as? FileFormatError, expected, line: line)
             let text = "\(error)"
@@ -42,34 +44,39 @@ final class NeuronProbeFileTests: XCTestCase {
     }
 
     func testAMissingFileIsNamedWithTheKindExpected() {
-        assertFails(try NeuronProbeFile.open(path("absent.h5"), as: .attack),
-                    with: .missing(path: path("absent.h5"), kind: .attack), mentioning: ["absent.h5", "no such attack file"])
+        assertFails(
+            try NeuronProbeFile.open(path("absent.h5"), as: .attack),
+            with: .missing(path: path("absent.h5"), kind: .attack), mentioning: ["absent.h5", "no such attack file"])
     }
 
     func testAFileThatIsNotHDF5IsRefused() throws {
         try Data("not hdf5".utf8).write(to: URL(fileURLWithPath: path("text.h5")))
-        assertFails(try NeuronProbeFile.open(path("text.h5"), as: .activations),
-                    with: .notHDF5(path: path("text.h5"), kind: .activations), mentioning: ["not an HDF5 file", "activation file"])
+        assertFails(
+            try NeuronProbeFile.open(path("text.h5"), as: .activations),
+            with: .notHDF5(path: path("text.h5"), kind: .activations), mentioning: ["not an HDF5 file", "activation file"])
     }
 
     func testAnotherKindOfNeuronProbeFileIsRefusedNamingItsFormat() throws {
         let units = try stamped("u.h5", kind: .units)
-        assertFails(try NeuronProbeFile.open(units, as: .model),
-                    with: .otherFormat(path: units, kind: .model, format: "neuron-probe/units"),
-                    mentioning: ["not a neuron-probe model file", "neuron-probe/units"])
+        assertFails(
+            try NeuronProbeFile.open(units, as: .model),
+            with: .otherFormat(path: units, kind: .model, format: "neuron-probe/units"),
+            mentioning: ["not a neuron-probe model file", "neuron-probe/units"])
     }
 
     func testAnHDF5FileWithoutAFormatIsAnotherFormat() throws {
         try HDF5File.create(path("plain.h5")).close()
-        assertFails(try NeuronProbeFile.open(path("plain.h5"), as: .units),
-                    with: .otherFormat(path: path("plain.h5"), kind: .units, format: "no format attribute"),
-                    mentioning: ["no format attribute"])
+        assertFails(
+            try NeuronProbeFile.open(path("plain.h5"), as: .units),
+            with: .otherFormat(path: path("plain.h5"), kind: .units, format: "no format attribute"),
+            mentioning: ["no format attribute"])
     }
 
     func testANewerLayoutVersionAsksForAnUpgrade() throws {
         let newer = try stamped("new.h5", kind: .attack, version: FileKind.attack.version + 1)
-        assertFails(try NeuronProbeFile.open(newer, as: .attack),
-                    with: .newerVersion(path: newer, kind: .attack, version: FileKind.attack.version + 1), mentioning: ["newer", "upgrade"])
+        assertFails(
+            try NeuronProbeFile.open(newer, as: .attack),
+            with: .newerVersion(path: newer, kind: .attack, version: FileKind.attack.version + 1), mentioning: ["newer", "upgrade"])
     }
 
     func testAnyKindOpensWithItsFormat() throws {
@@ -79,8 +86,9 @@ final class NeuronProbeFileTests: XCTestCase {
 
     func testAnyKindRefusesAnHDF5FileThatIsNotNeuronProbes() throws {
         try HDF5File.create(path("plain.h5")).close()
-        assertFails(try NeuronProbeFile.open(path("plain.h5")), with: .notNeuronProbe(path: path("plain.h5")),
-                    mentioning: ["not a neuron-probe file"])
+        assertFails(
+            try NeuronProbeFile.open(path("plain.h5")), with: .notNeuronProbe(path: path("plain.h5")),
+            mentioning: ["not a neuron-probe file"])
     }
 
     func testEveryKindIsFoundByItsFormat() {
@@ -101,8 +109,10 @@ final class NeuronProbeFileTests: XCTestCase {
 
     func testProvenanceWritesWhatItKnowsAndLeavesTheRestOut() throws {
         let file = try HDF5File.create(path("p.h5"))
-        try Provenance(modelSHA256: "abc", modelArchitecture: "fc10", split: "test", seed: UInt64.max,
-                       derivedFrom: ("activations", "acts.h5", "def")).write(to: file.root)
+        try Provenance(
+            modelSHA256: "abc", modelArchitecture: "fc10", split: "test", seed: UInt64.max,
+            derivedFrom: ("activations", "acts.h5", "def")
+        ).write(to: file.root)
         let root = file.root
         XCTAssertEqual(try root.stringAttribute("model_sha256"), "abc")
         XCTAssertEqual(try root.stringAttribute("model_architecture"), "fc10")

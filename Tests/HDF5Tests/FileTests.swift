@@ -102,7 +102,8 @@ final class FileTests: HDF5TestCase {
         _ = try root.createDataset("cached", of: Float.self, shape: [4, 2], chunk: [2, 2], chunkCache: ChunkCache(bytes: 1 << 16)).read()
         _ = try root.openDataset("cached", of: Float.self, chunkCache: ChunkCache(bytes: 1 << 16)).read()
         let virtual = try root.createVirtualDataset(
-            "virtual", of: Float.self, shape: [2, 2], sources: [VirtualSource(file: ".", dataset: "/layers/fc1/act", rows: 0..<2, sourceShape: [2, 2])])
+            "virtual", of: Float.self, shape: [2, 2],
+            sources: [VirtualSource(file: ".", dataset: "/layers/fc1/act", rows: 0..<2, sourceShape: [2, 2])])
         XCTAssertEqual(try virtual.read(), [1, 2, 3, 4])
         _ = try virtual.virtualSources()
         XCTAssertThrowsError(try root.openDataset("missing", of: Float.self))

@@ -25,7 +25,8 @@ final class AttackCommandTests: XCTestCase {
         let runs = try XCTUnwrap(result["runs"] as? [[String: Any]])
         XCTAssertEqual(runs.count, 2)
         XCTAssertLessThanOrEqual(runs[0]["error_rate"] as! Double, runs[1]["error_rate"] as! Double)
-        try assertPythonSucceeds("""
+        try assertPythonSucceeds(
+            """
             import h5py, numpy, sys
             f = h5py.File(sys.argv[1], "r")
             assert f.attrs["format"] == "neuron-probe/attack" and f.attrs["method"] == "fgsm"
@@ -69,7 +70,8 @@ final class AttackCommandTests: XCTestCase {
     func testAdversarialTrainingIsRecordedInTheModelFile() throws {
         let dir = try temporaryDirectory()
         let model = try train("fc20-10", in: dir, name: "m.h5", extra: ["--adversarial", "fgsm:0.1", "--alpha", "0.5"])
-        try assertPythonSucceeds("""
+        try assertPythonSucceeds(
+            """
             import h5py, sys
             t = h5py.File(sys.argv[1], "r")["training"]
             assert t.attrs["adversarial"] == "fgsm:0.1" and t.attrs["alpha"] == 0.5

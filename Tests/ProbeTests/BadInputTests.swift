@@ -31,7 +31,10 @@ final class BadInputTests: XCTestCase {
         try raw.write(to: data.appendingPathComponent("t10k-labels-idx1-ubyte"))
         let run = try probe(["data", "verify", "fashion-mnist-tiny", "--data-dir", data.path])
         XCTAssertNotEqual(run.status, 0)
-        let eval = try probe(["train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", data.path, "--epochs", "1", "-o", dir.appendingPathComponent("m.h5").path])
+        let eval = try probe([
+            "train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", data.path, "--epochs", "1", "-o",
+            dir.appendingPathComponent("m.h5").path,
+        ])
         assertFailsClearly(eval, mentioning: ["t10k-labels-idx1-ubyte"])
     }
 
@@ -45,7 +48,9 @@ final class BadInputTests: XCTestCase {
 
     func testAMissingOutputDirectoryIsReportedBeforeTraining() throws {
         let dir = try temporaryDirectory()
-        let run = try probe(["train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "-o", dir.appendingPathComponent("no/m.h5").path])
+        let run = try probe([
+            "train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "-o", dir.appendingPathComponent("no/m.h5").path,
+        ])
         assertFailsClearly(run, mentioning: ["does not exist"])
     }
 
@@ -53,20 +58,24 @@ final class BadInputTests: XCTestCase {
         let dir = try temporaryDirectory()
         let text = dir.appendingPathComponent("notes.h5")
         try "not hdf5".write(to: text, atomically: true, encoding: .utf8)
-        assertFailsClearly(try probe(["eval", text.path, "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData]), mentioning: ["notes.h5", "not an HDF5 file"])
+        assertFailsClearly(
+            try probe(["eval", text.path, "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData]),
+            mentioning: ["notes.h5", "not an HDF5 file"])
     }
 
     func testAMissingModelFileSaysHowToTrainOne() throws {
         let dir = try temporaryDirectory()
         let absent = dir.appendingPathComponent("absent.h5").path
-        assertFailsClearly(try probe(["eval", absent, "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData]),
-                           mentioning: ["absent.h5: no such model file", "train one with `probe train"])
+        assertFailsClearly(
+            try probe(["eval", absent, "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData]),
+            mentioning: ["absent.h5: no such model file", "train one with `probe train"])
     }
 
     func testInspectOfAnHDF5FileThatIsNotNeuronProbesPointsToOtherTools() throws {
         let dir = try temporaryDirectory()
         let plain = dir.appendingPathComponent("plain.h5").path
-        try assertPythonSucceeds("import h5py, sys; h5py.File(sys.argv[1], 'w').create_dataset('x', data=[1, 2])", arguments: [plain], "h5py writes a plain file")
+        try assertPythonSucceeds(
+            "import h5py, sys; h5py.File(sys.argv[1], 'w').create_dataset('x', data=[1, 2])", arguments: [plain], "h5py writes a plain file")
         assertFailsClearly(try probe(["inspect", plain]), mentioning: ["not a neuron-probe file", "h5dump or h5ls"])
     }
 
@@ -74,8 +83,9 @@ final class BadInputTests: XCTestCase {
         let dir = try temporaryDirectory()
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        let run = try probe(["train", "--arch", "fc10", "--dataset", "mnist", "--data-dir", empty.path, "-o", dir.appendingPathComponent("m.h5").path],
-                            environment: ["HOME": dir.path, "XDG_CACHE_HOME": dir.path])
+        let run = try probe(
+            ["train", "--arch", "fc10", "--dataset", "mnist", "--data-dir", empty.path, "-o", dir.appendingPathComponent("m.h5").path],
+            environment: ["HOME": dir.path, "XDG_CACHE_HOME": dir.path])
         assertFailsClearly(run, mentioning: ["mnist", empty.path, "probe data fetch mnist"])
     }
 
@@ -85,7 +95,8 @@ final class BadInputTests: XCTestCase {
 
     func testAnImpossibleLearningRateIsRejected() throws {
         let dir = try temporaryDirectory()
-        assertFailsClearly(try probe(["train", "--arch", "fc10", "--learning-rate", "-1", "-o", dir.appendingPathComponent("m.h5").path]),
-                           mentioning: ["--learning-rate"])
+        assertFailsClearly(
+            try probe(["train", "--arch", "fc10", "--learning-rate", "-1", "-o", dir.appendingPathComponent("m.h5").path]),
+            mentioning: ["--learning-rate"])
     }
 }

@@ -20,8 +20,10 @@ extension XCTestCase {
 
     /// Runs the built `probe` with `arguments`, with an environment that cannot find data outside the test's reach,
     /// `extra` added and the variables in `unsetting` removed.
-    func probe(_ arguments: [String], environment extra: [String: String] = [:], unsetting: [String] = [],
-               file: StaticString = #filePath, line: UInt = #line) throws -> ProbeRun {
+    func probe(
+        _ arguments: [String], environment extra: [String: String] = [:], unsetting: [String] = [],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> ProbeRun {
         let binary = Bundle.main.bundleURL.appendingPathComponent("probe")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             XCTFail("probe is not built at \(binary.path); run swift build first", file: file, line: line)

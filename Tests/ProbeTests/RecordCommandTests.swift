@@ -46,7 +46,8 @@ final class RecordCommandTests: XCTestCase {
         let dir = try temporaryDirectory()
         let fake = dir.appendingPathComponent("fake.h5")
         try Data("nope".utf8).write(to: fake)
-        assertFailsClearly(try probe(["record", fake.path, "-o", dir.appendingPathComponent("a.h5").path] + tiny), mentioning: ["fake.h5", "not an HDF5 file"])
+        assertFailsClearly(
+            try probe(["record", fake.path, "-o", dir.appendingPathComponent("a.h5").path] + tiny), mentioning: ["fake.h5", "not an HDF5 file"])
     }
 
     func testInspectRefusesFilesOfOtherKinds() throws {
@@ -61,7 +62,8 @@ final class RecordCommandTests: XCTestCase {
             XCTAssertEqual(run.status, 0, run.stderr)
         }
         XCTAssertEqual(try probe(["record", model, "-o", dir.appendingPathComponent("whole.h5").path, "--quiet"] + tiny).status, 0)
-        let merge = try probe(["merge"] + (1...3).map { dir.appendingPathComponent("s\($0).h5").path } + ["-o", dir.appendingPathComponent("all.h5").path])
+        let merge = try probe(
+            ["merge"] + (1...3).map { dir.appendingPathComponent("s\($0).h5").path } + ["-o", dir.appendingPathComponent("all.h5").path])
         XCTAssertEqual(merge.status, 0, merge.stderr)
         let script = """
             import h5py, numpy, sys
@@ -77,8 +79,9 @@ final class RecordCommandTests: XCTestCase {
                     numpy.testing.assert_allclose(a[name][:], b[name][:], rtol=1e-5, atol=1e-6, err_msg=name)
             print("ok")
             """
-        try assertPythonSucceeds(script, arguments: [dir.appendingPathComponent("all.h5").path, dir.appendingPathComponent("whole.h5").path],
-                                 "the merged file differs from the unsharded recording")
+        try assertPythonSucceeds(
+            script, arguments: [dir.appendingPathComponent("all.h5").path, dir.appendingPathComponent("whole.h5").path],
+            "the merged file differs from the unsharded recording")
     }
 
     /// Runs `probe` with `arguments` (a recording long enough to outlast its first checkpoint), sends it
@@ -128,8 +131,9 @@ final class RecordCommandTests: XCTestCase {
                 assert numpy.array_equal(a[name][:], b[name][:]), name
             print("ok")
             """
-        try assertPythonSucceeds(script, arguments: [target.path, dir.appendingPathComponent("straight.h5").path],
-                                 "resumed and uninterrupted recordings differ")
+        try assertPythonSucceeds(
+            script, arguments: [target.path, dir.appendingPathComponent("straight.h5").path],
+            "resumed and uninterrupted recordings differ")
     }
 
     func testAnInterruptedRecordingExitsWithTheSignalsStatusAndKeepsItsCheckpoint() throws {
@@ -153,8 +157,10 @@ final class RecordCommandTests: XCTestCase {
         let command = "trap '' XFSZ; ulimit -f 4096; exec \"$0\" \"$@\""
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", command, probePath, "record", model, "--dataset", "fashion-mnist", "--split", "test", "--quiet",
-                             "-o", dir.appendingPathComponent("acts.h5").path]
+        process.arguments = [
+            "-c", command, probePath, "record", model, "--dataset", "fashion-mnist", "--split", "test", "--quiet",
+            "-o", dir.appendingPathComponent("acts.h5").path,
+        ]
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = Pipe()

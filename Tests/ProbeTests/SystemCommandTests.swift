@@ -7,7 +7,8 @@ final class SystemCommandTests: XCTestCase {
     /// `probe system --json` with `environment` and, unless it names one, no OPENBLAS_CORETYPE (whatever the
     /// test runner's environment holds), so the tool chooses.
     private func system(_ environment: [String: String] = [:]) throws -> (run: ProbeRun, json: [String: Any]) {
-        let run = try probe(["system", "--json"], environment: environment, unsetting: environment["OPENBLAS_CORETYPE"] == nil ? ["OPENBLAS_CORETYPE"] : [])
+        let run = try probe(
+            ["system", "--json"], environment: environment, unsetting: environment["OPENBLAS_CORETYPE"] == nil ? ["OPENBLAS_CORETYPE"] : [])
         XCTAssertEqual(run.status, 0, run.stderr)
         return (run, try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any])
     }
@@ -68,8 +69,9 @@ final class SystemCommandTests: XCTestCase {
         }
         let dir = try temporaryDirectory()
         let output = dir.appendingPathComponent("m.h5").path
-        let run = try probe(["train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "1", "-o", output],
-                            environment: ["OPENBLAS_CORETYPE": unrunnable])
+        let run = try probe(
+            ["train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "1", "-o", output],
+            environment: ["OPENBLAS_CORETYPE": unrunnable])
         XCTAssertEqual(run.status, 2)
         assertFailsClearly(run, mentioning: ["OPENBLAS_CORETYPE=\(unrunnable)", "cannot run"])
         XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, run.stderr)
@@ -92,11 +94,13 @@ final class SystemCommandTests: XCTestCase {
     func testAWrittenFileRecordsTheCorrectedKernel() throws {
         let dir = try temporaryDirectory()
         let model = dir.appendingPathComponent("m.h5").path
-        let run = try probe(["train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "1", "-o", model, "--quiet"],
-                            environment: [BLASSwitch.pretend: "Prescott"], unsetting: ["OPENBLAS_CORETYPE"])
+        let run = try probe(
+            ["train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "1", "-o", model, "--quiet"],
+            environment: [BLASSwitch.pretend: "Prescott"], unsetting: ["OPENBLAS_CORETYPE"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let (_, json) = try system()
-        try assertPythonSucceeds("""
+        try assertPythonSucceeds(
+            """
             import sys, h5py
             with h5py.File(sys.argv[1], "r") as f:
                 kernel, selection = f.attrs["blas_kernel"], f.attrs["blas_kernel_selection"]

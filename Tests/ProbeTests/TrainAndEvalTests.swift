@@ -6,7 +6,10 @@ final class TrainAndEvalTests: XCTestCase {
     func testTrainWritesAModelThatEvalReadsAsJSON() throws {
         let dir = try temporaryDirectory()
         let model = dir.appendingPathComponent("m.h5").path
-        let train = try probe(["train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "5", "--seed", "3", "-o", model, "--json"])
+        let train = try probe([
+            "train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "5", "--seed", "3", "-o", model,
+            "--json",
+        ])
         XCTAssertEqual(train.status, 0, train.stderr)
         let trained = try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as! [String: Any]
         XCTAssertEqual((trained["epochs"] as! [Any]).count, 5)
@@ -26,7 +29,10 @@ final class TrainAndEvalTests: XCTestCase {
         let dir = try temporaryDirectory()
         func train(_ name: String, seed: String) throws -> Data {
             let path = dir.appendingPathComponent(name).path
-            let run = try probe(["train", "--arch", "maxout20-20-10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "1", "--seed", seed, "-o", path, "--quiet"])
+            let run = try probe([
+                "train", "--arch", "maxout20-20-10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "1", "--seed", seed,
+                "-o", path, "--quiet",
+            ])
             XCTAssertEqual(run.status, 0, run.stderr)
             let eval = try probe(["eval", path, "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--json", "--predictions"])
             let result = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
@@ -39,8 +45,10 @@ final class TrainAndEvalTests: XCTestCase {
 
     func testTrainOnASubsetWithValidationReportsValidationAccuracy() throws {
         let dir = try temporaryDirectory()
-        let run = try probe(["train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "1", "--train-subset", "P2",
-                             "--validation", "56", "-o", dir.appendingPathComponent("m.h5").path, "--json"])
+        let run = try probe([
+            "train", "--arch", "fc10", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData, "--epochs", "1", "--train-subset", "P2",
+            "--validation", "56", "-o", dir.appendingPathComponent("m.h5").path, "--json",
+        ])
         XCTAssertEqual(run.status, 0, run.stderr)
         let result = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
         let epoch = (result["epochs"] as! [[String: Any]])[0]
@@ -49,8 +57,10 @@ final class TrainAndEvalTests: XCTestCase {
 
     func testEveryCommandHasCompleteHelp() throws {
         let expectations: [[String]: [String]] = [
-            ["train"]: ["--arch", "--dataset", "--epochs", "--batch-size", "--learning-rate", "--optimizer", "--weight-decay",
-                        "--seed", "--train-subset", "--validation", "--activation", "--output", "--json"],
+            ["train"]: [
+                "--arch", "--dataset", "--epochs", "--batch-size", "--learning-rate", "--optimizer", "--weight-decay",
+                "--seed", "--train-subset", "--validation", "--activation", "--output", "--json",
+            ],
             ["eval"]: ["--dataset", "--split", "--json", "--limit"],
             ["data", "list"]: ["--data-dir", "--json"],
             ["data", "verify"]: ["--data-dir", "--json"],

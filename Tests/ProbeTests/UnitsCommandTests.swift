@@ -58,7 +58,8 @@ final class UnitsCommandTests: XCTestCase {
     func testAModelFileIsNotAnActivationFile() throws {
         let dir = try temporaryDirectory()
         _ = try recording(in: dir, images: false)
-        assertFailsClearly(try probe(["units", dir.appendingPathComponent("model.h5").path, "--layer", "fc1"]),
-                           mentioning: ["not a neuron-probe activation file"])
+        assertFailsClearly(
+            try probe(["units", dir.appendingPathComponent("model.h5").path, "--layer", "fc1"]),
+            mentioning: ["not a neuron-probe activation file"])
     }
 }

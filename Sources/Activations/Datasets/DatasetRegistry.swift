@@ -283,7 +283,8 @@ struct DatasetFinder {
         }
         var fixes = ["run `probe data fetch \(descriptor.name)`"]
         if let package = descriptor.debianPackage { fixes.append("`apt-get install \(package)`") }
-        fixes.append("pass --data-dir DIR (or set PROBE_DATA) to a folder holding \(descriptor.files(of: split).map(\.name).joined(separator: " and "))")
+        fixes.append(
+            "pass --data-dir DIR (or set PROBE_DATA) to a folder holding \(descriptor.files(of: split).map(\.name).joined(separator: " and "))")
         throw DatasetError.notFound(
             dataset: descriptor.name, split: split, searched: search.locations(for: descriptor.name), notes: notes,
             fixes: fixes)

@@ -94,9 +94,10 @@ public final class ActivationFile {
     /// - Throws: `RecordingError.invalidSetting` listing the recorded layers when `name` is not one.
     public func layer(_ name: String) throws -> LayerInfo {
         let dataset = try layerDataset(name)
-        return LayerInfo(name: name, shape: dataset.shape, kind: try dataset.stringAttribute("kind"),
-                         nonlinearity: try dataset.stringAttribute("nonlinearity"),
-                         position: Int(try dataset.attribute("position", as: Int64.self)))
+        return LayerInfo(
+            name: name, shape: dataset.shape, kind: try dataset.stringAttribute("kind"),
+            nonlinearity: try dataset.stringAttribute("nonlinearity"),
+            position: Int(try dataset.attribute("position", as: Int64.self)))
     }
 
     private func layerDataset(_ name: String) throws -> Dataset<Float> {
@@ -106,8 +107,9 @@ public final class ActivationFile {
         let info = try file.root.datasetInfo("layers/\(name)")
         // A merged file's layers are virtual: they have no chunks of their own to cache.
         guard let chunk = info.chunk, !info.isVirtual else { return try file.root.openDataset("layers/\(name)", of: Float.self) }
-        return try file.root.openDataset("layers/\(name)", of: Float.self,
-                                         chunkCache: ActivationLayout.cache(rowShape: Array(info.shape.dropFirst()), chunk: chunk, bytes: 4))
+        return try file.root.openDataset(
+            "layers/\(name)", of: Float.self,
+            chunkCache: ActivationLayout.cache(rowShape: Array(info.shape.dropFirst()), chunk: chunk, bytes: 4))
     }
 
     /// Whether the file holds the labels (files of other tools may not).

@@ -20,9 +20,11 @@ final class ActivationWriter {
         file = try HDF5File.create(path)
         let root = file.root
         try FileStamp.stamp(root, kind: .activations, engine: .current)
-        try Provenance(modelFile: input.modelPath, modelSHA256: input.metadata.sha256, modelArchitecture: input.metadata.architecture,
-                       dataset: input.dataset, datasetSHA256: input.datasetSHA256, split: input.split.rawValue,
-                       seed: input.metadata.training.seed, classNames: input.images.classNames).write(to: root)
+        try Provenance(
+            modelFile: input.modelPath, modelSHA256: input.metadata.sha256, modelArchitecture: input.metadata.architecture,
+            dataset: input.dataset, datasetSHA256: input.datasetSHA256, split: input.split.rawValue,
+            seed: input.metadata.training.seed, classNames: input.images.classNames
+        ).write(to: root)
         try root.setAttribute("layer_names", layers)
         try root.setAttribute("rows", Int64(rows.count))
         try root.setAttribute("first_row", Int64(rows.lowerBound))
@@ -34,7 +36,9 @@ final class ActivationWriter {
         try root.setAttribute("rows_complete", Int64(0))
 
         let level = ActivationWriter.gzipLevel(options.compression)
-        func growing<T: HDF5Scalar & AdditiveArithmetic>(_ group: Group, _ name: String, _ type: T.Type, rowShape: [Int], labels axisLabels: [String]) throws -> RowSink<T> {
+        func growing<T: HDF5Scalar & AdditiveArithmetic>(_ group: Group, _ name: String, _ type: T.Type, rowShape: [Int], labels axisLabels: [String])
+            throws -> RowSink<T>
+        {
             let chunk = ActivationLayout.chunk(rowShape: rowShape, bytes: MemoryLayout<T>.size, rows: rows.count)
             let dataset = try group.createDataset(
                 name, of: type, shape: [0] + rowShape, maxShape: [nil] + rowShape.map { $0 }, chunk: chunk,
@@ -46,7 +50,8 @@ final class ActivationWriter {
         indices = try growing(root, "indices", Int64.self, rowShape: [], labels: ["sample"])
         let classes = input.model.outputShape.reduce(1, *)
         logits = try growing(root, "logits", Float.self, rowShape: [classes], labels: ["sample", "class"])
-        images = options.withImages
+        images =
+            options.withImages
             ? try growing(root, "images", UInt8.self, rowShape: [input.images.height, input.images.width], labels: ["sample", "height", "width"])
             : nil
         let group = try root.createGroup("layers")
@@ -73,7 +78,8 @@ final class ActivationWriter {
         let root = file.root
         guard root.hasAttribute("settings"), try root.stringAttribute("settings") == fingerprint else {
             throw RecordingError.invalidSetting(
-                "\(path) was recorded with other settings (model, data, layers, compression, batch size or shard); rerun with the same ones, or delete it")
+                "\(path) was recorded with other settings (model, data, layers, compression, batch size or shard); rerun with the same ones, or delete it"
+            )
         }
         rowsComplete = Int(try root.attribute("rows_complete", as: Int64.self))
         let level = ActivationWriter.gzipLevel(try Recorder.parseCompressionAttribute(try root.stringAttribute("compression")))
@@ -95,9 +101,12 @@ final class ActivationWriter {
     /// Sets disk space aside for the chunks of `rows` more rows (uncompressed datasets only); `close()`
     /// gives back what the file did not use.
     func reserveSpace(rows: Int) {
-        let sizes = layerSets.values.map { $0.storedBytes(appending: rows) }
-            + [logits.storedBytes(appending: rows), labels.storedBytes(appending: rows), indices.storedBytes(appending: rows),
-               images?.storedBytes(appending: rows) ?? 0]
+        let sizes =
+            layerSets.values.map { $0.storedBytes(appending: rows) }
+            + [
+                logits.storedBytes(appending: rows), labels.storedBytes(appending: rows), indices.storedBytes(appending: rows),
+                images?.storedBytes(appending: rows) ?? 0,
+            ]
         // Compressed sizes are unknown before: nothing is reserved for a gzip recording.
         let known = sizes.compactMap { $0 }
         guard known.count == sizes.count else { return }

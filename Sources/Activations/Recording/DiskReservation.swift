@@ -1,6 +1,6 @@
 #if os(Linux)
-import CLinux
-import Glibc
+    import CLinux
+    import Glibc
 #endif
 
 /// Disk blocks set aside for a recording's chunks before they are written, and given back when the
@@ -14,13 +14,13 @@ enum DiskReservation {
     /// (`fallocate` with `FALLOC_FL_KEEP_SIZE`).
     static func reserve(_ bytes: Int, atEndOf path: String) {
         #if os(Linux)
-        guard bytes > 0 else { return }
-        let fd = open(path, O_WRONLY)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { return }
-        _ = fallocate(fd, FALLOC_FL_KEEP_SIZE, status.st_size, off_t(bytes))
+            guard bytes > 0 else { return }
+            let fd = open(path, O_WRONLY)
+            guard fd >= 0 else { return }
+            defer { close(fd) }
+            var status = stat()
+            guard fstat(fd, &status) == 0 else { return }
+            _ = fallocate(fd, FALLOC_FL_KEEP_SIZE, status.st_size, off_t(bytes))
         #endif
     }
 
@@ -28,9 +28,9 @@ enum DiskReservation {
     /// its own size.
     static func releaseUnused(_ path: String) {
         #if os(Linux)
-        var status = stat()
-        guard stat(path, &status) == 0 else { return }
-        _ = truncate(path, status.st_size)
+            var status = stat()
+            guard stat(path, &status) == 0 else { return }
+            _ = truncate(path, status.st_size)
         #endif
     }
 }

@@ -12,8 +12,10 @@ public struct RecordedImages: Sendable {
 
     /// Loads `split` of `dataset` through the search order.
     /// - Throws: `DatasetError` when a split is missing or fails its checks.
-    public static func load(_ dataset: String, split: RecordedSplit, search: DataSearchPaths = DataSearchPaths(),
-                            registry: DatasetRegistry = .standard) throws -> RecordedImages {
+    public static func load(
+        _ dataset: String, split: RecordedSplit, search: DataSearchPaths = DataSearchPaths(),
+        registry: DatasetRegistry = .standard
+    ) throws -> RecordedImages {
         let descriptor = try registry.descriptor(named: dataset)
         func checksum(_ split: DatasetSplit) -> String {
             guard let file = descriptor.file(split, .images) else { return "" }
@@ -26,8 +28,9 @@ public struct RecordedImages: Sendable {
         case .all:
             let train = try registry.load(dataset, split: .train, search: search)
             let test = try registry.load(dataset, split: .test, search: search)
-            let joined = try LabeledImages(name: dataset, split: .train, pixels: train.pixels + test.pixels, height: train.height,
-                                           width: train.width, labels: train.labels + test.labels, classNames: train.classNames)
+            let joined = try LabeledImages(
+                name: dataset, split: .train, pixels: train.pixels + test.pixels, height: train.height,
+                width: train.width, labels: train.labels + test.labels, classNames: train.classNames)
             return RecordedImages(images: joined, datasetSHA256: checksum(.train) + "+" + checksum(.test))
         }
     }
@@ -35,17 +38,21 @@ public struct RecordedImages: Sendable {
     /// The pixels (uint8, one image after another) of the recorded rows `indices` of `split`, as an
     /// activation file stores them in `/indices`.
     /// - Throws: `DatasetError` when a split is missing; `RecordingError.invalidFile` for a row outside the split.
-    public static func pixels(ofRows indices: [Int], split: RecordedSplit, dataset: String, search: DataSearchPaths = DataSearchPaths(),
-                              registry: DatasetRegistry = .standard) throws -> [UInt8] {
+    public static func pixels(
+        ofRows indices: [Int], split: RecordedSplit, dataset: String, search: DataSearchPaths = DataSearchPaths(),
+        registry: DatasetRegistry = .standard
+    ) throws -> [UInt8] {
         let train = split == .test ? nil : try registry.load(dataset, split: .train, search: search)
         let test = split == .train ? nil : try registry.load(dataset, split: .test, search: search)
         let offset = split == .all ? (train?.count ?? 0) : 0
         var pixels: [UInt8] = []
         for index in indices {
-            guard let (set, row) = { () -> (LabeledImages, Int)? in
-                if let test, split == .test || index >= offset { return (test, index - offset) }
-                return train.map { ($0, index) }
-            }(), row >= 0, row < set.count else {
+            guard
+                let (set, row) = { () -> (LabeledImages, Int)? in
+                    if let test, split == .test || index >= offset { return (test, index - offset) }
+                    return train.map { ($0, index) }
+                }(), row >= 0, row < set.count
+            else {
                 throw RecordingError.invalidFile("row \(index) is outside the \(split.rawValue) split of \(dataset)")
             }
             let size = set.height * set.width

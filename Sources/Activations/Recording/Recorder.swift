@@ -64,8 +64,9 @@ public struct Recorder {
             }
             writer = try ActivationWriter(resuming: partial, fingerprint: fingerprint)
         } else {
-            writer = try ActivationWriter(creating: partial, input: input, layers: layers, rows: rows, options: options,
-                                          fingerprint: fingerprint)
+            writer = try ActivationWriter(
+                creating: partial, input: input, layers: layers, rows: rows, options: options,
+                fingerprint: fingerprint)
         }
 
         let start = rows.lowerBound + writer.rowsComplete
@@ -85,8 +86,9 @@ public struct Recorder {
                 write: { batch, traces in
                     let recordRows = Array(batches[batch])
                     for trace in traces { try writer.append(trace: trace, layers: layers) }
-                    try writer.append(labels: recordRows.map { input.images.labels[$0] }, indices: recordRows.map { input.indices[$0] },
-                                      images: options.withImages ? input.images : nil, imageRows: recordRows)
+                    try writer.append(
+                        labels: recordRows.map { input.images.labels[$0] }, indices: recordRows.map { input.indices[$0] },
+                        images: options.withImages ? input.images : nil, imageRows: recordRows)
                     let end = batches[batch].upperBound - rows.lowerBound
                     if end % ActivationLayout.checkpointRows == 0 || end == rows.count {
                         try writer.checkpoint(rows: end, last: end == rows.count)
@@ -126,8 +128,10 @@ public struct Recorder {
     /// A string that changes whenever a setting that shapes the file changes; a partial file is
     /// resumed only under the same fingerprint.
     private func settingsFingerprint(_ input: RecordingInput, layers: [String], rows: Range<Int>) throws -> String {
-        [input.metadata.sha256, input.dataset, input.datasetSHA256, input.split.rawValue, "\(rows)", layers.joined(separator: ","),
-         "\(options.compression)", "\(options.withImages)", "\(options.batchSize)", options.shard?.description ?? "whole"]
-            .joined(separator: "|")
+        [
+            input.metadata.sha256, input.dataset, input.datasetSHA256, input.split.rawValue, "\(rows)", layers.joined(separator: ","),
+            "\(options.compression)", "\(options.withImages)", "\(options.batchSize)", options.shard?.description ?? "whole",
+        ]
+        .joined(separator: "|")
     }
 }

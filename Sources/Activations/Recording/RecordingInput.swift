@@ -20,8 +20,10 @@ public struct RecordingInput {
     public var datasetSHA256: String
 
     /// Everything a recording needs.
-    public init(modelPath: String, model: Sequential, metadata: ModelMetadata, images: LabeledImages,
-                split: RecordedSplit, indices: [Int], dataset: String, datasetSHA256: String) {
+    public init(
+        modelPath: String, model: Sequential, metadata: ModelMetadata, images: LabeledImages,
+        split: RecordedSplit, indices: [Int], dataset: String, datasetSHA256: String
+    ) {
         self.modelPath = modelPath
         self.model = model
         self.metadata = metadata

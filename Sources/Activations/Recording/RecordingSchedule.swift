@@ -43,8 +43,10 @@ final class RecordingSchedule<Piece>: @unchecked Sendable {
     ///   - progress: called on the calling thread with the number of batches written so far.
     /// - Returns: the number of batches written: all of them, unless `shouldStop` ended the run first.
     /// - Throws: the first error `write` threw; no task starts after it.
-    func run(forward: (_ batch: Int, _ piece: Int) -> Piece, write: (_ batch: Int, _ pieces: [Piece]) throws -> Void,
-             shouldStop: () -> Bool, progress: (_ batchesWritten: Int) -> Void) throws -> Int {
+    func run(
+        forward: (_ batch: Int, _ piece: Int) -> Piece, write: (_ batch: Int, _ pieces: [Piece]) throws -> Void,
+        shouldStop: () -> Bool, progress: (_ batchesWritten: Int) -> Void
+    ) throws -> Int {
         var reported = 0
         // Worker 0 is the calling thread: it alone polls and reports.
         func poll() {

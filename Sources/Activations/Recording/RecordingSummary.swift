@@ -27,9 +27,10 @@ public struct RecordingSummary: Codable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(file: try container.decode(String.self, forKey: .file), rows: try container.decode(Int.self, forKey: .rows),
-                  layers: try container.decode([String].self, forKey: .layers), seconds: try container.decode(Double.self, forKey: .seconds),
-                  bytes: try container.decode(Int.self, forKey: .bytes))
+        self.init(
+            file: try container.decode(String.self, forKey: .file), rows: try container.decode(Int.self, forKey: .rows),
+            layers: try container.decode([String].self, forKey: .layers), seconds: try container.decode(Double.self, forKey: .seconds),
+            bytes: try container.decode(Int.self, forKey: .bytes))
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -44,8 +44,9 @@ final class RowSink<T: HDF5Scalar & AdditiveArithmetic> {
         width = chunk.count > 1 ? chunk[1] : 1
         inner = rowShape.dropFirst().reduce(1, *)
         blocks = (extent + width - 1) / width
-        precondition(Array(chunk.dropFirst(2)) == Array(rowShape.dropFirst()),
-                     "RowSink: chunks must span every axis after the second in full (\(chunk) for rows of \(rowShape))")
+        precondition(
+            Array(chunk.dropFirst(2)) == Array(rowShape.dropFirst()),
+            "RowSink: chunks must span every axis after the second in full (\(chunk) for rows of \(rowShape))")
         chunkCount = band * width * inner
         // Left uninitialised, so that no one thread zeroes the whole band before the recording starts:
         // the scatter fills every row it is given and `flush` zeroes the rows past the end. Only the last
@@ -110,8 +111,9 @@ final class RowSink<T: HDF5Scalar & AdditiveArithmetic> {
                 if piece * MemoryLayout<T>.stride == MemoryLayout<SIMD16<Float>>.size {
                     // The common case, 16 float32 units per chunk: one vector per row, not a memmove call.
                     for _ in 0..<rows {
-                        UnsafeMutableRawPointer(to).storeBytes(of: UnsafeRawPointer(from).loadUnaligned(as: SIMD16<Float>.self),
-                                                               as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(to).storeBytes(
+                            of: UnsafeRawPointer(from).loadUnaligned(as: SIMD16<Float>.self),
+                            as: SIMD16<Float>.self)
                         to += width * inner
                         from += rowSize
                     }

@@ -17,20 +17,28 @@ public enum ShardMerger {
         let first = files[0].metadata
         for file in files.dropFirst() {
             let m = file.metadata
-            for (what, a, b) in [("model", m.modelSHA256, first.modelSHA256), ("data set", m.dataset + " " + m.datasetSHA256, first.dataset + " " + first.datasetSHA256),
-                                 ("split", m.split, first.split), ("layers", m.layerNames.joined(separator: ","), first.layerNames.joined(separator: ",")),
-                                 ("total rows", "\(m.totalRows)", "\(first.totalRows)")] where a != b {
-                throw RecordingError.invalidFile("\(file.path) and \(files[0].path) do not belong to one recording: their \(what) differ (\(a) vs \(b))")
+            for (what, a, b) in [
+                ("model", m.modelSHA256, first.modelSHA256),
+                ("data set", m.dataset + " " + m.datasetSHA256, first.dataset + " " + first.datasetSHA256),
+                ("split", m.split, first.split), ("layers", m.layerNames.joined(separator: ","), first.layerNames.joined(separator: ",")),
+                ("total rows", "\(m.totalRows)", "\(first.totalRows)"),
+            ] where a != b {
+                throw RecordingError.invalidFile(
+                    "\(file.path) and \(files[0].path) do not belong to one recording: their \(what) differ (\(a) vs \(b))")
             }
         }
         let counts = Set(files.map { $0.metadata.shard.split(separator: "/").last.map(String.init) ?? "" })
         guard counts == ["\(files.count)"] else {
-            throw RecordingError.invalidFile("the shards say they are \(counts.sorted().joined(separator: ", ")) slices, but \(files.count) files were given; pass every shard once")
+            throw RecordingError.invalidFile(
+                "the shards say they are \(counts.sorted().joined(separator: ", ")) slices, but \(files.count) files were given; pass every shard once"
+            )
         }
         var next = 0
         for file in files {
             guard file.metadata.firstRow == next else {
-                let problem = file.metadata.firstRow > next ? "rows \(next)..<\(file.metadata.firstRow) are in no shard" : "rows from \(file.metadata.firstRow) are in two shards"
+                let problem =
+                    file.metadata.firstRow > next
+                    ? "rows \(next)..<\(file.metadata.firstRow) are in no shard" : "rows from \(file.metadata.firstRow) are in two shards"
                 throw RecordingError.invalidFile("the shards do not fit together: \(problem) (at \(file.path))")
             }
             next += file.count
@@ -63,7 +71,9 @@ public enum ShardMerger {
             try root.setAttribute("shards", sources.map(\.file))
             try root.setAttribute("shard_sha256", try files.map { try Checksum.sha256(ofFile: $0.path) })
             // Shards may have run on other machines: the merged file names every shard's kernel.
-            let kernels = try sources.map { try $0.handle.root.attributeNames().contains("blas_kernel") ? $0.handle.root.stringAttribute("blas_kernel") : "unknown" }
+            let kernels = try sources.map {
+                try $0.handle.root.attributeNames().contains("blas_kernel") ? $0.handle.root.stringAttribute("blas_kernel") : "unknown"
+            }
             var distinct: [String] = []
             for kernel in kernels where !distinct.contains(kernel) { distinct.append(kernel) }
             try root.setAttribute("shard_blas_kernels", kernels)
@@ -78,7 +88,9 @@ public enum ShardMerger {
             for path in paths {
                 let info = try shardRoot.datasetInfo(path)
                 let rowShape = Array(info.shape.dropFirst())
-                let virtualSources = sources.map { VirtualSource(file: $0.file, dataset: "/" + path, rows: $0.rows, sourceShape: [$0.rows.count] + rowShape) }
+                let virtualSources = sources.map {
+                    VirtualSource(file: $0.file, dataset: "/" + path, rows: $0.rows, sourceShape: [$0.rows.count] + rowShape)
+                }
                 switch info.typeDescription {
                 case "float32":
                     let dataset = try root.createVirtualDataset(path, of: Float.self, shape: [next] + rowShape, sources: virtualSources)

@@ -148,7 +148,8 @@ public enum UnitsAnalysis {
             throw SettingProblem("rotations", "must be ≥ 0 and the principal components between 0 and the layer's \(u) units")
         }
         if options.rotations > 0 && u > 4096 {
-            throw RecordingError.invalidSetting("layer \(layer) has \(u) values per sample; rotating its whole basis needs \(u)×\(u) matrices: ask for 0 rotations")
+            throw RecordingError.invalidSetting(
+                "layer \(layer) has \(u) values per sample; rotating its whole basis needs \(u)×\(u) matrices: ask for 0 rotations")
         }
         let activations = try file.rows(layer, 0..<n).reshaped([n, u])
         // Each unit's activations over the samples, contiguous: the unit directions' projections.
@@ -176,8 +177,9 @@ public enum UnitsAnalysis {
         // Unit directions: their projections are the activations themselves.
         var identity = [Float](repeating: 0, count: live.count * u)
         for (row, unit) in live.enumerated() { identity[row * u + unit] = 1 }
-        var unitsSet = DirectionSet(name: "units", directions: Tensor(shape: [live.count, u], scalars: identity), unitIndices: live,
-                                    top: [], bottom: [], purity: [], entropy: [], cosine: [])
+        var unitsSet = DirectionSet(
+            name: "units", directions: Tensor(shape: [live.count, u], scalars: identity), unitIndices: live,
+            top: [], bottom: [], purity: [], entropy: [], cosine: [])
         byUnit.scalars.withUnsafeBufferPointer { values in
             for unit in live {
                 unitsSet.add(values.baseAddress! + unit * n, count: n, k: k, measure: measure)
@@ -207,8 +209,9 @@ public enum UnitsAnalysis {
 
         var pcaSet: DirectionSet?
         if options.principalComponents > 0 {
-            pcaSet = family("pca", principalDirections(activations, count: options.principalComponents), activations,
-                                k: k, measure: measure, report: report)
+            pcaSet = family(
+                "pca", principalDirections(activations, count: options.principalComponents), activations,
+                k: k, measure: measure, report: report)
         }
 
         var comparisons: [MeasureComparison] = []
@@ -217,16 +220,18 @@ public enum UnitsAnalysis {
             guard !a.contains(where: \.isNaN), !b.contains(where: \.isNaN) else { continue }
             let ua = Statistics.bootstrapMeanInterval(a, resamples: options.bootstrapResamples, generator: &bootstrapStream)
             let ub = Statistics.bootstrapMeanInterval(b, resamples: options.bootstrapResamples, generator: &bootstrapStream)
-            comparisons.append(MeasureComparison(
-                measure: name, units: Interval(mean: ua.mean, low: ua.low, high: ua.high),
-                random: Interval(mean: ub.mean, low: ub.low, high: ub.high), test: Statistics.mannWhitneyU(a, b)))
+            comparisons.append(
+                MeasureComparison(
+                    measure: name, units: Interval(mean: ua.mean, low: ua.low, high: ua.high),
+                    random: Interval(mean: ub.mean, low: ub.low, high: ub.high), test: Statistics.mannWhitneyU(a, b)))
         }
         var detectors: DetectorCount?
         if labels != nil {
             func count(_ set: DirectionSet) -> Int { set.purity.filter { $0 >= options.purityThreshold }.count }
             detectors = DetectorCount(threshold: options.purityThreshold, natural: count(unitsSet), rotated: rotationSets.map(count))
         }
-        let selectivity = labels.map { classSelectivity(byUnit, labels: $0, classCount: classCount, dead: Set(dead)) }
+        let selectivity =
+            labels.map { classSelectivity(byUnit, labels: $0, classCount: classCount, dead: Set(dead)) }
             ?? [Double](repeating: .nan, count: u)
         var result = UnitsLayerResult(
             layer: layer, unitCount: u, sampleCount: n, deadUnits: dead, units: unitsSet, random: randomSet, rotations: rotationSets,

@@ -21,8 +21,10 @@ public enum UnitsFile {
 
     /// Writes `results` (one per layer) for the activation file at `activationsPath` to `path`,
     /// through a temporary file renamed when complete. The activation file is only read.
-    public static func write(_ results: [UnitsLayerResult], activations: ActivationFile, activationsPath: String,
-                             options: UnitsAnalysisOptions, to path: String) throws {
+    public static func write(
+        _ results: [UnitsLayerResult], activations: ActivationFile, activationsPath: String,
+        options: UnitsAnalysisOptions, to path: String
+    ) throws {
         let activationsSHA = try Checksum.sha256(ofFile: activationsPath)
         // The external links name the activation file relative to the results file when they share a directory.
         let resultsDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
@@ -32,9 +34,11 @@ public enum UnitsFile {
             let file = try HDF5File.create(temporary)
             let root = file.root
             try FileStamp.stamp(root, kind: .units, engine: .current)
-            try Provenance(modelSHA256: activations.metadata.modelSHA256, modelArchitecture: activations.metadata.modelArchitecture,
-                           split: activations.metadata.split, seed: options.seed,
-                           derivedFrom: ("activations", activationsPath, activationsSHA)).write(to: root)
+            try Provenance(
+                modelSHA256: activations.metadata.modelSHA256, modelArchitecture: activations.metadata.modelArchitecture,
+                split: activations.metadata.split, seed: options.seed,
+                derivedFrom: ("activations", activationsPath, activationsSHA)
+            ).write(to: root)
             try root.setAttribute("top_k", Int64(options.topK))
             try root.setAttribute("picture_k", Int64(options.pictureK))
             try root.setAttribute("rotations", Int64(options.rotations))
@@ -60,10 +64,12 @@ public enum UnitsFile {
                 let comparison = try group.createGroup("comparison")
                 for c in result.comparisons {
                     let measure = try comparison.createGroup(c.measure)
-                    for (name, value) in [("units_mean", c.units.mean), ("units_low", c.units.low), ("units_high", c.units.high),
-                                          ("random_mean", c.random.mean), ("random_low", c.random.low), ("random_high", c.random.high),
-                                          ("u", c.test.u), ("p_value", c.test.pValue), ("z", c.test.z), ("auc", c.test.auc),
-                                          ("cliffs_delta", c.test.cliffsDelta)] {
+                    for (name, value) in [
+                        ("units_mean", c.units.mean), ("units_low", c.units.low), ("units_high", c.units.high),
+                        ("random_mean", c.random.mean), ("random_low", c.random.low), ("random_high", c.random.high),
+                        ("u", c.test.u), ("p_value", c.test.pValue), ("z", c.test.z), ("auc", c.test.auc),
+                        ("cliffs_delta", c.test.cliffsDelta),
+                    ] {
                         try measure.setAttribute(name, value)
                     }
                 }

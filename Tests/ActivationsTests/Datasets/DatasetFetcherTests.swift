@@ -120,8 +120,9 @@ final class DatasetFetcherTests: XCTestCase {
         let fetcher = try DatasetFetcher(environment: ["PROBE_MIRROR": "http://127.0.0.1:8123/mnist/"])
         XCTAssertEqual(fetcher.mirrors(for: .mnist).map(\.absoluteString), ["http://127.0.0.1:8123/mnist/"])
         XCTAssertEqual(try DatasetFetcher(environment: [:]).mirrors(for: .mnist), DatasetDescriptor.mnist.mirrors)
-        XCTAssertEqual(datasetError { try DatasetFetcher(environment: ["PROBE_MIRROR": "ftp://example.org/"]) },
-                       .invalidMirror("ftp://example.org/"))
+        XCTAssertEqual(
+            datasetError { try DatasetFetcher(environment: ["PROBE_MIRROR": "ftp://example.org/"]) },
+            .invalidMirror("ftp://example.org/"))
     }
 
     func testFetchByNameInstallsIntoTheCache() throws {

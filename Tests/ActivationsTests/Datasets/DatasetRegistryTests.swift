@@ -69,8 +69,9 @@ final class DatasetRegistryTests: XCTestCase {
         let search = try isolatedSearch(dataDirectory: dir)
         let data = try Fixtures.tinyRegistry.load(tiny, split: .train, search: search)
         XCTAssertEqual(data.count, 512)
-        XCTAssertEqual(try Fixtures.tinyRegistry.locate(tiny, split: .train, search: search).images.lastPathComponent,
-                       "train-images-idx3-ubyte")
+        XCTAssertEqual(
+            try Fixtures.tinyRegistry.locate(tiny, split: .train, search: search).images.lastPathComponent,
+            "train-images-idx3-ubyte")
     }
 
     func testNotFoundErrorNamesEveryPlaceLookedAndTheFixes() throws {
@@ -94,8 +95,9 @@ final class DatasetRegistryTests: XCTestCase {
 
         XCTAssertEqual(try Fixtures.tinyRegistry.load(tiny, split: .test, search: search).count, 256)
         let error = datasetError { try Fixtures.tinyRegistry.locate(tiny, split: .train, search: search) }
-        XCTAssertTrue(error?.description.contains("has train-labels-idx1-ubyte.gz but not train-images-idx3-ubyte.gz") ?? false,
-                      String(describing: error))
+        XCTAssertTrue(
+            error?.description.contains("has train-labels-idx1-ubyte.gz but not train-images-idx3-ubyte.gz") ?? false,
+            String(describing: error))
     }
 
     func testVerifyDetectsAOneByteChange() throws {

@@ -4,8 +4,10 @@ import XCTest
 
 /// The IDX reader and `LabeledImages`, on the tiny fixture and on damaged copies of it.
 final class IDXFileTests: XCTestCase {
-    private func loadTiny(_ dir: URL = Fixtures.tinyDirectory, split: DatasetSplit = .train, imageName: String? = nil,
-                          labelName: String? = nil) throws -> LabeledImages {
+    private func loadTiny(
+        _ dir: URL = Fixtures.tinyDirectory, split: DatasetSplit = .train, imageName: String? = nil,
+        labelName: String? = nil
+    ) throws -> LabeledImages {
         let images = imageName ?? (split == .train ? Fixtures.trainImages : Fixtures.testImages)
         let labels = labelName ?? (split == .train ? Fixtures.trainLabels : Fixtures.testLabels)
         return try LabeledImages.load(

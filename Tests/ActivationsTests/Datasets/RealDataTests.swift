@@ -36,8 +36,9 @@ final class RealDataTests: XCTestCase {
         try XCTSkipUnless(
             FileManager.default.fileExists(atPath: Fixtures.sharedMNIST.appendingPathComponent("t10k-images-idx3-ubyte.gz").path),
             "\(Fixtures.sharedMNIST.path) is absent (it exists only beside the project on its own machines and CI)")
-        let search = DataSearchPaths(dataDirectory: Fixtures.sharedMNIST, environment: ["HOME": try makeTemporaryDirectory("home").path],
-                                     systemRoot: try makeTemporaryDirectory("system"))
+        let search = DataSearchPaths(
+            dataDirectory: Fixtures.sharedMNIST, environment: ["HOME": try makeTemporaryDirectory("home").path],
+            systemRoot: try makeTemporaryDirectory("system"))
 
         let test = try DatasetRegistry.standard.load("mnist", split: .test, search: search)
 

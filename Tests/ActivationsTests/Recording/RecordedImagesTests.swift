@@ -36,8 +36,9 @@ final class RecordedImagesTests: XCTestCase {
 
     func testRowsOfTheTestSplitAreTestImages() throws {
         let test = try split(.test)
-        XCTAssertEqual(try RecordedImages.pixels(ofRows: [5, 2], split: .test, dataset: "fashion-mnist-tiny", search: search),
-                       Array(pixels(test, 5) + pixels(test, 2)))
+        XCTAssertEqual(
+            try RecordedImages.pixels(ofRows: [5, 2], split: .test, dataset: "fashion-mnist-tiny", search: search),
+            Array(pixels(test, 5) + pixels(test, 2)))
     }
 
     func testARowOutsideTheSplitIsRefused() throws {

@@ -13,14 +13,17 @@ final class RecorderTests: XCTestCase {
         directory = try makeTemporaryDirectory("recorder")
         var generator = SeededGenerator(seed: 2)
         let model = try Architecture("conv-small").build(inputShape: [1, 28, 28], generator: &generator)
-        let metadata = ModelMetadata(architecture: "conv-small", activation: "relu", inputShape: [1, 28, 28],
-                                     classNames: Fixtures.fashionClasses, dataset: "fashion-mnist-tiny", training: TrainingConfiguration())
+        let metadata = ModelMetadata(
+            architecture: "conv-small", activation: "relu", inputShape: [1, 28, 28],
+            classNames: Fixtures.fashionClasses, dataset: "fashion-mnist-tiny", training: TrainingConfiguration())
         let modelPath = directory.appendingPathComponent("model.h5").path
         try ModelFile.save(model, metadata: metadata, to: modelPath)
         let (loaded, read) = try ModelFile.load(modelPath)
-        let images = try DatasetRegistry.standard.load("fashion-mnist-tiny", split: .test, search: DataSearchPaths(dataDirectory: Fixtures.tinyDirectory))
-        input = RecordingInput(modelPath: modelPath, model: loaded, metadata: read, images: images, split: .test,
-                               indices: Array(0..<images.count), dataset: "fashion-mnist-tiny", datasetSHA256: "test")
+        let images = try DatasetRegistry.standard.load(
+            "fashion-mnist-tiny", split: .test, search: DataSearchPaths(dataDirectory: Fixtures.tinyDirectory))
+        input = RecordingInput(
+            modelPath: modelPath, model: loaded, metadata: read, images: images, split: .test,
+            indices: Array(0..<images.count), dataset: "fashion-mnist-tiny", datasetSHA256: "test")
     }
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
@@ -94,10 +97,14 @@ final class RecorderTests: XCTestCase {
         var options = RecordingOptions()
         options.batchSize = 100
         var polls = 0
-        XCTAssertThrowsError(try Recorder(options: options).record(input, to: path("cut.h5"), shouldStop: {
-            polls += 1
-            return polls > 2
-        })) { error in
+        XCTAssertThrowsError(
+            try Recorder(options: options).record(
+                input, to: path("cut.h5"),
+                shouldStop: {
+                    polls += 1
+                    return polls > 2
+                })
+        ) { error in
             // The library says the partial file can be resumed; the CLI names --resume (RecordCommandTests).
             guard case RecordingError.interrupted(_, 256, _, _)? = error as? RecordingError else { return XCTFail("\(error)") }
             XCTAssertTrue("\(error)".contains("resume the same recording"), "\(error)")
@@ -106,8 +113,9 @@ final class RecorderTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: Recorder.partialPath(for: path("cut.h5"))))
 
         XCTAssertThrowsError(try Recorder(options: options).record(input, to: path("cut.h5"))) { error in
-            XCTAssertEqual(error as? RecordingError, .partialRecordingExists(partial: Recorder.partialPath(for: self.path("cut.h5"))),
-                           "a second run that does not resume must refuse: \(error)")
+            XCTAssertEqual(
+                error as? RecordingError, .partialRecordingExists(partial: Recorder.partialPath(for: self.path("cut.h5"))),
+                "a second run that does not resume must refuse: \(error)")
         }
         try Recorder(options: options).record(input, to: path("cut.h5"), resume: true)
         let resumed = try ActivationFile(path: path("cut.h5"))
@@ -122,10 +130,13 @@ final class RecorderTests: XCTestCase {
         var options = RecordingOptions()
         options.batchSize = 100
         var polls = 0
-        XCTAssertThrowsError(try Recorder(options: options).record(input, to: path("cut.h5"), shouldStop: {
-            polls += 1
-            return polls > 1
-        }))
+        XCTAssertThrowsError(
+            try Recorder(options: options).record(
+                input, to: path("cut.h5"),
+                shouldStop: {
+                    polls += 1
+                    return polls > 1
+                }))
         options.compression = .gzip(level: 1)
         XCTAssertThrowsError(try Recorder(options: options).record(input, to: path("cut.h5"), resume: true)) { error in
             XCTAssertTrue("\(error)".contains("other settings"), "\(error)")

@@ -23,8 +23,10 @@ final class RecordingScheduleTests: XCTestCase {
         }
     }
 
-    private func run(_ counts: [Int], lookahead: Int = 3, failAt: Int? = nil, stopAfter: Int? = nil,
-                     log: Log) throws -> Int {
+    private func run(
+        _ counts: [Int], lookahead: Int = 3, failAt: Int? = nil, stopAfter: Int? = nil,
+        log: Log
+    ) throws -> Int {
         let schedule = RecordingSchedule<String>(pieceCounts: counts, lookahead: lookahead)
         log.computed = counts.map { [Int](repeating: 0, count: $0) }
         let caller = Thread.current

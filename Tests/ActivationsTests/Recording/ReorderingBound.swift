@@ -19,7 +19,7 @@ enum ReorderingBound {
         for layer in model.layers {
             let output = layer.forward(x, mode: .inference, generator: &unusedGenerator).output
             if let dense = layer as? Dense {
-                let k = dense.inputCount + 1   // the bias is one more term of the sum
+                let k = dense.inputCount + 1  // the bias is one more term of the sum
                 let gamma = Double(k) * u / (1 - Double(k) * u)
                 let w = dense.weight.value.scalars.map { Double(abs($0)) }, b = dense.bias.value.scalars.map { Double(abs($0)) }
                 var largestMagnitude = 0.0, rowNorm = 0.0
@@ -29,7 +29,9 @@ enum ReorderingBound {
                 for row in 0..<x.batchSize {
                     for j in 0..<dense.outputCount {
                         var magnitude = b[j]
-                        for i in 0..<dense.inputCount { magnitude += Double(abs(x.scalars[row * dense.inputCount + i])) * w[j * dense.inputCount + i] }
+                        for i in 0..<dense.inputCount {
+                            magnitude += Double(abs(x.scalars[row * dense.inputCount + i])) * w[j * dense.inputCount + i]
+                        }
                         largestMagnitude = max(largestMagnitude, magnitude)
                     }
                 }

@@ -15,13 +15,18 @@ final class ShardMergerTests: XCTestCase {
         var generator = SeededGenerator(seed: 3)
         let model = try Architecture("fc20-10").build(inputShape: [1, 28, 28], generator: &generator)
         let modelPath = directory.appendingPathComponent("model.h5").path
-        try ModelFile.save(model, metadata: ModelMetadata(architecture: "fc20-10", activation: "sigmoid", inputShape: [1, 28, 28],
-                                                          classNames: Fixtures.fashionClasses, dataset: "fashion-mnist-tiny",
-                                                          training: TrainingConfiguration()), to: modelPath)
+        try ModelFile.save(
+            model,
+            metadata: ModelMetadata(
+                architecture: "fc20-10", activation: "sigmoid", inputShape: [1, 28, 28],
+                classNames: Fixtures.fashionClasses, dataset: "fashion-mnist-tiny",
+                training: TrainingConfiguration()), to: modelPath)
         let (loaded, metadata) = try ModelFile.load(modelPath)
-        let images = try DatasetRegistry.standard.load("fashion-mnist-tiny", split: .train, search: DataSearchPaths(dataDirectory: Fixtures.tinyDirectory))
-        input = RecordingInput(modelPath: modelPath, model: loaded, metadata: metadata, images: images, split: .train,
-                               indices: Array(0..<images.count), dataset: "fashion-mnist-tiny", datasetSHA256: "x")
+        let images = try DatasetRegistry.standard.load(
+            "fashion-mnist-tiny", split: .train, search: DataSearchPaths(dataDirectory: Fixtures.tinyDirectory))
+        input = RecordingInput(
+            modelPath: modelPath, model: loaded, metadata: metadata, images: images, split: .train,
+            indices: Array(0..<images.count), dataset: "fashion-mnist-tiny", datasetSHA256: "x")
     }
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

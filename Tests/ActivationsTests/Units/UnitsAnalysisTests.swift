@@ -20,9 +20,11 @@ final class UnitsAnalysisTests: XCTestCase {
         let n = values.count / units
         let file = try HDF5File.create(path)
         let root = file.root
-        for (key, value) in [("format", ActivationLayout.format), ("model_file", "m.h5"), ("model_sha256", "x"), ("model_architecture", "synthetic"),
-                             ("dataset", "synthetic"), ("dataset_sha256", "x"), ("split", "test"), ("shard", "1/1"), ("tool_version", "t"),
-                             ("created", "now"), ("compression", "none")] {
+        for (key, value) in [
+            ("format", ActivationLayout.format), ("model_file", "m.h5"), ("model_sha256", "x"), ("model_architecture", "synthetic"),
+            ("dataset", "synthetic"), ("dataset_sha256", "x"), ("split", "test"), ("shard", "1/1"), ("tool_version", "t"),
+            ("created", "now"), ("compression", "none"),
+        ] {
             try root.setAttribute(key, value)
         }
         for (key, value) in [("format_version", 1), ("seed", 0), ("first_row", 0), ("total_rows", n), ("rows", n)] {
@@ -145,7 +147,9 @@ final class UnitsAnalysisTests: XCTestCase {
 
     func testKLargerThanTheSetIsRefused() throws {
         let (file, labels) = try plantedDetectors()
-        XCTAssertThrowsError(try UnitsAnalysis.run(file: file, layer: "h", labels: labels, classCount: 10, images: nil, options: options { $0.topK = 5000 })) { error in
+        XCTAssertThrowsError(
+            try UnitsAnalysis.run(file: file, layer: "h", labels: labels, classCount: 10, images: nil, options: options { $0.topK = 5000 })
+        ) { error in
             XCTAssertEqual((error as? SettingProblem)?.setting, "top k", "\(error)")
             XCTAssertTrue("\(error)".contains("top k 5000 must lie between 1 and the 2000 samples"), "\(error)")
         }
@@ -153,12 +157,14 @@ final class UnitsAnalysisTests: XCTestCase {
 
     func testZeroRandomDirectionsAreRefused() throws {
         let (file, labels) = try plantedDetectors()
-        XCTAssertThrowsError(try UnitsAnalysis.run(file: file, layer: "h", labels: labels, classCount: 10, images: nil, options: options { $0.randomDirections = 0 }))
+        XCTAssertThrowsError(
+            try UnitsAnalysis.run(file: file, layer: "h", labels: labels, classCount: 10, images: nil, options: options { $0.randomDirections = 0 }))
     }
 
     func testAMissingLayerListsTheRecordedOnes() throws {
         let (file, labels) = try plantedDetectors()
-        XCTAssertThrowsError(try UnitsAnalysis.run(file: file, layer: "fc9", labels: labels, classCount: 10, images: nil, options: options())) { error in
+        XCTAssertThrowsError(try UnitsAnalysis.run(file: file, layer: "fc9", labels: labels, classCount: 10, images: nil, options: options())) {
+            error in
             XCTAssertTrue("\(error)".contains("it holds h"), "\(error)")
         }
     }

@@ -70,8 +70,9 @@ func sgemmRate(_ p: Product, repetitions: Int) -> Double {
     let lda = p.transposeA ? p.m : p.k, ldb = p.transposeB ? p.k : p.n
     let time = seconds {
         for _ in 0..<repetitions {
-            cblas_sgemm(CblasRowMajor, p.transposeA ? CblasTrans : CblasNoTrans, p.transposeB ? CblasTrans : CblasNoTrans,
-                        Int32(p.m), Int32(p.n), Int32(p.k), 1, a, Int32(lda), b, Int32(ldb), 0, &c, Int32(p.n))
+            cblas_sgemm(
+                CblasRowMajor, p.transposeA ? CblasTrans : CblasNoTrans, p.transposeB ? CblasTrans : CblasNoTrans,
+                Int32(p.m), Int32(p.n), Int32(p.k), 1, a, Int32(lda), b, Int32(ldb), 0, &c, Int32(p.n))
         }
     }
     return flops(p) * Double(repetitions) / time / 1e9
@@ -118,15 +119,17 @@ func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5
         var generator = SeededGenerator(seed: 1)
         let model = try architecture.build(inputShape: [1, 28, 28], generator: &generator)
         var summaries: [EpochSummary] = []
-        runs.append(try seconds {
-            summaries = try trainer.train(model, images: trainImages, labels: trainLabels, generator: &generator)
-        })
+        runs.append(
+            try seconds {
+                summaries = try trainer.train(model, images: trainImages, labels: trainLabels, generator: &generator)
+            })
         losses.append(Double(summaries[0].loss))
     }
     var record: [String: Any] = [
         "implementation": "neuron-probe", "work": work, "seconds": median(runs), "runs": runs,
         "mean_loss": losses[0], "images": trainLabels.count, "version": ToolInfo.version, "threads": LinearAlgebra.threadCount,
-        "blas": String(cString: openblas_get_config()), "blas_kernel": BLASKernelSelection.status.summary]
+        "blas": String(cString: openblas_get_config()), "blas_kernel": BLASKernelSelection.status.summary,
+    ]
     if !floors.isEmpty, imagesOption == nil {
         let ratios = zip(runs, floors).map { $0 / $1 }
         record["floor_runs"] = floors
@@ -157,11 +160,13 @@ func sgemmReport() throws {
             }
         }
     }
-    emit(["implementation": "neuron-probe", "work": "sgemm", "shapes": shapes,
-          "dense_gflops": stepFlops * Double(repetitions) / denseTime / 1e9,
-          "sgemm_gflops": stepFlops / sgemmTime / 1e9,
-          "floor_seconds": floor, "floor_work": "mlp-epoch",
-          "blas_threads": LinearAlgebra.threadCount])
+    emit([
+        "implementation": "neuron-probe", "work": "sgemm", "shapes": shapes,
+        "dense_gflops": stepFlops * Double(repetitions) / denseTime / 1e9,
+        "sgemm_gflops": stepFlops / sgemmTime / 1e9,
+        "floor_seconds": floor, "floor_work": "mlp-epoch",
+        "blas_threads": LinearAlgebra.threadCount,
+    ])
 }
 
 /// FGSM at ε = 0.1 plus classification of the adversarial images, over the 10,000 test images,
@@ -180,8 +185,10 @@ func fgsmThroughput(modelPath: String) throws {
             while first < test.count {
                 let end = min(first + 500, test.count)
                 let labels = Array(test.labels[first..<end])
-                let adversarial = attack.perturb(model: model, images: test.images.rows(first..<end), labels: labels, targets: nil,
-                                                 generator: &generator).adversarial
+                let adversarial = attack.perturb(
+                    model: model, images: test.images.rows(first..<end), labels: labels, targets: nil,
+                    generator: &generator
+                ).adversarial
                 wrong += zip(Softmax.argmax(model.predict(adversarial)), labels).filter { $0 != $1 }.count
                 first = end
             }
@@ -190,8 +197,10 @@ func fgsmThroughput(modelPath: String) throws {
         errorRate = Double(wrong) / Double(test.count)
     }
     let medianSeconds = median(runs)
-    emit(["implementation": "neuron-probe", "work": "fgsm-in-process", "model": metadata.architecture, "seconds": medianSeconds, "runs": runs,
-          "images_per_second": Double(test.count) / medianSeconds, "error_rate": errorRate, "version": ToolInfo.version])
+    emit([
+        "implementation": "neuron-probe", "work": "fgsm-in-process", "model": metadata.architecture, "seconds": medianSeconds, "runs": runs,
+        "images_per_second": Double(test.count) / medianSeconds, "error_rate": errorRate, "version": ToolInfo.version,
+    ])
 }
 
 for work in works {
@@ -207,7 +216,8 @@ for work in works {
         }
         try fgsmThroughput(modelPath: modelOption)
     default:
-        FileHandle.standardError.write("ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch, conv-epoch, sgemm or fgsm --model M\n".data(using: .utf8)!)
+        FileHandle.standardError.write(
+            "ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch, conv-epoch, sgemm or fgsm --model M\n".data(using: .utf8)!)
         exit(2)
     }
 }
