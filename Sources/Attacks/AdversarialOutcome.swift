@@ -31,30 +31,16 @@ public enum AdversarialJudge {
     public static func judge(model: Sequential, clean: Tensor, adversarial: Tensor, labels: [Int], targets: [Int]?) -> AdversarialOutcome {
         var clipped = adversarial
         PixelBox.clip(&clipped)
-        let n = clean.batchSize, m = clean.rowSize
+        let n = clean.batchSize
         let cleanProbabilities = probabilities(model, clean)
         let adversarialProbabilities = probabilities(model, clipped)
         let predictedClean = Softmax.argmax(cleanProbabilities)
         let predictedAdversarial = Softmax.argmax(adversarialProbabilities)
-        var distortion = [Float](repeating: 0, count: n), l2 = distortion, linf = distortion, confidence = distortion
-        clean.scalars.withUnsafeBufferPointer { x in
-            clipped.scalars.withUnsafeBufferPointer { a in
-                for i in 0..<n {
-                    var sum: Double = 0
-                    var largest: Float = 0
-                    for j in (i * m)..<((i + 1) * m) {
-                        let d = a[j] - x[j]
-                        sum += Double(d) * Double(d)
-                        largest = max(largest, abs(d))
-                    }
-                    l2[i] = Float(sum.squareRoot())
-                    distortion[i] = Float((sum / Double(m)).squareRoot())
-                    linf[i] = largest
-                    confidence[i] = adversarialProbabilities.scalars[i * adversarialProbabilities.rowSize + predictedAdversarial[i]]
-                }
-            }
-        }
-        let success = (0..<n).map { i in targets.map { predictedAdversarial[i] == $0[i] } ?? (predictedAdversarial[i] != labels[i]) }
+        let confidence = (0..<n).map { adversarialProbabilities.scalars[$0 * adversarialProbabilities.rowSize + predictedAdversarial[$0]] }
+        let distortion = Distance.rms.measure(clipped, from: clean)
+        let l2 = Distance.l2.measure(clipped, from: clean), linf = Distance.linf.measure(clipped, from: clean)
+        let criterion = Criterion(labels: labels, targets: targets)
+        let success = (0..<n).map { criterion.isAdversarial($0, predicted: predictedAdversarial[$0]) }
         return AdversarialOutcome(
             adversarial: clipped, success: success, distortion: distortion, l2: l2, linf: linf,
             predictedClean: predictedClean, predictedAdversarial: predictedAdversarial, confidence: confidence)

@@ -22,12 +22,9 @@ public enum GaussianNoise {
         x.scalars.withUnsafeMutableBufferPointer { v in
             var noise = [Float](repeating: 0, count: m)
             for example in 0..<images.batchSize {
-                var sum: Double = 0
-                for j in 0..<m {
-                    noise[j] = generator.nextGaussian()
-                    sum += Double(noise[j] * noise[j])
-                }
-                let scale = Float(Double(distortion[example]) / max((sum / Double(m)).squareRoot(), 1e-12))
+                for j in 0..<m { noise[j] = generator.nextGaussian() }
+                let size = Double(Distance.rms.measure(noise, from: nil, count: m))
+                let scale = Float(Double(distortion[example]) / max(size, 1e-12))
                 for j in 0..<m {
                     let i = example * m + j
                     v[i] = PixelBox.clip(v[i] + scale * noise[j])
@@ -46,7 +43,7 @@ public enum GaussianNoise {
             clean.scalars.withUnsafeBufferPointer { x in
                 for example in 0..<clean.batchSize {
                     let range = (example * m)..<((example + 1) * m)
-                    let current = (range.reduce(0.0) { $0 + Double((a[$1] - x[$1]) * (a[$1] - x[$1])) } / Double(m)).squareRoot()
+                    let current = Double(Distance.rms.measure(a.baseAddress! + range.lowerBound, from: x.baseAddress! + range.lowerBound, count: m))
                     let scale = current > 0 ? Float(Double(rms) / current) : 0
                     for i in range { a[i] = PixelBox.clip(x[i] + scale * (a[i] - x[i])) }
                 }
