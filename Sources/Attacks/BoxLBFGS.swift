@@ -1,4 +1,3 @@
-import CLBFGSB
 import Dispatch
 import Foundation
 import Engine
@@ -134,25 +133,16 @@ public struct BoxLBFGS: Sendable {
     }
 }
 
-/// One example's L-BFGS-B state and c search.
+/// One example's c search (Szegedy et al. §4.1) over runs of L-BFGS-B on its objective.
 final class ExampleSearch: @unchecked Sendable {
     let clean: [Double]
     let target: Int
-    private let n: Int32
-    private var m: Int32
-    var x: [Double]
-    private var g: [Double]
-    private var f = 0.0
-    private let lower: [Double]
-    private let upper: [Double]
-    private let nbd: [Int32]
-    private var wa: [Double]
-    private var iwa: [Int32]
-    private var task = [CChar](repeating: 32, count: 60)
-    private var csave = [CChar](repeating: 32, count: 60)
-    private var lsave = [Int32](repeating: 0, count: 4)
-    private var isave = [Int32](repeating: 0, count: 44)
-    private var dsave = [Double](repeating: 0, count: 29)
+    private let optimiser: LBFGSB
+    /// The current iterate.
+    var x: [Double] {
+        get { optimiser.x }
+        set { optimiser.x = newValue }
+    }
     private(set) var c: Double
     private var iterationsThisRun = 0
     private(set) var iterations = 0
@@ -174,60 +164,37 @@ final class ExampleSearch: @unchecked Sendable {
         self.clean = clean
         self.target = target
         self.c = c
-        n = Int32(clean.count)
-        m = Int32(history)
-        x = clean
-        g = [Double](repeating: 0, count: clean.count)
-        lower = [Double](repeating: 0, count: clean.count)
-        upper = [Double](repeating: 1, count: clean.count)
-        nbd = [Int32](repeating: 2, count: clean.count)
-        let size = clean.count
-        wa = [Double](repeating: 0, count: 2 * history * size + 5 * size + 11 * history * history + 8 * history)
-        iwa = [Int32](repeating: 0, count: 3 * size)
-    }
-
-    private func setTask(_ text: String) {
-        task = [CChar](repeating: 32, count: 60)
-        for (i, byte) in text.utf8.prefix(60).enumerated() { task[i] = CChar(bitPattern: byte) }
-    }
-
-    private func taskStarts(with prefix: String) -> Bool {
-        zip(prefix.utf8, task).allSatisfy { UInt8(bitPattern: $1) == $0 }
+        optimiser = LBFGSB(start: clean, history: history)
     }
 
     /// Starts an L-BFGS-B run at the current c from the current iterate (a warm start).
     func start() {
-        setTask("START")
+        optimiser.restart()
         iterationsThisRun = 0
         stopped = false
         needsEvaluation = false
     }
 
-    /// Calls setulb_ until it asks for f and g, or the run ends (and waits to be judged).
+    /// Runs L-BFGS-B until it asks for f and g, or the run ends (and waits to be judged).
     func advance(maxIterations: Int, factr: Double, pgtol: Double) {
         guard !stopped, !needsEvaluation else { return }
         defer { if stopped && !settled { needsJudgement = true } }
-        var factr = factr, pgtol = pgtol
-        var iprint: Int32 = -1
         while true {
-            var size = n
-            setulb_(&size, &m, &x, lower, upper, nbd, &f, &g, &factr, &pgtol, &wa, &iwa, &task, &iprint, &csave, &lsave, &isave, &dsave, 60, 60)
-            if taskStarts(with: "FG") {
+            switch optimiser.step(factr: factr, pgtol: pgtol) {
+            case .evaluation:
                 needsEvaluation = true
                 return
-            }
-            if taskStarts(with: "NEW_X") {
+            case .newIterate:
                 iterationsThisRun += 1
                 iterations += 1
                 if iterationsThisRun >= maxIterations {
                     stopped = true
                     return
                 }
-                continue
+            case .stopped:
+                stopped = true
+                return
             }
-            // CONV, ABNORMAL_TERMINATION_IN_LNSRCH, ERROR or WARNING: this run is over.
-            stopped = true
-            return
         }
     }
 
@@ -239,26 +206,26 @@ final class ExampleSearch: @unchecked Sendable {
     func receive(loss: Double, gradient: [Float], row: Int) {
         needsEvaluation = false
         evaluationRow = nil
-        let count = g.count
-        var distance = 0.0, finite = true
+        var finite = true
         let weight = c
-        x.withUnsafeBufferPointer { x in
+        optimiser.provide { x, g in
+            var distance = 0.0
             clean.withUnsafeBufferPointer { clean in
-                g.withUnsafeMutableBufferPointer { g in
-                    gradient.withUnsafeBufferPointer { batch in
-                        let dJ = batch.baseAddress! + row * count
-                        for j in 0..<count {
-                            let r = x[j] - clean[j]
-                            distance += r * r
-                            g[j] = 2 * r + weight * Double(dJ[j])
-                            finite = finite && g[j].isFinite
-                        }
+                gradient.withUnsafeBufferPointer { batch in
+                    let dJ = batch.baseAddress! + row * g.count
+                    for j in 0..<g.count {
+                        let r = x[j] - clean[j]
+                        distance += r * r
+                        g[j] = 2 * r + weight * Double(dJ[j])
+                        finite = finite && g[j].isFinite
                     }
                 }
             }
+            let f = distance + weight * loss
+            finite = finite && f.isFinite
+            return f
         }
-        f = distance + c * loss
-        guard finite, f.isFinite else {
+        guard finite else {
             nonFinite = true
             stopped = true
             settled = true
