@@ -7,9 +7,8 @@ import Foundation
 /// inference and input gradients of any network (examples are independent there).
 ///
 /// The shares run on the calling thread and on persistent worker threads of their own, one per
-/// further core. `DispatchQueue.concurrentPerform` was used before: when its pool was busy (with a
-/// recording's writes or gzip compression) or slow to wake, both shares of a batch often ran one
-/// after the other on the calling thread.
+/// further core, not on Dispatch's pool: when that pool is busy (with a recording's writes or gzip
+/// compression) or slow to wake, both shares of a batch may run one after the other on the caller.
 ///
 /// NOTE: while the shares run, OpenBLAS is set to one thread so each core runs its own
 /// single-threaded sgemm rather than two multi-threaded ones that spin waiting for each other.

@@ -5,7 +5,7 @@ import Glibc
 /// Debian's default).
 ///
 /// A training epoch gathers its batches from random rows of the whole training set; with 4 KiB
-/// pages almost every row is a TLB miss and a page walk, and the gather takes a quarter longer.
+/// pages almost every row costs a TLB miss and a page walk (bench/README.md has the measurements).
 /// Advice is only advice: where the kernel has no huge pages to give, nothing changes.
 enum HugePages {
     /// The page size asked for.
