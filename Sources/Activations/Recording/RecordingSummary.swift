@@ -10,9 +10,8 @@ public struct RecordingSummary: Codable, Sendable, Equatable {
     public var seconds: Double
     /// The file's size.
     public var bytes: Int
-
     /// File bytes per second of recording, in MB/s (0 for an instant one).
-    public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
+    public var megabytesPerSecond: Double
 
     /// The summary of a recording of `rows` rows of `layers` into `file` (`bytes` large) in `seconds`.
     public init(file: String, rows: Int, layers: [String], seconds: Double, bytes: Int) {
@@ -21,27 +20,10 @@ public struct RecordingSummary: Codable, Sendable, Equatable {
         self.layers = layers
         self.seconds = seconds
         self.bytes = bytes
+        megabytesPerSecond = seconds > 0 ? Double(bytes) / 1e6 / seconds : 0
     }
 
     private enum CodingKeys: String, CodingKey { case file, rows, layers, seconds, bytes, megabytesPerSecond = "megabytes_per_second" }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            file: try container.decode(String.self, forKey: .file), rows: try container.decode(Int.self, forKey: .rows),
-            layers: try container.decode([String].self, forKey: .layers), seconds: try container.decode(Double.self, forKey: .seconds),
-            bytes: try container.decode(Int.self, forKey: .bytes))
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(file, forKey: .file)
-        try container.encode(rows, forKey: .rows)
-        try container.encode(layers, forKey: .layers)
-        try container.encode(seconds, forKey: .seconds)
-        try container.encode(bytes, forKey: .bytes)
-        try container.encode(megabytesPerSecond, forKey: .megabytesPerSecond)
-    }
 }
 
 /// What `probe merge` joined: the merged file, its rows, the shards and the layers.
