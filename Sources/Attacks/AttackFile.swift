@@ -3,12 +3,9 @@ import Foundation
 import HDF5
 import Engine
 
-/// Where an attack's clean images came from and what made it: the root attributes of an attack file.
+/// Where an attack's clean images came from: the model and the data, as the root attributes of an
+/// attack file record them beside the method and its settings (`AttackResult`).
 public struct AttackProvenance: Sendable {
-    /// fgsm, bim, pgd, lbfgs or noise.
-    public var method: String
-    /// The method's settings, name → value, also written one attribute each.
-    public var parameters: [String: String]
     /// The model file's path, as given.
     public var modelFile: String
     /// SHA-256 of the model file.
@@ -17,8 +14,8 @@ public struct AttackProvenance: Sendable {
     public var modelArchitecture: String
     /// The data set's name.
     public var dataset: String
-    /// test or train.
-    public var split: String
+    /// The split the examples come from.
+    public var split: DatasetSplit
     /// The seed of the attack's random choices (targets, random starts, noise).
     public var seed: UInt64
     /// The class names.
@@ -28,16 +25,14 @@ public struct AttackProvenance: Sendable {
     public var origin: Provenance {
         Provenance(
             modelFile: modelFile, modelSHA256: modelSHA256, modelArchitecture: modelArchitecture, dataset: dataset,
-            split: split, seed: seed, classNames: classNames)
+            split: RecordedSplit(split), seed: seed, classNames: classNames)
     }
 
     /// Everything an attack file records about its origin.
     public init(
-        method: String, parameters: [String: String], modelFile: String, modelSHA256: String, modelArchitecture: String,
-        dataset: String, split: String, seed: UInt64, classNames: [String]
+        modelFile: String, modelSHA256: String, modelArchitecture: String, dataset: String, split: DatasetSplit, seed: UInt64,
+        classNames: [String]
     ) {
-        self.method = method
-        self.parameters = parameters
         self.modelFile = modelFile
         self.modelSHA256 = modelSHA256
         self.modelArchitecture = modelArchitecture
@@ -90,11 +85,9 @@ public enum AttackFile {
     /// The layout version written and read.
     public static var formatVersion: Int { FileKind.attack.version }
 
-    /// Writes `runs` (each over the same examples) atomically to `path`.
-    public static func write(
-        _ runs: [AttackRun], provenance: AttackProvenance, indices: [Int], labels: [Int], targets: [Int]?,
-        to path: String
-    ) throws {
+    /// Writes `result` (its runs each over the same examples) atomically to `path`.
+    public static func write(_ result: AttackResult, provenance: AttackProvenance, to path: String) throws {
+        let runs = result.runs, indices = result.examples.indices, labels = result.examples.labels, targets = result.targets
         precondition(!runs.isEmpty, "AttackFile.write: no run")
         try AtomicFile.write(to: path) { temporary in
             let file = try HDF5File.create(temporary)
@@ -102,8 +95,8 @@ public enum AttackFile {
             let n = indices.count, e = runs.count
             let imageShape = Array(runs[0].outcome.adversarial.shape.dropFirst())
             try FileStamp.stamp(root, kind: .attack, engine: .current)
-            try root.setAttribute("method", provenance.method)
-            for (key, value) in provenance.parameters.sorted(by: { $0.key < $1.key }) { try root.setAttribute(key, value) }
+            try root.setAttribute("method", result.method)
+            for (key, value) in result.parameters.sorted(by: { $0.key < $1.key }) { try root.setAttribute(key, value) }
             try provenance.origin.write(to: root)
             try root.write("indices", indices.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("labels", labels.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
@@ -145,8 +138,8 @@ public enum AttackFile {
         public var modelArchitecture: String
         /// The data set and split of the clean images.
         public var dataset: String
-        /// test or train.
-        public var split: String
+        /// The split the clean images come from.
+        public var split: DatasetSplit
         /// Rows of the clean images in the split.
         public var indices: [Int]
         /// True labels.
@@ -173,7 +166,8 @@ public enum AttackFile {
         return Contents(
             path: path, method: try root.stringAttribute("method"), modelSHA256: try root.stringAttribute("model_sha256"),
             modelArchitecture: try root.stringAttribute("model_architecture"), dataset: try root.stringAttribute("dataset"),
-            split: try root.stringAttribute("split"), indices: try root.openDataset("indices", of: Int64.self).read().map { Int($0) },
+            split: try root.choiceAttribute("split", as: DatasetSplit.self, in: path),
+            indices: try root.openDataset("indices", of: Int64.self).read().map { Int($0) },
             labels: try root.openDataset("labels", of: Int64.self).read().map { Int($0) },
             epsilons: try root.openDataset("epsilons", of: Float.self).read(),
             adversarial: (0..<shape[0]).map { Tensor(shape: Array(shape.dropFirst()), scalars: Array(values[($0 * perRun)..<(($0 + 1) * perRun)])) },

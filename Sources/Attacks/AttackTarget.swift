@@ -65,10 +65,13 @@ public enum AttackError: Error, CustomStringConvertible, Equatable {
     case invalidSetting(String)
     /// A file that is not what the command needs.
     case invalidFile(String)
+    /// An attack file covers rows of its split beyond the `loaded` examples given.
+    case rowsNotLoaded(file: String, loaded: Int)
 
     public var description: String {
         switch self {
         case .invalidSetting(let m), .invalidFile(let m): return m
+        case .rowsNotLoaded(let file, let loaded): return "\(file) covers rows beyond the \(loaded) images loaded"
         }
     }
 }

@@ -13,7 +13,11 @@ import Engine
 /// Every example keeps its own L-BFGS-B state and c. They advance in lockstep: each round the
 /// examples that asked for f and g ("FG") are evaluated in one batched forward/backward pass, and
 /// the `setulb_` calls of independent examples run on all cores.
-public struct BoxLBFGS: Sendable {
+public struct BoxLBFGS: DatasetAttack {
+    /// What each example aims for over a whole set of examples (`run`): a class, never `.none`.
+    public var target = AttackTarget.random
+    /// Examples optimised in lockstep by `run`.
+    public var batchSize = 250
     /// L-BFGS-B iterations per c.
     public var maxIterations = 100
     /// Values of c tried per example (growing or shrinking by 10 until bracketed, then bisecting).
@@ -33,7 +37,7 @@ public struct BoxLBFGS: Sendable {
     /// about 1/2000 (the distance term's gradient is 2r), far below one grey level (1/255).
     public var projectedGradientTolerance = 1e-3
 
-    /// The default search: 100 iterations, 10 values of c from c = 1, factr 10¹⁰, pgtol 10⁻³.
+    /// The default search: random targets, 100 iterations, 10 values of c from c = 1, factr 10¹⁰, pgtol 10⁻³.
     public init() {}
 
     /// What the search found for each example.

@@ -57,6 +57,29 @@ public struct FastGradientSign: Sendable {
         return (x, failed.sorted())
     }
 
+    /// The attack over every example, `batchSize` at a time, judged: one run of an attack file.
+    /// - Parameter progress: called with the examples done so far.
+    public func run(
+        model: Sequential, examples: AttackExamples, targets: [Int]?, batchSize: Int, generator: inout SeededGenerator,
+        progress: (Int) -> Void = { _ in }
+    ) -> AttackRun {
+        var adversarial: [Float] = []
+        adversarial.reserveCapacity(examples.images.scalars.count)
+        var failed: [Int] = []
+        for batch in Batches.ranges(count: examples.count, size: batchSize) {
+            let result = perturb(
+                model: model, images: examples.images.rows(batch), labels: Array(examples.labels[batch]),
+                targets: targets.map { Array($0[batch]) }, generator: &generator)
+            adversarial += result.adversarial.scalars
+            failed += result.failed.map { $0 + batch.lowerBound }
+            progress(batch.upperBound)
+        }
+        let outcome = AdversarialJudge.judge(
+            model: model, clean: examples.images, adversarial: Tensor(shape: examples.images.shape, scalars: adversarial),
+            labels: examples.labels, targets: targets)
+        return AttackRun(epsilon: epsilon, outcome: outcome, failed: failed)
+    }
+
     /// One step of the method (eq. 3) for every example of a batch: `x + stepSize · sign(gradient)`,
     /// projected onto the L∞ ball of radius `epsilon` around `clean` and onto [0, 1]. Examples whose
     /// gradient is not finite go back to `clean` and join `failed`; those already in it are left alone.

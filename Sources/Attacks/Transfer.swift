@@ -1,4 +1,37 @@
 import Engine
+import Foundation
+
+/// One row of a transfer matrix: a set of images with their true labels, named for where it came from.
+public struct TransferSet: Sendable {
+    /// "FILE (method ε=…)", with " ×→RMS" when amplified.
+    public var name: String
+    /// The images, (N, …).
+    public var images: Tensor
+    /// Their true labels.
+    public var labels: [Int]
+
+    /// A set `name` of `images` labelled `labels`.
+    public init(name: String, images: Tensor, labels: [Int]) {
+        self.name = name
+        self.images = images
+        self.labels = labels
+    }
+
+    /// One set per run of the attack file `contents`; with `amplify`, each perturbation rescaled
+    /// to that per-pixel RMS from `clean`, the attack's clean images (Szegedy et al.'s Table 4).
+    /// - Precondition: `clean` is given whenever `amplify` is.
+    public static func runs(of contents: AttackFile.Contents, amplifiedTo amplify: Float? = nil, clean: Tensor? = nil) -> [TransferSet] {
+        precondition(amplify == nil || clean != nil, "TransferSet.runs: amplifying needs the clean images")
+        return zip(contents.epsilons, contents.adversarial).map { epsilon, images in
+            var name = URL(fileURLWithPath: contents.path).lastPathComponent + " (\(contents.method)"
+            name += epsilon.isNaN ? ")" : String(format: " ε=%g)", epsilon)
+            guard let amplify, let clean else { return TransferSet(name: name, images: images, labels: contents.labels) }
+            return TransferSet(
+                name: name + String(format: " ×→%g", amplify), images: GaussianNoise.amplify(clean: clean, adversarial: images, toRMS: amplify),
+                labels: contents.labels)
+        }
+    }
+}
 
 /// The error each model makes on each set of adversarial (or noise) examples, shaped like
 /// Szegedy et al.'s Table 2: one row per set, one column per model.
@@ -11,7 +44,7 @@ public struct TransferMatrix: Sendable, Codable, Equatable {
     public var error: [[Double]]
 
     /// Evaluates every model on every set.
-    public static func compute(sets: [(name: String, images: Tensor, labels: [Int])], models: [(name: String, model: Sequential)]) -> TransferMatrix {
+    public static func compute(sets: [TransferSet], models: [(name: String, model: Sequential)]) -> TransferMatrix {
         TransferMatrix(
             sets: sets.map(\.name), models: models.map(\.name),
             error: sets.map { set in

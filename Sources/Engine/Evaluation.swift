@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// How well a classifier does on a labelled set.
@@ -28,14 +29,14 @@ public struct ModelEvaluation: Sendable, Encodable {
     /// The data set.
     public var dataset: String
     /// The split (train or test).
-    public var split: String
+    public var split: DatasetSplit
     /// The figures.
     public var evaluation: Evaluation
     /// Whether the per-example predictions are part of the result.
     public var includesPredictions: Bool
 
     /// The evaluation of the model at `model` (described by `metadata`) on `split` of `dataset`.
-    public init(model: String, metadata: ModelMetadata, dataset: String, split: String, evaluation: Evaluation, includesPredictions: Bool) {
+    public init(model: String, metadata: ModelMetadata, dataset: String, split: DatasetSplit, evaluation: Evaluation, includesPredictions: Bool) {
         self.model = model
         modelSHA256 = metadata.sha256
         architecture = metadata.architecture

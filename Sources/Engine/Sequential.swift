@@ -62,6 +62,12 @@ public final class Sequential {
     /// The shape of one output example (e.g. [10]).
     public let outputShape: [Int]
 
+    /// Values in one input example (784 for a 28×28 grey image).
+    public var inputSize: Int { inputShape.reduce(1, *) }
+
+    /// Values in one output example: the classes of a classifier.
+    public var classCount: Int { outputShape.reduce(1, *) }
+
     /// The layer names, in order.
     public var layerNames: [String] { layers.map(\.name) }
 
@@ -91,7 +97,7 @@ public final class Sequential {
     ///   - mode: `.training` turns dropout on, drawing masks from `generator`.
     public func forward(_ input: Tensor, mode: ForwardMode = .inference, generator: inout SeededGenerator) -> ForwardTrace {
         precondition(
-            input.rowSize == inputShape.reduce(1, *),
+            input.rowSize == inputSize,
             "network: input examples have \(input.rowSize) values, the network expects shape \(inputShape)")
         var x = input.reshaped([input.batchSize] + inputShape)
         var caches: [LayerCache] = []
@@ -138,12 +144,9 @@ public final class Sequential {
     /// The network's output for `input`, computed in batches of `batchSize` to bound memory.
     public func predict(_ input: Tensor, batchSize: Int = 1000) -> Tensor {
         var out: [Float] = []
-        out.reserveCapacity(input.batchSize * outputShape.reduce(1, *))
-        var start = 0
-        while start < input.batchSize {
-            let end = min(start + batchSize, input.batchSize)
-            out += joinedOverShares(input.rows(start..<end)) { rows, _ in [forward(rows).output] }[0].scalars
-            start = end
+        out.reserveCapacity(input.batchSize * classCount)
+        for batch in Batches.ranges(count: input.batchSize, size: batchSize) {
+            out += joinedOverShares(input.rows(batch)) { rows, _ in [forward(rows).output] }[0].scalars
         }
         return Tensor(shape: [input.batchSize] + outputShape, scalars: out)
     }
@@ -228,7 +231,7 @@ public final class Sequential {
                 }
             }
         }
-        let classes = outputShape.reduce(1, *)
+        let classes = classCount
         let loss = SoftmaxCrossEntropy.Result(
             losses: pieces.flatMap(\.loss.losses),
             probabilities: Tensor(shape: [batch, classes], scalars: pieces.flatMap(\.loss.probabilities.scalars)),

@@ -47,12 +47,14 @@ public enum FileFormatError: Error, CustomStringConvertible, Equatable {
     case otherFormat(path: String, kind: FileKind, format: String)
     /// A layout version newer than this build reads.
     case newerVersion(path: String, kind: FileKind, version: Int)
+    /// An attribute naming one of a closed set of choices (`known`) names another.
+    case unknownChoice(path: String, attribute: String, value: String, known: [String])
 
     /// The kind of file that was expected, nil for any.
     public var kind: FileKind? {
         switch self {
         case .missing(_, let kind), .notHDF5(_, let kind): return kind
-        case .notNeuronProbe: return nil
+        case .notNeuronProbe, .unknownChoice: return nil
         case .otherFormat(_, let kind, _), .newerVersion(_, let kind, _): return kind
         }
     }
@@ -70,6 +72,21 @@ public enum FileFormatError: Error, CustomStringConvertible, Equatable {
         case .newerVersion(let path, let kind, let version):
             return
                 "\(path) has \(kind.noun) format version \(version), newer than the \(kind.version) neuron-probe \(ToolInfo.version) reads; upgrade neuron-probe"
+        case .unknownChoice(let path, let attribute, let value, let known):
+            return "\(path) is damaged: its \(attribute) is '\(value)', which is none of \(known.joined(separator: ", "))"
         }
+    }
+}
+
+extension AttributeHolder {
+    /// The string attribute `name` as one of a closed set of choices (a split, a layer kind).
+    /// - Throws: `FileFormatError.unknownChoice` when it names none of them.
+    public func choiceAttribute<Choice: RawRepresentable & CaseIterable>(_ name: String, as: Choice.Type, in path: String) throws -> Choice
+    where Choice.RawValue == String {
+        let text = try stringAttribute(name)
+        guard let value = Choice(rawValue: text) else {
+            throw FileFormatError.unknownChoice(path: path, attribute: name, value: text, known: Choice.allCases.map(\.rawValue))
+        }
+        return value
     }
 }

@@ -15,7 +15,7 @@ public struct Provenance: Sendable, Equatable {
     /// The sha256 of the data's content (`dataset_sha256`).
     public var datasetSHA256: String?
     /// The split the examples come from (`split`).
-    public var split: String?
+    public var split: RecordedSplit?
     /// The seed of the file's random choices (`seed`).
     public var seed: UInt64
     /// The class names (`class_names`).
@@ -26,7 +26,7 @@ public struct Provenance: Sendable, Equatable {
     /// A provenance; the optional parts default to unknown.
     public init(
         modelFile: String? = nil, modelSHA256: String, modelArchitecture: String, dataset: String? = nil,
-        datasetSHA256: String? = nil, split: String? = nil, seed: UInt64, classNames: [String]? = nil,
+        datasetSHA256: String? = nil, split: RecordedSplit? = nil, seed: UInt64, classNames: [String]? = nil,
         derivedFrom: (role: String, path: String, sha256: String)? = nil
     ) {
         self.modelFile = modelFile
@@ -52,7 +52,7 @@ public struct Provenance: Sendable, Equatable {
         try root.setAttribute("seed", Int64(bitPattern: seed))
         if let dataset { try root.setAttribute("dataset", dataset) }
         if let datasetSHA256 { try root.setAttribute("dataset_sha256", datasetSHA256) }
-        if let split { try root.setAttribute("split", split) }
+        if let split { try root.setAttribute("split", split.rawValue) }
         if let classNames { try root.setAttribute("class_names", classNames) }
     }
 

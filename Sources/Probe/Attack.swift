@@ -3,6 +3,7 @@ import Activations
 import Attacks
 import Foundation
 import Engine
+import Files
 
 /// `probe attack`: the stability probes of Szegedy et al. (2014) §4 and Goodfellow et al. (2015).
 struct Attack: ParsableCommand {
@@ -28,35 +29,37 @@ struct AttackData: ParsableArguments {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
-    /// The model, its metadata, and the images, labels and rows to attack.
-    func load(_ modelPath: String) throws -> (model: Sequential, metadata: ModelMetadata, images: Tensor, labels: [Int], indices: [Int]) {
+    /// The model, its metadata, and the examples to attack: the first --limit images of the split.
+    func load(_ modelPath: String) throws -> (model: Sequential, metadata: ModelMetadata, examples: AttackExamples) {
         let (model, metadata) = try ModelFile.load(modelPath)
-        let name = data.dataset ?? metadata.dataset
-        var set = try DatasetRegistry.standard.load(name, split: split, search: data.search)
-        if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }
-        guard set.images.rowSize == model.inputShape.reduce(1, *) else {
-            throw CommandError("\(modelPath) takes inputs of shape \(model.inputShape); \(name) images are \(set.height)x\(set.width)")
-        }
-        return (model, metadata, set.images, set.labels, Array(0..<set.count))
+        let set = try DatasetRegistry.standard.load(data.dataset ?? metadata.dataset, split: split, search: data.search).prefix(limit)
+        try set.requireInputs(of: model, named: modelPath)
+        return (model, metadata, AttackExamples(images: set.images, labels: set.labels))
     }
 
-    func provenance(method: String, parameters: [String: String], modelPath: String, metadata: ModelMetadata) -> AttackProvenance {
-        AttackProvenance(
-            method: method, parameters: parameters, modelFile: modelPath, modelSHA256: metadata.sha256,
-            modelArchitecture: metadata.architecture, dataset: data.dataset ?? metadata.dataset, split: split.rawValue,
-            seed: seed, classNames: metadata.classNames)
+    /// Runs `attack` on the examples of `modelPath`, with a progress bar, writes the attack file
+    /// `output` and returns what it holds.
+    func run(_ attack: DatasetAttack, on modelPath: String, output: String, quiet: Bool) throws -> AttackSummary {
+        let (model, metadata, examples) = try load(modelPath)
+        let bar = ProgressBar(attack.method, total: examples.count, unit: "img", quiet: quiet)
+        let result = try attack.run(model: model, examples: examples, seed: seed) { done, total in bar.update(done, total: total) }
+        bar.finish()
+        let provenance = AttackProvenance(
+            modelFile: modelPath, modelSHA256: metadata.sha256, modelArchitecture: metadata.architecture,
+            dataset: data.dataset ?? metadata.dataset, split: split, seed: seed, classNames: metadata.classNames)
+        try AttackFile.write(result, provenance: provenance, to: output)
+        return result.summary(file: output)
     }
 }
 
 /// Prints a summary of attack runs as a table or JSON.
-func reportAttack(_ runs: [AttackRun], labels: [Int], method: String, output: String, json: Bool) throws {
-    let summary = AttackSummary(file: output, method: method, runs: runs, labels: labels)
+func printAttack(_ summary: AttackSummary, json: Bool) throws {
     if json {
         try printJSON(summary)
         return
     }
     for run in summary.runs {
-        var line = method
+        var line = summary.method
         if let epsilon = run.epsilon { line += String(format: " ε = %.3f", epsilon) }
         line += String(
             format: ": success %.2f%%, error %.2f%% (clean %.2f%%), mean distortion %.4f (successful: %.4f), mean confidence %.3f",
@@ -65,7 +68,7 @@ func reportAttack(_ runs: [AttackRun], labels: [Int], method: String, output: St
         if run.failed > 0 { line += ", \(run.failed) examples with non-finite gradients left unchanged" }
         print(line)
     }
-    print("wrote \(output)")
+    print("wrote \(summary.file)")
 }
 
 /// `probe attack fgsm`.
@@ -120,44 +123,10 @@ struct FGSMCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (network, metadata, images, labels, indices) = try data.load(model)
-        var generator = SeededGenerator(seed: data.seed)
-        let targets = try AttackTarget(parsing: target).targets(for: labels, classes: network.outputShape.reduce(1, *), generator: &generator)
-        var runs: [AttackRun] = []
-        let epsilons = try parsedEpsilons()
-        let bar = ProgressBar("fgsm", total: epsilons.count * images.batchSize, unit: "img", quiet: outputOptions.quiet)
-        for eps in epsilons {
-            let attack = try FastGradientSign(epsilon: eps, steps: steps, stepSize: stepSize, randomStart: randomStart)
-            var adversarial: [Float] = []
-            var failed: [Int] = []
-            var first = 0
-            while first < images.batchSize {
-                let end = min(first + batchSize, images.batchSize)
-                let result = attack.perturb(
-                    model: network, images: images.rows(first..<end), labels: Array(labels[first..<end]),
-                    targets: targets.map { Array($0[first..<end]) }, generator: &generator)
-                adversarial += result.adversarial.scalars
-                failed += result.failed.map { $0 + first }
-                first = end
-                bar.update(runs.count * images.batchSize + end)
-            }
-            let outcome = AdversarialJudge.judge(
-                model: network, clean: images, adversarial: Tensor(shape: images.shape, scalars: adversarial),
-                labels: labels, targets: targets)
-            runs.append(AttackRun(epsilon: eps, outcome: outcome, failed: failed))
-        }
-        bar.finish()
-        let method = steps == 1 ? "fgsm" : (randomStart ? "pgd" : "bim")
-        let parameters = [
-            "epsilon": epsilon, "target": target, "steps": "\(steps)",
-            "step_size": try epsilons.map { "\(try FastGradientSign(epsilon: $0, steps: steps, stepSize: stepSize).stepSize)" }.joined(
-                separator: ","),
-            "random_start": "\(randomStart)",
-        ]
-        try AttackFile.write(
-            runs, provenance: data.provenance(method: method, parameters: parameters, modelPath: model, metadata: metadata),
-            indices: indices, labels: labels, targets: targets, to: output)
-        try reportAttack(runs, labels: labels, method: method, output: output, json: outputOptions.json)
+        let sweep = try EpsilonSweep(
+            epsilons: parsedEpsilons(), steps: steps, stepSize: stepSize, randomStart: randomStart, target: AttackTarget(parsing: target),
+            batchSize: batchSize)
+        try printAttack(data.run(sweep, on: model, output: output, quiet: outputOptions.quiet), json: outputOptions.json)
     }
 }
 
@@ -221,43 +190,15 @@ struct LBFGSCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (network, metadata, images, labels, indices) = try data.load(model)
-        var generator = SeededGenerator(seed: data.seed)
-        let targets = try AttackTarget(parsing: target).targets(for: labels, classes: network.outputShape.reduce(1, *), generator: &generator)!
         var attack = BoxLBFGS()
+        attack.target = try AttackTarget(parsing: target)
+        attack.batchSize = batchSize
         attack.maxIterations = maxIterations
         attack.cSearchSteps = cSearchSteps
         attack.initialC = initialC
         attack.convergenceFactor = factr
         attack.projectedGradientTolerance = pgtol
-        let bar = ProgressBar("lbfgs", total: images.batchSize, unit: "img", quiet: outputOptions.quiet)
-        var adversarial: [Float] = [], iterations: [Int] = [], cLow: [Double] = [], cHigh: [Double] = [], failed: [Int] = []
-        var first = 0
-        while first < images.batchSize {
-            let end = min(first + batchSize, images.batchSize)
-            let result = attack.attack(
-                model: network, images: images.rows(first..<end), targets: Array(targets[first..<end]),
-                progress: { step, steps in bar.update(first + (end - first) * step / steps) })
-            adversarial += result.adversarial.scalars
-            iterations += result.iterations
-            cLow += result.cLow
-            cHigh += result.cHigh
-            failed += result.failed.map { $0 + first }
-            first = end
-        }
-        bar.finish()
-        let outcome = AdversarialJudge.judge(
-            model: network, clean: images, adversarial: Tensor(shape: images.shape, scalars: adversarial),
-            labels: labels, targets: targets)
-        let run = AttackRun(epsilon: .nan, outcome: outcome, iterations: iterations, cLow: cLow, cHigh: cHigh, failed: failed)
-        let parameters = [
-            "target": target, "max_iterations": "\(maxIterations)", "c_search_steps": "\(cSearchSteps)",
-            "initial_c": "\(initialC)", "factr": "\(factr)", "pgtol": "\(pgtol)", "objective": "squared L2 + c * cross-entropy(target)",
-        ]
-        try AttackFile.write(
-            [run], provenance: data.provenance(method: "lbfgs", parameters: parameters, modelPath: model, metadata: metadata),
-            indices: indices, labels: labels, targets: targets, to: output)
-        try reportAttack([run], labels: labels, method: "lbfgs", output: output, json: outputOptions.json)
+        try printAttack(data.run(attack, on: model, output: output, quiet: outputOptions.quiet), json: outputOptions.json)
     }
 }
 
@@ -290,37 +231,7 @@ struct NoiseCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (network, metadata, allImages, allLabels, allIndices) = try data.load(model)
-        var generator = SeededGenerator(seed: data.seed)
-        var runs: [AttackRun] = []
-        var images = allImages, labels = allLabels, indices = allIndices
-        var parameters: [String: String] = [:]
-        if let stddev {
-            let noisy = GaussianNoise.perturb(images, stddev: stddev, generator: &generator)
-            runs.append(
-                AttackRun(
-                    epsilon: .nan, outcome: AdversarialJudge.judge(model: network, clean: images, adversarial: noisy, labels: labels, targets: nil)))
-            parameters["stddev"] = "\(stddev)"
-        } else if let match {
-            let reference = try AttackFile.read(match)
-            guard reference.indices.allSatisfy({ $0 < allImages.batchSize }) else {
-                throw CommandError("\(match) covers rows beyond the \(allImages.batchSize) images loaded; pass a larger --limit or the same --split")
-            }
-            images = allImages.gathering(rows: reference.indices)
-            labels = reference.indices.map { allLabels[$0] }
-            indices = reference.indices
-            for (run, distortion) in zip(reference.epsilons, reference.distortion) {
-                let noisy = GaussianNoise.perturb(images, matching: distortion, generator: &generator)
-                runs.append(
-                    AttackRun(
-                        epsilon: run, outcome: AdversarialJudge.judge(model: network, clean: images, adversarial: noisy, labels: labels, targets: nil)
-                    ))
-            }
-            parameters["matches"] = match
-        }
-        try AttackFile.write(
-            runs, provenance: data.provenance(method: "noise", parameters: parameters, modelPath: model, metadata: metadata),
-            indices: indices, labels: labels, targets: nil, to: output)
-        try reportAttack(runs, labels: labels, method: "noise", output: output, json: outputOptions.json)
+        let noise = try NoiseControl(stddev.map { .standardDeviation($0) } ?? .matching(AttackFile.read(match!)))
+        try printAttack(data.run(noise, on: model, output: output, quiet: outputOptions.quiet), json: outputOptions.json)
     }
 }

@@ -1,4 +1,5 @@
 import Activations
+import Attacks
 import Engine
 import Files
 
@@ -27,6 +28,8 @@ enum CommandLineWording {
             return "\(partial) holds an interrupted recording; rerun with --resume to continue it, or delete it to start over"
         case RecordingError.interrupted(let done, let total, let partial, let kept):
             return "interrupted after \(done) of \(total) rows; \(partial) keeps the first \(kept): rerun the same command with --resume to finish"
+        case AttackError.rowsNotLoaded:
+            return "\(error); pass a larger --limit or the same --split"
         default:
             return nil
         }
@@ -43,7 +46,7 @@ extension FileFormatError {
     /// What to do about a file of the wrong kind, in the CLI's words (the library's message says what is wrong).
     var hint: String? {
         switch self {
-        case .newerVersion: return nil
+        case .newerVersion, .unknownChoice: return nil
         case .notNeuronProbe: return "use h5dump or h5ls for other files"
         case .missing, .notHDF5, .otherFormat:
             switch kind {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Activations
 import Foundation
+import Files
 
 /// `probe data`: the data sets the tool knows, where they are, and fetching them.
 struct DataCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Activations
 import Foundation
 import Engine
+import Files
 
 /// `probe eval`: error, accuracy and mean confidence of a model on a data set split.
 struct Eval: ParsableCommand {
@@ -31,16 +32,13 @@ struct Eval: ParsableCommand {
     func run() throws {
         let (network, metadata) = try ModelFile.load(model)
         let datasetName = data.dataset ?? metadata.dataset
-        var set = try DatasetRegistry.standard.load(datasetName, split: split, search: data.search)
-        if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }
-        guard set.images.rowSize == network.inputShape.reduce(1, *) else {
-            throw CommandError("\(model) takes inputs of shape \(network.inputShape); \(datasetName) images are \(set.height)x\(set.width)")
-        }
+        let set = try DatasetRegistry.standard.load(datasetName, split: split, search: data.search).prefix(limit)
+        try set.requireInputs(of: network, named: model)
         let result = Trainer.evaluate(network, images: set.images, labels: set.labels)
         if outputOptions.json {
             try printJSON(
                 ModelEvaluation(
-                    model: model, metadata: metadata, dataset: datasetName, split: split.rawValue,
+                    model: model, metadata: metadata, dataset: datasetName, split: split,
                     evaluation: result, includesPredictions: predictions))
         } else {
             print("\(model) (\(metadata.architecture)) on \(datasetName) \(split.rawValue), \(result.count) images:")

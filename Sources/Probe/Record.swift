@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import HDF5
 import Engine
+import Files
 
 extension RecordedSplit: ExpressibleByArgument {}
 
@@ -72,30 +73,16 @@ struct Record: ParsableCommand {
     func run() throws {
         let (network, metadata) = try ModelFile.load(model)
         let datasetName = data.dataset ?? metadata.dataset
-        let source = try RecordedImages.load(datasetName, split: split, search: data.search)
-        var images = source.images
-        let checksumText = source.datasetSHA256
-        guard images.height * images.width == network.inputShape.reduce(1, *) else {
-            throw CommandError("\(model) takes inputs of shape \(network.inputShape); \(datasetName) images are \(images.height)x\(images.width)")
-        }
-        if let limit, limit < images.count { images = images.subset(Array(0..<limit)) }
-
-        var options = RecordingOptions()
-        options.layers = layers == "all" ? nil : layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        options.withImages = withImages
-        options.compression = try Record.parseCompression(compression)
-        options.batchSize = batchSize
-        options.shard = try shard.map(Shard.init(parsing:))
-        let input = RecordingInput(
-            modelPath: model, model: network, metadata: metadata, images: images, split: split,
-            indices: Array(0..<images.count), dataset: datasetName, datasetSHA256: checksumText)
+        var source = try RecordedImages.load(datasetName, split: split, search: data.search)
+        try source.images.requireInputs(of: network, named: model)
+        source.images = source.images.prefix(limit)
+        let input = RecordingInput(modelPath: model, model: network, metadata: metadata, source: source, split: split, dataset: datasetName)
 
         let stop = InterruptFlag()
-        let bar = ProgressBar("record", total: images.count, unit: "img", quiet: outputOptions.quiet)
-        let start = Date()
-        let rows: Int
+        let bar = ProgressBar("record", total: source.images.count, unit: "img", quiet: outputOptions.quiet)
+        let summary: RecordingSummary
         do {
-            rows = try Recorder(options: options).record(
+            summary = try Recorder(options: recordingOptions()).record(
                 input, to: output, resume: resume, shouldStop: { stop.isSet },
                 progress: { done, total in bar.update(done, total: total) })
         } catch let interrupted as RecordingError where CommandLineWording.isInterruption(interrupted) {
@@ -105,17 +92,25 @@ struct Record: ParsableCommand {
             throw ExitCode(128 + (stop.receivedSignal ?? SIGINT))
         }
         bar.finish()
-        let seconds = Date().timeIntervalSince(start)
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        let recorded = try Recorder(options: options).selectedLayers(of: network)
         if outputOptions.json {
-            try printJSON(RecordingSummary(file: output, rows: rows, layers: recorded, seconds: seconds, bytes: bytes))
+            try printJSON(summary)
         } else {
             print(
-                "recorded \(rows) images × \(recorded.count) layers (\(recorded.joined(separator: ", "))) in "
-                    + String(format: "%.1f s, %.1f MB", seconds, Double(bytes) / 1e6))
-            print("wrote \(output)")
+                "recorded \(summary.rows) images × \(summary.layers.count) layers (\(summary.layers.joined(separator: ", "))) in "
+                    + String(format: "%.1f s, %.1f MB", summary.seconds, Double(summary.bytes) / 1e6))
+            print("wrote \(summary.file)")
         }
+    }
+
+    /// The recorder's settings from the options.
+    private func recordingOptions() throws -> RecordingOptions {
+        var options = RecordingOptions()
+        options.layers = layers == "all" ? nil : layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        options.withImages = withImages
+        options.compression = try Record.parseCompression(compression)
+        options.batchSize = batchSize
+        options.shard = try shard.map(Shard.init(parsing:))
+        return options
     }
 }
 

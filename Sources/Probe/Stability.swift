@@ -3,6 +3,7 @@ import Activations
 import Attacks
 import Foundation
 import Engine
+import Files
 
 /// `probe transfer`: how adversarial examples made on one model fare on others (Szegedy et al. Tables 2–4).
 struct Transfer: ParsableCommand {
@@ -21,8 +22,7 @@ struct Transfer: ParsableCommand {
     @Option(name: .long, help: "Rescale each perturbation to this per-pixel RMS first (Table 4's amplified rows, e.g. 0.1).")
     var amplify: Float?
 
-    @Option(name: .customLong("data-dir"), help: "Where to find the clean images (needed with --amplify).")
-    var dataDirectory: String?
+    @OptionGroup(title: "Where to find the clean images (needed with --amplify)") var data: DataDirectoryOption
 
     @OptionGroup var jsonOutput: JSONOption
 
@@ -37,7 +37,7 @@ struct Transfer: ParsableCommand {
             let (model, metadata) = try ModelFile.load(path)
             return (URL(fileURLWithPath: path).lastPathComponent, model, metadata.sha256)
         }
-        var sets: [(name: String, images: Tensor, labels: [Int])] = []
+        var sets: [TransferSet] = []
         for path in attacks {
             let contents = try AttackFile.read(path)
             if !loaded.contains(where: { $0.sha == contents.modelSHA256 }) {
@@ -45,22 +45,11 @@ struct Transfer: ParsableCommand {
                     "warning: \(path) was made on a model (sha256 \(contents.modelSHA256.prefix(12))…, \(contents.modelArchitecture)) that is none of --models; its row measures pure transfer"
                 )
             }
-            var clean: Tensor?
-            if amplify != nil {
-                let search = DataSearchPaths(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
-                let split: DatasetSplit = contents.split == "train" ? .train : .test
-                clean = try DatasetRegistry.standard.load(contents.dataset, split: split, search: search).images.gathering(rows: contents.indices)
+            let clean = try amplify.map { _ in
+                try DatasetRegistry.standard.load(contents.dataset, split: contents.split, search: data.search).images.gathering(
+                    rows: contents.indices)
             }
-            for (run, images) in zip(contents.epsilons, contents.adversarial) {
-                var name = URL(fileURLWithPath: path).lastPathComponent + " (\(contents.method)"
-                name += run.isNaN ? ")" : String(format: " ε=%g)", run)
-                var x = images
-                if let amplify, let clean {
-                    x = GaussianNoise.amplify(clean: clean, adversarial: images, toRMS: amplify)
-                    name += String(format: " ×→%g", amplify)
-                }
-                sets.append((name, x, contents.labels))
-            }
+            sets += TransferSet.runs(of: contents, amplifiedTo: amplify, clean: clean)
         }
         let matrix = TransferMatrix.compute(sets: sets, models: loaded.map { ($0.name, $0.model) })
         if jsonOutput.json {

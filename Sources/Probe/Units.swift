@@ -3,6 +3,7 @@ import Activations
 import Foundation
 import Engine
 import Report
+import Files
 
 /// `probe units`: units versus random directions, measured (Szegedy et al. 2014 §3).
 struct Units: ParsableCommand {
@@ -41,8 +42,7 @@ struct Units: ParsableCommand {
     @Option(name: .long, help: "The seed of the random directions, rotations and bootstrap.")
     var seed: UInt64 = 1
 
-    @Option(name: .customLong("data-dir"), help: "Where to find the data set's images when the activation file holds none.")
-    var dataDirectory: String?
+    @OptionGroup(title: "Where to find the data set's images when the activation file holds none") var data: DataDirectoryOption
 
     @Option(name: [.short, .customLong("output")], help: "The results file (default: beside the activation file, NAME.units.h5).")
     var output: String?
@@ -67,38 +67,19 @@ struct Units: ParsableCommand {
             throw CommandError("the results file would replace the activation file; choose another --output")
         }
 
-        let labels: [Int]? = file.hasLabels ? try file.labels() : nil
-        if labels == nil { note("\(activations) has no labels: only the label-free pixel measure is used") }
-        let images = try imagesOfRows(file)
+        if !file.hasLabels { note("\(activations) has no labels: only the label-free pixel measure is used") }
+        let images = imagesOfRows(file)
         if images == nil { note("no images for \(activations) (record with --with-images, or pass --data-dir): the pixel measure is left out") }
 
-        var options = UnitsAnalysisOptions()
-        options.randomDirections = random
-        options.topK = top
-        options.rotations = rotations
-        options.principalComponents = pca
-        options.seed = seed
-        options.purityThreshold = threshold
-
-        var results: [UnitsLayerResult] = []
-        for name in layers {
+        let options = analysisOptions
+        let results = try layers.map { name in
             let bar = ProgressBar("units \(name)", total: 1, unit: "dir", quiet: outputOptions.quiet)
-            results.append(
-                try UnitsAnalysis.run(
-                    file: file, layer: name, labels: labels, classCount: max(file.metadata.classNames.count, (labels?.max() ?? 0) + 1),
-                    images: images, options: options, progress: { done, total in bar.update(done, total: total) }))
-            bar.finish()
+            defer { bar.finish() }
+            return try UnitsAnalysis.run(
+                file: file, layer: name, images: images, options: options, progress: { done, total in bar.update(done, total: total) })
         }
         try UnitsFile.write(results, activations: file, activationsPath: activations, options: options, to: output)
-        var pictures: [String] = []
-        if let images {
-            let side = Int(Double(images.count / max(file.count, 1)).squareRoot())
-            for result in results {
-                let picture = URL(fileURLWithPath: output).deletingPathExtension().path + ".\(result.layer).png"
-                try PNGWriter.write(try UnitsFigure.render(result, images: images, height: side, width: side), to: picture)
-                pictures.append(picture)
-            }
-        }
+        let pictures = try images.map { try UnitsFigure.write(results, images: $0, rows: file.count, beside: output) } ?? []
         if outputOptions.json {
             try printJSON(UnitsRunSummary(results: output, pictures: pictures, layers: results.map { UnitsLayerSummary($0, topK: top) }))
         } else {
@@ -107,17 +88,22 @@ struct Units: ParsableCommand {
         }
     }
 
-    /// The images of the file's rows: stored in the file, or read from the data set by the rows' indices.
-    private func imagesOfRows(_ file: ActivationFile) throws -> [UInt8]? {
-        if file.hasImages { return try file.images().pixels }
-        let search = DataSearchPaths(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        let registry = DatasetRegistry.standard
-        guard registry.names.contains(file.metadata.dataset) else { return nil }
-        guard let split = RecordedSplit(rawValue: file.metadata.split) else { return nil }
+    /// The analysis's settings from the options.
+    private var analysisOptions: UnitsAnalysisOptions {
+        var options = UnitsAnalysisOptions()
+        options.randomDirections = random
+        options.topK = top
+        options.rotations = rotations
+        options.principalComponents = pca
+        options.seed = seed
+        options.purityThreshold = threshold
+        return options
+    }
+
+    /// The images of the file's rows, or nil (with a note) when they cannot be had.
+    private func imagesOfRows(_ file: ActivationFile) -> [UInt8]? {
         do {
-            return try RecordedImages.pixels(
-                ofRows: try file.indices(), split: split, dataset: file.metadata.dataset, search: search,
-                registry: registry)
+            return try RecordedImages.pixels(of: file, search: data.search)
         } catch {
             note("cannot read the images of \(file.metadata.dataset): \(error)")
             return nil

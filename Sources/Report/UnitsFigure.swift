@@ -1,4 +1,5 @@
 import Activations
+import Foundation
 
 /// The picture of a units analysis, laid out like Szegedy et al.'s Figures 1–2: one row per
 /// direction holding its top-activating images, unit directions (white marker) above random
@@ -26,5 +27,17 @@ public enum UnitsFigure {
             ImageGrid.Group(rows: randomRows.map(tiles), marker: ImageGrid.randomMarker),
         ])
         return raster.scaled(by: scale)
+    }
+
+    /// Renders the figure of each result beside the units file `unitsPath` (as `NAME.LAYER.png`)
+    /// and returns their paths; `images` holds the recorded rows' square images, `rows` of them.
+    /// - Throws: `ReportError` when a grid cannot be built, and errors writing a file.
+    public static func write(_ results: [UnitsLayerResult], images: [UInt8], rows: Int, beside unitsPath: String) throws -> [String] {
+        let side = Int(Double(images.count / max(rows, 1)).squareRoot())
+        return try results.map { result in
+            let picture = URL(fileURLWithPath: unitsPath).deletingPathExtension().path + ".\(result.layer).png"
+            try PNGWriter.write(try render(result, images: images, height: side, width: side), to: picture)
+            return picture
+        }
     }
 }

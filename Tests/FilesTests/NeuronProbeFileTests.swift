@@ -110,7 +110,7 @@ final class NeuronProbeFileTests: XCTestCase {
     func testProvenanceWritesWhatItKnowsAndLeavesTheRestOut() throws {
         let file = try HDF5File.create(path("p.h5"))
         try Provenance(
-            modelSHA256: "abc", modelArchitecture: "fc10", split: "test", seed: UInt64.max,
+            modelSHA256: "abc", modelArchitecture: "fc10", split: .test, seed: UInt64.max,
             derivedFrom: ("activations", "acts.h5", "def")
         ).write(to: file.root)
         let root = file.root

@@ -1,15 +1,5 @@
+import Files
 import Foundation
-
-/// The two halves of a data set as published: the training set and the held-out test set.
-public enum DatasetSplit: String, CaseIterable, Sendable, CustomStringConvertible {
-    /// The training set (`train-*` files).
-    case train
-    /// The test set (`t10k-*` files).
-    case test
-
-    /// "train" or "test".
-    public var description: String { rawValue }
-}
 
 /// How a file's integrity is checked against the registry.
 public enum ChecksumMethod: String, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import Files
 
 /// Everything that can go wrong while finding, reading, verifying or downloading a data set.
 ///
@@ -41,6 +42,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible, L
     case invalidMirror(String)
     /// Writing a file or a directory failed.
     case writeFailed(path: String, reason: String)
+    /// The data set's images are not inputs of the model `model` (a path or a name).
+    case notModelInput(model: String, inputShape: [Int], dataset: String, height: Int, width: Int)
 
     /// One failed try of one mirror, for `downloadFailed`.
     public struct MirrorAttempt: Equatable, Sendable, CustomStringConvertible {
@@ -113,6 +116,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible, L
             return "mirror '\(value)' is not an http, https or file URL; give a base URL such as https://example.org/mnist/"
         case let .writeFailed(path, reason):
             return "cannot write \(path): \(reason)"
+        case let .notModelInput(model, inputShape, dataset, height, width):
+            return "\(model) takes inputs of shape \(inputShape); \(dataset) images are \(height)x\(width)"
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Files
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

@@ -1,5 +1,6 @@
 import Foundation
 import Engine
+import Files
 
 /// One split of a labelled image data set in memory: the images as a tensor ready for the
 /// network, the raw bytes they came from, the labels and the class names.
@@ -78,6 +79,20 @@ public struct LabeledImages: Sendable {
             pixels.withUnsafeBufferPointer { src in
                 for i in 0..<src.count { dst[i] = Float(src[i]) / 255 }
             }
+        }
+    }
+
+    /// The first `limit` examples, or all of them when `limit` is nil or not smaller than the count.
+    public func prefix(_ limit: Int?) -> LabeledImages {
+        guard let limit, limit < count else { return self }
+        return subset(Array(0..<limit))
+    }
+
+    /// Checks that every image is one input of `model`, which `modelName` names in the error.
+    /// - Throws: `DatasetError.notModelInput` when the sizes differ.
+    public func requireInputs(of model: Sequential, named modelName: String) throws {
+        guard height * width == model.inputSize else {
+            throw DatasetError.notModelInput(model: modelName, inputShape: model.inputShape, dataset: name, height: height, width: width)
         }
     }
 

@@ -20,8 +20,8 @@ public final class ActivationFile {
         public var dataset: String
         /// SHA-256 of the split's images content.
         public var datasetSHA256: String
-        /// test, train or all.
-        public var split: String
+        /// The split the rows come from.
+        public var split: RecordedSplit
         /// Class names, index order.
         public var classNames: [String]
         /// Recorded layers, network order.
@@ -46,8 +46,8 @@ public final class ActivationFile {
         public var name: String
         /// (N, units) or (N, C, H, W).
         public var shape: [Int]
-        /// The layer kind (`dense`, `relu`, `conv2d`, …).
-        public var kind: String
+        /// What the layer computes.
+        public var kind: LayerKind
         /// `relu`, `sigmoid`, `tanh`, `maxout`, `max` or `none`.
         public var nonlinearity: String
         /// Index of the layer in the network.
@@ -75,7 +75,7 @@ public final class ActivationFile {
             modelFile: try root.stringAttribute("model_file"), modelSHA256: try root.stringAttribute("model_sha256"),
             modelArchitecture: try root.stringAttribute("model_architecture"), seed: try root.attribute("seed", as: Int64.self),
             dataset: try root.stringAttribute("dataset"), datasetSHA256: try root.stringAttribute("dataset_sha256"),
-            split: try root.stringAttribute("split"), classNames: try root.stringArrayAttribute("class_names"),
+            split: try root.choiceAttribute("split", as: RecordedSplit.self, in: path), classNames: try root.stringArrayAttribute("class_names"),
             layerNames: try root.stringArrayAttribute("layer_names"), shard: try root.stringAttribute("shard"),
             firstRow: Int(try root.attribute("first_row", as: Int64.self)), totalRows: Int(try root.attribute("total_rows", as: Int64.self)),
             toolVersion: try root.stringAttribute("tool_version"), created: try root.stringAttribute("created"),
@@ -95,7 +95,7 @@ public final class ActivationFile {
     public func layer(_ name: String) throws -> LayerInfo {
         let dataset = try layerDataset(name)
         return LayerInfo(
-            name: name, shape: dataset.shape, kind: try dataset.stringAttribute("kind"),
+            name: name, shape: dataset.shape, kind: try dataset.choiceAttribute("kind", as: LayerKind.self, in: "\(path), layer \(name),"),
             nonlinearity: try dataset.stringAttribute("nonlinearity"),
             position: Int(try dataset.attribute("position", as: Int64.self)))
     }

@@ -22,7 +22,7 @@ final class ActivationWriter {
         try FileStamp.stamp(root, kind: .activations, engine: .current)
         try Provenance(
             modelFile: input.modelPath, modelSHA256: input.metadata.sha256, modelArchitecture: input.metadata.architecture,
-            dataset: input.dataset, datasetSHA256: input.datasetSHA256, split: input.split.rawValue,
+            dataset: input.dataset, datasetSHA256: input.datasetSHA256, split: input.split,
             seed: input.metadata.training.seed, classNames: input.images.classNames
         ).write(to: root)
         try root.setAttribute("layer_names", layers)
@@ -48,7 +48,7 @@ final class ActivationWriter {
         }
         labels = try growing(root, "labels", UInt8.self, rowShape: [], labels: ["sample"])
         indices = try growing(root, "indices", Int64.self, rowShape: [], labels: ["sample"])
-        let classes = input.model.outputShape.reduce(1, *)
+        let classes = input.model.classCount
         logits = try growing(root, "logits", Float.self, rowShape: [classes], labels: ["sample", "class"])
         images =
             options.withImages

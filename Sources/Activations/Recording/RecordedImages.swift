@@ -1,4 +1,5 @@
 import Foundation
+import Files
 
 /// The images a recording runs over, and the way back from a recorded row to its image: a split
 /// of a registered data set, or `all`, the training split followed by the test split (so test
@@ -23,7 +24,7 @@ public struct RecordedImages: Sendable {
         }
         switch split {
         case .test, .train:
-            let one: DatasetSplit = split == .test ? .test : .train
+            let one = split.parts[0]
             return RecordedImages(images: try registry.load(dataset, split: one, search: search), datasetSHA256: checksum(one))
         case .all:
             let train = try registry.load(dataset, split: .train, search: search)
@@ -59,5 +60,16 @@ public struct RecordedImages: Sendable {
             pixels += set.pixels[(row * size)..<((row + 1) * size)]
         }
         return pixels
+    }
+
+    /// The pixels of every row of `file`: those it stores (recorded with images), or those of its
+    /// data set, read by the rows' indices; nil when it stores none and the registry does not know its data set.
+    /// - Throws: what `pixels(ofRows:)` throws, and errors reading the file.
+    public static func pixels(of file: ActivationFile, search: DataSearchPaths = DataSearchPaths(), registry: DatasetRegistry = .standard) throws
+        -> [UInt8]?
+    {
+        if file.hasImages { return try file.images().pixels }
+        guard registry.names.contains(file.metadata.dataset) else { return nil }
+        return try pixels(ofRows: try file.indices(), split: file.metadata.split, dataset: file.metadata.dataset, search: search, registry: registry)
     }
 }

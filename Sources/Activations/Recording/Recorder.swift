@@ -39,14 +39,15 @@ public struct Recorder {
     ///     but not written, closes the partial file (which keeps everything up to its last checkpoint) and
     ///     throws `.interrupted`.
     ///   - progress: called on the calling thread, as batches are written, with rows written and rows in total.
-    /// - Returns: the number of rows recorded.
+    /// - Returns: what was written: rows, layers, wall time and the file's size.
     /// - Throws: `RecordingError`: `.invalidSetting` for bad settings or a partial file that does not match,
     ///   `.interrupted`, and `.invalidFile` for any failure while recording (a full disk), after removing the partial file.
     @discardableResult
     public func record(
         _ input: RecordingInput, to path: String, resume: Bool = false,
         shouldStop: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
-    ) throws -> Int {
+    ) throws -> RecordingSummary {
+        let began = Date()
         guard options.batchSize >= 1 else { throw SettingProblem("batch size", "must be at least 1") }
         if case .shuffleGzip = options.compression {
             throw RecordingError.invalidSetting("the recorder writes none or gzip chunks; shuffle+gzip is not supported")
@@ -114,7 +115,8 @@ public struct Recorder {
         guard rename(partial, path) == 0 else {
             throw RecordingError.invalidFile("cannot move \(partial) to \(path): \(String(cString: strerror(errno)))")
         }
-        return rows.count
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return RecordingSummary(file: path, rows: rows.count, layers: layers, seconds: Date().timeIntervalSince(began), bytes: bytes)
     }
 
     /// Parses the `compression` attribute of a partial recording.

@@ -1,4 +1,5 @@
 import Engine
+import Files
 
 /// The images a recording runs over, with where they come from.
 public struct RecordingInput {
@@ -32,5 +33,12 @@ public struct RecordingInput {
         self.indices = indices
         self.dataset = dataset
         self.datasetSHA256 = datasetSHA256
+    }
+
+    /// A recording of `source`'s images, every one at its row of the split, by the model at `modelPath`.
+    public init(modelPath: String, model: Sequential, metadata: ModelMetadata, source: RecordedImages, split: RecordedSplit, dataset: String) {
+        self.init(
+            modelPath: modelPath, model: model, metadata: metadata, images: source.images, split: split, indices: Array(0..<source.images.count),
+            dataset: dataset, datasetSHA256: source.datasetSHA256)
     }
 }

@@ -20,7 +20,8 @@ public enum ShardMerger {
             for (what, a, b) in [
                 ("model", m.modelSHA256, first.modelSHA256),
                 ("data set", m.dataset + " " + m.datasetSHA256, first.dataset + " " + first.datasetSHA256),
-                ("split", m.split, first.split), ("layers", m.layerNames.joined(separator: ","), first.layerNames.joined(separator: ",")),
+                ("split", m.split.rawValue, first.split.rawValue),
+                ("layers", m.layerNames.joined(separator: ","), first.layerNames.joined(separator: ",")),
                 ("total rows", "\(m.totalRows)", "\(first.totalRows)"),
             ] where a != b {
                 throw RecordingError.invalidFile(

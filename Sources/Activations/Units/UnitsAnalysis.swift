@@ -125,6 +125,21 @@ public struct UnitsLayerResult: Sendable {
 /// and compares units against random directions with bootstrap intervals, a Mann–Whitney U test and
 /// Bau et al.'s detector count.
 public enum UnitsAnalysis {
+    /// Runs the analysis of `layer` with the file's own labels, when it has them (otherwise only
+    /// the pixel measure, from `images`, is computed).
+    /// - Parameters:
+    ///   - images: the images of the rows as bytes (N·H·W), or nil when unavailable.
+    ///   - progress: called with (directions done, directions in all).
+    /// - Throws: what `run(file:layer:labels:classCount:images:options:progress:)` throws.
+    public static func run(
+        file: ActivationFile, layer: String, images: [UInt8]?, options: UnitsAnalysisOptions, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> UnitsLayerResult {
+        let labels: [Int]? = file.hasLabels ? try file.labels() : nil
+        return try run(
+            file: file, layer: layer, labels: labels, classCount: max(file.metadata.classNames.count, (labels?.max() ?? 0) + 1), images: images,
+            options: options, progress: progress)
+    }
+
     /// Runs the analysis of `layer`.
     /// - Parameters:
     ///   - file: the activation file (read only).

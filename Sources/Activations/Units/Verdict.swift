@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// The plain-words summary of a units analysis: what the numbers show and what they do not.
@@ -13,7 +14,7 @@ enum Verdict {
     }
 
     /// One paragraph for `result`.
-    static func text(for result: UnitsLayerResult, architecture: String, split: String, k: Int) -> String {
+    static func text(for result: UnitsLayerResult, architecture: String, split: RecordedSplit, k: Int) -> String {
         var sentences: [String] = []
         let scope =
             "In layer \(result.layer) of this \(architecture) network (\(result.sampleCount) \(split) images, \(result.units.top.count) live units, \(result.random.top.count) random directions, top \(k) images each)"

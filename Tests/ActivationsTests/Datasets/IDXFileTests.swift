@@ -1,6 +1,7 @@
 import Activations
 import Foundation
 import XCTest
+import Files
 
 /// The IDX reader and `LabeledImages`, on the tiny fixture and on damaged copies of it.
 final class IDXFileTests: XCTestCase {

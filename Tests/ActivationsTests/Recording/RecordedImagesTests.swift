@@ -1,6 +1,7 @@
 import Engine
 import XCTest
 @testable import Activations
+import Files
 
 /// The `all` split and the way back from recorded rows to images, checked against each split loaded alone.
 final class RecordedImagesTests: XCTestCase {

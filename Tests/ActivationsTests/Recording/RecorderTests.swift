@@ -3,6 +3,7 @@ import HDF5
 import Engine
 import XCTest
 @testable import Activations
+import Files
 
 /// Recording: the file holds exactly the engine's activations, streams, resumes and shards.
 final class RecorderTests: XCTestCase {
@@ -90,6 +91,38 @@ final class RecorderTests: XCTestCase {
         let stored = try file.images()
         XCTAssertTrue(stored.pixels == input.images.pixels)
         XCTAssertEqual([stored.height, stored.width], [28, 28])
+    }
+
+    func testTheImagesOfARecordingWithoutThemAreTheDataSetsOwn() throws {
+        let search = DataSearchPaths(dataDirectory: Fixtures.tinyDirectory)
+        let without = try record("plain.h5")
+        let with = try record("with.h5") { $0.withImages = true }
+        XCTAssertFalse(without.hasImages)
+        XCTAssertEqual(try RecordedImages.pixels(of: without, search: search), input.images.pixels)
+        XCTAssertEqual(try RecordedImages.pixels(of: with, search: search), input.images.pixels)
+    }
+
+    func testTheSummaryOfARecordingSaysWhatItWrote() throws {
+        var options = RecordingOptions()
+        options.layers = ["conv1", "fc2"]
+        let summary = try Recorder(options: options).record(input, to: path("acts.h5"))
+        XCTAssertEqual(summary.file, path("acts.h5"))
+        XCTAssertEqual(summary.rows, input.images.count)
+        XCTAssertEqual(summary.layers, ["conv1", "fc2"])
+        XCTAssertEqual(summary.bytes, try FileManager.default.attributesOfItem(atPath: path("acts.h5"))[.size] as? Int)
+        XCTAssertGreaterThan(summary.seconds, 0)
+    }
+
+    func testAFileNamingAnUnknownSplitIsReportedAsDamaged() throws {
+        _ = try record("acts.h5")
+        let file = try HDF5File.open(path("acts.h5"), writable: true)
+        try file.root.setAttribute("split", "validation")
+        try file.close()
+        XCTAssertThrowsError(try ActivationFile(path: path("acts.h5"))) { error in
+            XCTAssertEqual(
+                error as? FileFormatError,
+                .unknownChoice(path: path("acts.h5"), attribute: "split", value: "validation", known: ["test", "train", "all"]))
+        }
     }
 
     func testAnInterruptedRecordingLeavesNothingUnderTheTargetNameAndResumesToTheSameFile() throws {
