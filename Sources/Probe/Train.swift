@@ -95,11 +95,31 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let datasetName = data.dataset ?? "fashion-mnist"
-        let registry = DatasetRegistry.standard
-        let trainSet = try registry.load(datasetName, split: .train, search: data.search)
-        let testSet = try registry.load(datasetName, split: .test, search: data.search)
+        let examples = try TrainingData.load(
+            data.dataset ?? "fashion-mnist", subset: trainSubset, validation: validation, search: data.search)
+        let architecture = try Architecture(arch, activation: activation, maxoutPieces: maxoutPieces)
+        let training = ModelTraining(
+            spec: arch, architecture: architecture, maxoutPieces: maxoutPieces,
+            trainer: AdversarialTraining.trainer(configuration: try configuration()))
+        let progress = EpochProgress(quiet: outputOptions.quiet, printsEpochs: !outputOptions.json)
+        let trained = try training.run(on: examples, progress: progress.update, epochEnded: progress.ended)
+        progress.finish()
+        try ModelFile.save(trained.model, metadata: trained.metadata, to: output)
 
+        let summary = trained.summary(file: output)
+        if outputOptions.json {
+            try printJSON(summary)
+        } else {
+            print(
+                String(
+                    format: "%@ on %@: train error %.4f, test error %.4f (test accuracy %.2f%%), %d parameters",
+                    arch, examples.dataset, summary.trainError, summary.testError, summary.testAccuracy * 100, summary.parameters))
+            print("wrote \(output)")
+        }
+    }
+
+    /// The trainer's settings from the options.
+    private func configuration() throws -> TrainingConfiguration {
         var configuration = TrainingConfiguration()
         configuration.epochs = epochs
         configuration.batchSize = batchSize
@@ -112,80 +132,38 @@ struct Train: ParsableCommand {
         configuration.adversarialEpsilon = try adversarialEpsilon()
         configuration.adversarialAlpha = alpha
         try configuration.validate()
+        return configuration
+    }
+}
 
-        let subset = Array(trainSubset.indices(count: trainSet.count))
-        guard validation < subset.count else {
-            throw CommandError("--validation \(validation) leaves no training examples (the \(trainSubset.rawValue) subset has \(subset.count))")
-        }
-        let trainingRows = Array(subset.dropLast(validation))
-        let validationRows = Array(subset.suffix(validation))
-        let training = trainSet.subset(trainingRows)
-        let held = trainSet.subset(validationRows)
+/// The progress of a training run: a bar per epoch, and a line when each ends.
+private final class EpochProgress {
+    private let quiet: Bool
+    private let printsEpochs: Bool
+    private var bar: ProgressBar?
 
-        let architecture = try Architecture(arch, activation: activation, maxoutPieces: maxoutPieces)
-        guard architecture.classCount == trainSet.classNames.count else {
-            throw CommandError("\(arch) predicts \(architecture.classCount) classes, \(datasetName) has \(trainSet.classNames.count)")
-        }
-        var generator = SeededGenerator(seed: seed)
-        let inputShape = [1, trainSet.height, trainSet.width]
-        let model = try architecture.build(inputShape: inputShape, generator: &generator)
-        let trainer = AdversarialTraining.trainer(configuration: configuration)
+    init(quiet: Bool, printsEpochs: Bool) {
+        self.quiet = quiet
+        self.printsEpochs = printsEpochs
+    }
 
-        var history: [EpochSummary] = []
-        var bar: ProgressBar?
-        let report: (TrainingProgress) -> Void = { p in
-            if bar == nil {
-                bar = ProgressBar("\(p.phase) epoch \(p.epoch)/\(p.epochs)", total: p.examplesTotal, unit: "img", quiet: outputOptions.quiet)
-            }
-            let accuracy = p.accuracy.map { String(format: " acc %.3f", $0) } ?? ""
-            bar?.update(p.examplesDone, note: String(format: "loss %.4f", p.loss) + accuracy)
-        }
-        let printEpoch: (EpochSummary) -> Void = { e in
-            bar?.finish()
-            bar = nil
-            guard !outputOptions.json else { return }
-            var line = String(format: "%@ epoch %d: loss %.4f", e.phase, e.epoch, e.loss)
-            if let a = e.accuracy { line += String(format: ", accuracy %.4f", a) }
-            if let v = e.validationAccuracy { line += String(format: ", validation accuracy %.4f", v) }
-            print(line + String(format: " (%.1f s)", e.seconds))
-        }
-        if let decoder = try architecture.decoder(inputShape: inputShape, generator: &generator) {
-            history += try trainer.pretrainAutoencoder(
-                model, decoder: decoder, images: training.images, generator: &generator,
-                progress: report, epochEnded: printEpoch)
-        }
-        let validationData = validation > 0 ? (images: held.images, labels: held.labels) : nil
-        history += try trainer.train(
-            model, images: training.images, labels: training.labels, validation: validationData,
-            generator: &generator, progress: report, epochEnded: printEpoch)
+    func update(_ p: TrainingProgress) {
+        if bar == nil { bar = ProgressBar("\(p.phase) epoch \(p.epoch)/\(p.epochs)", total: p.examplesTotal, unit: "img", quiet: quiet) }
+        let accuracy = p.accuracy.map { String(format: " acc %.3f", $0) } ?? ""
+        bar?.update(p.examplesDone, note: String(format: "loss %.4f", p.loss) + accuracy)
+    }
+
+    func ended(_ e: EpochSummary) {
+        finish()
+        guard printsEpochs else { return }
+        var line = String(format: "%@ epoch %d: loss %.4f", e.phase, e.epoch, e.loss)
+        if let a = e.accuracy { line += String(format: ", accuracy %.4f", a) }
+        if let v = e.validationAccuracy { line += String(format: ", validation accuracy %.4f", v) }
+        print(line + String(format: " (%.1f s)", e.seconds))
+    }
+
+    func finish() {
         bar?.finish()
-
-        let trainResult = Trainer.evaluate(model, images: training.images, labels: training.labels)
-        let testResult = Trainer.evaluate(model, images: testSet.images, labels: testSet.labels)
-        var metadata = ModelMetadata(
-            architecture: arch, activation: architecture.hiddenUnits, inputShape: inputShape,
-            classNames: trainSet.classNames, dataset: datasetName, training: configuration)
-        metadata.maxoutPieces = maxoutPieces
-        metadata.datasetSHA256 = try registry.descriptor(named: datasetName).file(.train, .images)?.contentSHA256 ?? ""
-        metadata.trainSubset = trainSubset
-        metadata.validationCount = validation
-        metadata.trainError = Double(trainResult.error)
-        metadata.testError = Double(testResult.error)
-        metadata.history = history
-        try ModelFile.save(model, metadata: metadata, to: output)
-
-        if outputOptions.json {
-            try printJSON(
-                TrainingSummary(
-                    model: output, architecture: arch, dataset: datasetName, seed: seed, parameters: model.parameterCount,
-                    trainError: Double(trainResult.error), testError: Double(testResult.error), testAccuracy: Double(testResult.accuracy),
-                    epochs: history))
-        } else {
-            print(
-                String(
-                    format: "%@ on %@: train error %.4f, test error %.4f (test accuracy %.2f%%), %d parameters",
-                    arch, datasetName, trainResult.error, testResult.error, testResult.accuracy * 100, model.parameterCount))
-            print("wrote \(output)")
-        }
+        bar = nil
     }
 }

@@ -28,3 +28,30 @@ final class LabeledImagesTests: XCTestCase {
         }
     }
 }
+
+/// The data of a training run: the subset of the training split, its held-out end, and the test split.
+final class TrainingDataTests: XCTestCase {
+    private let search = DataSearchPaths(dataDirectory: Fixtures.tinyDirectory)
+
+    func testTheHeldOutExamplesAreTheLastOfTheSubset() throws {
+        let train = try DatasetRegistry.standard.load("fashion-mnist-tiny", split: .train, search: search)
+        let data = try TrainingData.load("fashion-mnist-tiny", subset: .P2, validation: 10, search: search)
+        let half = Array(TrainingSubset.P2.indices(count: train.count))
+        XCTAssertEqual(data.training.labels, half.dropLast(10).map { train.labels[$0] })
+        XCTAssertEqual(data.validation?.labels, half.suffix(10).map { train.labels[$0] })
+        XCTAssertEqual(data.training.images.scalars, train.subset(Array(half.dropLast(10))).images.scalars)
+        XCTAssertEqual(data.test.labels.count, try DatasetRegistry.standard.load("fashion-mnist-tiny", split: .test, search: search).count)
+        XCTAssertEqual(data.inputShape, [1, 28, 28])
+    }
+
+    func testNoHeldOutExamplesMeansNoValidationSet() throws {
+        XCTAssertNil(try TrainingData.load("fashion-mnist-tiny", search: search).validation)
+    }
+
+    func testHoldingOutTheWholeSubsetIsRefused() throws {
+        let train = try DatasetRegistry.standard.load("fashion-mnist-tiny", split: .train, search: search)
+        XCTAssertThrowsError(try TrainingData.load("fashion-mnist-tiny", subset: .P1, validation: train.count / 2, search: search)) { error in
+            XCTAssertEqual((error as? SettingProblem)?.setting, "validation")
+        }
+    }
+}
