@@ -119,7 +119,7 @@ struct FGSMCommand: ParsableCommand {
         _ = try AttackTarget(parsing: target)
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        try checkOutputPath(output)
+        try checkOutputPath(output, inputs: [model])
     }
 
     func run() throws {
@@ -186,7 +186,7 @@ struct LBFGSCommand: ParsableCommand {
         guard factr >= 0, factr.isFinite, pgtol >= 0, pgtol.isFinite else {
             throw ValidationError("--factr and --pgtol must be finite and not negative (0 runs every value of c to --max-iterations)")
         }
-        try checkOutputPath(output)
+        try checkOutputPath(output, inputs: [model])
     }
 
     func run() throws {
@@ -227,7 +227,7 @@ struct NoiseCommand: ParsableCommand {
     func validate() throws {
         guard (stddev == nil) != (match == nil) else { throw ValidationError("give either --stddev or --match") }
         if let stddev, !(stddev >= 0 && stddev.isFinite) { throw ValidationError("--stddev must be a non-negative number") }
-        try checkOutputPath(output)
+        try checkOutputPath(output, inputs: [model] + (match.map { [$0] } ?? []))
     }
 
     func run() throws {

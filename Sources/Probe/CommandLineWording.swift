@@ -15,9 +15,14 @@ enum CommandLineWording {
         "layers": "--layers", "shard": "--shard", "validation": "--validation", "architecture": "--arch",
     ]
 
+    /// How the CLI gives each source of the data search order.
+    static func name(_ source: DataLocation.Source) -> String { source == .dataDirectory ? "--data-dir" : source.rawValue }
+
     /// The CLI's message for `error`, or nil where the library's own says it all.
     static func message(for error: Error) -> String? {
         switch error {
+        case let error as DatasetError:
+            return error.described(naming: name)
         case let problem as SettingProblem:
             return problem.described(naming: { flags[$0] ?? $0 })
         case let error as FileFormatError:

@@ -28,7 +28,9 @@ struct DataCommand: ParsableCommand {
             for status in statuses {
                 print("\(status.descriptor.name): \(status.descriptor.summary)")
                 for split in status.splits {
-                    print("  \(split.split.rawValue): \(split.location.map { "found in \($0)" } ?? "not found")")
+                    print(
+                        "  \(split.split.rawValue): \(split.location.map { "found in \($0.described(naming: CommandLineWording.name))" } ?? "not found")"
+                    )
                 }
                 for check in status.files { print("    \(check.file.name): \(check.outcome)") }
                 if !status.isComplete {

@@ -19,7 +19,7 @@ struct Merge: ParsableCommand {
 
     func validate() throws {
         guard !shards.isEmpty else { throw ValidationError("give the shard files to merge") }
-        try checkOutputPath(output)
+        try checkOutputPath(output, inputs: shards)
     }
 
     func run() throws {

@@ -43,10 +43,11 @@ struct OutputOptions: ParsableArguments {
     var json: Bool { jsonOutput.json }
 }
 
-/// A path given with -o/--output, checked before any work starts.
-func checkOutputPath(_ path: String) throws {
+/// A path given with -o/--output, checked before any work starts: a file name in a writable
+/// directory, and none of the command's `inputs`.
+func checkOutputPath(_ path: String, inputs: [String] = []) throws {
     do {
-        try AtomicFile.requireDirectory(of: path)
+        try OutputGuard.check(path, against: inputs)
     } catch {
         throw ValidationError("\(error); or choose another --output")
     }

@@ -58,7 +58,7 @@ struct Record: ParsableCommand {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         _ = try Record.parseCompression(compression)
         if let shard { _ = try Shard(parsing: shard) }
-        try checkOutputPath(output)
+        try checkOutputPath(output, inputs: [model])
     }
 
     /// Parses `none`, `gzip` or `gzip:LEVEL` with LEVEL 1-9, the choices `--compression` offers.

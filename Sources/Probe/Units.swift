@@ -55,17 +55,17 @@ struct Units: ParsableCommand {
         guard rotations >= 0 else { throw ValidationError("--rotations must not be negative") }
         guard pca >= 0 else { throw ValidationError("--pca must not be negative") }
         guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must lie in (0, 1]") }
-        if let output { try checkOutputPath(output) }
+        let results = output ?? UnitsFile.defaultPath(for: activations)
+        for path in [results] + layerNames.map({ UnitsFigure.path(beside: results, layer: $0) }) {
+            try checkOutputPath(path, inputs: [activations])
+        }
     }
 
     func run() throws {
         let file = try ActivationFile(path: activations)
-        let layers = layer.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let layers = layerNames
         for name in layers { _ = try file.layer(name) }
         let output = self.output ?? UnitsFile.defaultPath(for: activations)
-        guard URL(fileURLWithPath: output).standardizedFileURL != URL(fileURLWithPath: activations).standardizedFileURL else {
-            throw CommandError("the results file would replace the activation file; choose another --output")
-        }
 
         if !file.hasLabels { note("\(activations) has no labels: only the label-free pixel measure is used") }
         let images = imagesOfRows(file)
@@ -88,6 +88,9 @@ struct Units: ParsableCommand {
         }
     }
 
+    /// The layers of --layer.
+    private var layerNames: [String] { layer.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+
     /// The analysis's settings from the options.
     private var analysisOptions: UnitsAnalysisOptions {
         var options = UnitsAnalysisOptions()
@@ -105,7 +108,7 @@ struct Units: ParsableCommand {
         do {
             return try RecordedImages.pixels(of: file, search: data.search)
         } catch {
-            note("cannot read the images of \(file.metadata.dataset): \(error)")
+            note("cannot read the images of \(file.metadata.dataset): \(CommandLineWording.message(for: error) ?? "\(error)")")
             return nil
         }
     }

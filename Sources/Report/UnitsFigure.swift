@@ -29,13 +29,18 @@ public enum UnitsFigure {
         return raster.scaled(by: scale)
     }
 
+    /// Where the figure of `layer` goes beside the units file `unitsPath`: `NAME.LAYER.png`.
+    public static func path(beside unitsPath: String, layer: String) -> String {
+        URL(fileURLWithPath: unitsPath).deletingPathExtension().path + ".\(layer).png"
+    }
+
     /// Renders the figure of each result beside the units file `unitsPath` (as `NAME.LAYER.png`)
     /// and returns their paths; `images` holds the recorded rows' square images, `rows` of them.
     /// - Throws: `ReportError` when a grid cannot be built, and errors writing a file.
     public static func write(_ results: [UnitsLayerResult], images: [UInt8], rows: Int, beside unitsPath: String) throws -> [String] {
         let side = Int(Double(images.count / max(rows, 1)).squareRoot())
         return try results.map { result in
-            let picture = URL(fileURLWithPath: unitsPath).deletingPathExtension().path + ".\(result.layer).png"
+            let picture = path(beside: unitsPath, layer: result.layer)
             try PNGWriter.write(try render(result, images: images, height: side, width: side), to: picture)
             return picture
         }

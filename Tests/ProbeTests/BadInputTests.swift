@@ -89,6 +89,21 @@ final class BadInputTests: XCTestCase {
         assertFailsClearly(run, mentioning: ["mnist", empty.path, "probe data fetch mnist"])
     }
 
+    func testTheCommandLineNamesItsDataDirFlagWhereTheLibrarySaysDataDirectory() throws {
+        let dir = try temporaryDirectory()
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let train = try probe(
+            ["train", "--arch", "fc10", "--dataset", "mnist", "--data-dir", empty.path, "-o", dir.appendingPathComponent("m.h5").path],
+            environment: ["HOME": dir.path, "XDG_CACHE_HOME": dir.path])
+        assertFailsClearly(train, mentioning: ["\(empty.path) (--data-dir)", "pass --data-dir DIR"])
+        XCTAssertFalse(train.stderr.contains("dataDirectory"), train.stderr)
+        let unset = try probe(
+            ["train", "--arch", "fc10", "--dataset", "mnist", "-o", dir.appendingPathComponent("m.h5").path],
+            environment: ["HOME": dir.path, "XDG_CACHE_HOME": dir.path])
+        assertFailsClearly(unset, mentioning: ["--data-dir not given"])
+    }
+
     func testAnUnknownDataSetListsTheKnownOnes() throws {
         assertFailsClearly(try probe(["data", "verify", "cifar10"]), mentioning: ["cifar10", "fashion-mnist", "mnist"])
     }

@@ -4,8 +4,8 @@ import Foundation
 public struct DataLocation: Sendable, Equatable, CustomStringConvertible {
     /// Which rule of the search order produced a location.
     public enum Source: String, Sendable, Equatable {
-        /// The `--data-dir` option (a parameter of the library calls).
-        case dataDirectory = "--data-dir"
+        /// The directory a caller names first: the `dataDirectory` parameter (`probe`'s `--data-dir`).
+        case dataDirectory = "dataDirectory"
         /// The `PROBE_DATA` environment variable.
         case probeData = "$PROBE_DATA"
         /// The per-user cache, where `probe data fetch` installs.
@@ -26,7 +26,10 @@ public struct DataLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `/path (source)`.
-    public var description: String { "\(directory.path) (\(source.rawValue))" }
+    public var description: String { described(naming: \.rawValue) }
+
+    /// `/path (source)`, the source named by `name` (a front end names its own option).
+    public func described(naming name: (Source) -> String) -> String { "\(directory.path) (\(name(source)))" }
 }
 
 /// The search order for data set files, as DESIGN.md fixes it:
@@ -103,11 +106,8 @@ public struct DataSearchPaths: Sendable, Equatable {
         return out
     }
 
-    /// The options that were not set, for error messages ("--data-dir not given, $PROBE_DATA not set").
-    public var unsetOptions: [String] {
-        var out: [String] = []
-        if dataDirectory == nil { out.append("--data-dir not given") }
-        if probeData == nil { out.append("$PROBE_DATA not set") }
-        return out
+    /// The sources of the search order that were not given (a data directory, `$PROBE_DATA`), for error messages.
+    public var unsetSources: [DataLocation.Source] {
+        (dataDirectory == nil ? [.dataDirectory] : []) + (probeData == nil ? [.probeData] : [])
     }
 }

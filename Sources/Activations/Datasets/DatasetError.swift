@@ -8,8 +8,9 @@ import Files
 public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// No data set of this name is registered.
     case unknownDataset(name: String, known: [String])
-    /// No directory in the search order holds both files of the split.
-    case notFound(dataset: String, split: DatasetSplit, searched: [DataLocation], notes: [String], fixes: [String])
+    /// No directory in the search order holds both files of the split; `unset`: the sources not given.
+    case notFound(
+        dataset: String, split: DatasetSplit, searched: [DataLocation], unset: [DataLocation.Source], notes: [String], fixes: [DatasetFix])
     /// A file could not be read from disk.
     case unreadable(path: String, reason: String)
     /// A gzip stream is damaged (zlib refused it).
@@ -63,15 +64,19 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible, L
     }
 
     /// One line: what is wrong, where, and what to do.
-    public var description: String {
+    public var description: String { described(naming: \.rawValue) }
+
+    /// The line with the sources of the search order named by `name` (a front end names its own option).
+    public func described(naming name: (DataLocation.Source) -> String) -> String {
         switch self {
         case let .unknownDataset(name, known):
             return "unknown data set '\(name)'; known data sets: \(known.joined(separator: ", "))"
-        case let .notFound(dataset, split, searched, notes, fixes):
-            let places = searched.map { $0.description }.joined(separator: ", ")
-            let noted = notes.map { "; \($0)" }.joined()
+        case let .notFound(dataset, split, searched, unset, notes, fixes):
+            let places = searched.map { $0.described(naming: name) }.joined(separator: ", ")
+            let unsetNotes = unset.map { "\(name($0)) \($0 == .probeData ? "not set" : "not given")" }
+            let noted = (unsetNotes + notes).map { "; \($0)" }.joined()
             return "\(dataset) (\(split.rawValue) split) not found; looked in \(places)\(noted); "
-                + "to fix: \(fixes.joined(separator: ", or "))"
+                + "to fix: \(fixes.map { $0.described(naming: name) }.joined(separator: ", or "))"
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
         case let .corruptGzip(path, reason, dataset):
@@ -130,4 +135,29 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible, L
     }
 
     private static func hex(_ value: UInt32) -> String { String(format: "0x%08x", value) }
+}
+
+/// A way to make a missing data set found, as `DatasetError.notFound` suggests it.
+public enum DatasetFix: Equatable, Sendable, CustomStringConvertible {
+    /// Download it (`probe data fetch NAME`, `DatasetFetcher`).
+    case fetch(dataset: String)
+    /// Install the Debian package that ships it.
+    case install(package: String)
+    /// Point the search at a folder holding `files`.
+    case searchFolder(files: [String])
+    /// Use a split the registry lists.
+    case useListedSplit([DatasetSplit])
+
+    public var description: String { described(naming: \.rawValue) }
+
+    /// The suggestion, with the sources of the search order named by `name`.
+    public func described(naming name: (DataLocation.Source) -> String) -> String {
+        switch self {
+        case .fetch(let dataset): return "run `probe data fetch \(dataset)`"
+        case .install(let package): return "`apt-get install \(package)`"
+        case .searchFolder(let files):
+            return "pass \(name(.dataDirectory)) DIR (or set PROBE_DATA) to a folder holding \(files.joined(separator: " and "))"
+        case .useListedSplit(let splits): return "use a split the registry lists (\(splits.map(\.rawValue).joined(separator: ", ")))"
+        }
+    }
 }

@@ -269,25 +269,23 @@ struct DatasetFinder {
     func locate(_ split: DatasetSplit) throws -> LocatedSplit {
         guard descriptor.file(split, .images) != nil, descriptor.file(split, .labels) != nil else {
             throw DatasetError.notFound(
-                dataset: descriptor.name, split: split, searched: [],
-                notes: ["the registry lists no \(split) images and labels for \(descriptor.name)"],
-                fixes: ["use a split the registry lists (\(descriptor.splits.map(\.rawValue).joined(separator: ", ")))"])
+                dataset: descriptor.name, split: split, searched: [], unset: [],
+                notes: ["the registry lists no \(split) images and labels for \(descriptor.name)"], fixes: [.useListedSplit(descriptor.splits)])
         }
         if let found = findSplit(split) { return found }
-        var notes: [String] = search.unsetOptions
+        var notes: [String] = []
         for location in search.locations(for: descriptor.name) {
             for file in descriptor.files(of: split) where Self.find(file, in: location.directory) != nil {
                 let others = descriptor.files(of: split).filter { $0 != file }.map(\.name)
                 notes.append("\(location.directory.path) has \(file.name) but not \(others.joined(separator: ", "))")
             }
         }
-        var fixes = ["run `probe data fetch \(descriptor.name)`"]
-        if let package = descriptor.debianPackage { fixes.append("`apt-get install \(package)`") }
-        fixes.append(
-            "pass --data-dir DIR (or set PROBE_DATA) to a folder holding \(descriptor.files(of: split).map(\.name).joined(separator: " and "))")
+        var fixes: [DatasetFix] = [.fetch(dataset: descriptor.name)]
+        if let package = descriptor.debianPackage { fixes.append(.install(package: package)) }
+        fixes.append(.searchFolder(files: descriptor.files(of: split).map(\.name)))
         throw DatasetError.notFound(
-            dataset: descriptor.name, split: split, searched: search.locations(for: descriptor.name), notes: notes,
-            fixes: fixes)
+            dataset: descriptor.name, split: split, searched: search.locations(for: descriptor.name), unset: search.unsetSources,
+            notes: notes, fixes: fixes)
     }
 
     /// The split in the first directory holding both its files; nil when none does (or the

@@ -1,10 +1,38 @@
 import Files
 import Foundation
 
-/// The plain-words summary of a units analysis: what the numbers show and what they do not.
-enum Verdict {
+/// What the units analysis of one layer found, in a word: the headline a report leads with
+/// ("units less coherent than random directions, purity 0.72 vs 0.80, p = 0.001").
+public enum UnitsFinding: String, Sendable, Codable, CaseIterable {
+    /// Unit directions gather more coherent top images than random directions, significantly.
+    case unitsMoreCoherent = "units more coherent than random directions"
+    /// Random directions gather more coherent top images than units, significantly.
+    case unitsLessCoherent = "units less coherent than random directions"
+    /// No significant difference: Szegedy et al.'s claim holds for the layer.
+    case noMeasurableDifference = "units not measurably more coherent than random directions"
+    /// No coherence measure could be computed (neither labels nor images).
+    case notMeasured = "coherence not measured"
+}
+
+extension UnitsLayerResult {
+    /// The comparison a verdict rests on: label purity where labels were available, else the first measure.
+    public var primaryComparison: MeasureComparison? { comparisons.first { $0.measure == "purity" } ?? comparisons.first }
+
+    /// The finding of the primary comparison at p < `Verdict.significance` (for entropy, lower is more coherent).
+    public var finding: UnitsFinding {
+        guard let primary = primaryComparison else { return .notMeasured }
+        guard primary.test.pValue < Verdict.significance else { return .noMeasurableDifference }
+        let lowerIsBetter = primary.measure == "entropy"
+        let unitsAhead = lowerIsBetter ? primary.units.mean < primary.random.mean : primary.units.mean > primary.random.mean
+        return unitsAhead ? .unitsMoreCoherent : .unitsLessCoherent
+    }
+}
+
+/// The plain-words summary of a units analysis: what the numbers show and what they do not (the
+/// `verdict` attribute of a units file).
+public enum Verdict {
     /// p below which a difference is called significant.
-    static let significance = 0.01
+    public static let significance = 0.01
 
     static func format(_ value: Double) -> String { String(format: "%.3f", value) }
 
@@ -18,14 +46,12 @@ enum Verdict {
         var sentences: [String] = []
         let scope =
             "In layer \(result.layer) of this \(architecture) network (\(result.sampleCount) \(split) images, \(result.units.top.count) live units, \(result.random.top.count) random directions, top \(k) images each)"
-        let primary = result.comparisons.first { $0.measure == "purity" } ?? result.comparisons.first
-        guard let primary else {
+        guard let primary = result.primaryComparison else {
             return scope + ", no coherence measure could be computed: the file has neither labels nor images, and none were found for its data set."
         }
-        // For entropy lower is more coherent.
-        let lowerIsBetter = primary.measure == "entropy"
-        let unitsAhead = lowerIsBetter ? primary.units.mean < primary.random.mean : primary.units.mean > primary.random.mean
-        let significant = primary.test.pValue < significance
+        let finding = result.finding
+        let significant = finding != .noMeasurableDifference
+        let unitsAhead = finding == .unitsMoreCoherent
         let name = primary.measure == "purity" ? "label purity" : primary.measure == "cosine" ? "pixel cosine similarity" : "label entropy"
         let numbers =
             "\(name) \(format(primary.units.mean)) [\(format(primary.units.low)), \(format(primary.units.high))] for units vs \(format(primary.random.mean)) [\(format(primary.random.low)), \(format(primary.random.high))] for random directions, Mann–Whitney \(pValue(primary.test.pValue)), AUC \(format(primary.test.auc))"

@@ -82,7 +82,7 @@ final class DatasetRegistryTests: XCTestCase {
         for location in search.locations(for: "fashion-mnist") {
             XCTAssertTrue(text.contains(location.directory.path), "\(location) missing from: \(text)")
         }
-        XCTAssertTrue(text.contains("--data-dir not given"), text)
+        XCTAssertTrue(text.contains("dataDirectory not given"), text)
         XCTAssertTrue(text.contains("probe data fetch fashion-mnist"), text)
         XCTAssertTrue(text.contains("apt-get install dataset-fashion-mnist"), text)
         XCTAssertFalse(text.contains("\n"), "the message must be one line")

@@ -85,6 +85,26 @@ final class UnitsAnalysisTests: XCTestCase {
         XCTAssertTrue(result.classSelectivity[10].isNaN)
     }
 
+    func testTheFindingOfPlantedDetectorsIsUnitsMoreCoherentOnPurity() throws {
+        let (file, labels) = try plantedDetectors()
+        let result = try UnitsAnalysis.run(file: file, layer: "h", labels: labels, classCount: 10, images: nil, options: options())
+        XCTAssertEqual(result.primaryComparison?.measure, "purity")
+        XCTAssertEqual(result.finding, .unitsMoreCoherent)
+    }
+
+    func testTheFindingOfUnitsAlongRandomAxesIsNoMeasurableDifference() throws {
+        // Activations independent of the labels: neither units nor random directions gather a class.
+        var g = SeededGenerator(seed: 4)
+        let n = 400
+        let values = (0..<(n * 8)).map { _ in g.nextGaussian() }
+        let labels = (0..<n).map { _ in Int(g.next() % 10) }
+        let file = try writeActivations("noise.h5", values: values, units: 8, labels: labels, images: nil)
+        let result = try UnitsAnalysis.run(file: file, layer: "h", labels: labels, classCount: 10, images: nil, options: options())
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(result.primaryComparison).test.pValue, Verdict.significance)
+        XCTAssertEqual(result.finding, .noMeasurableDifference)
+        XCTAssertTrue(result.verdict.contains("not measurably more coherent"), result.verdict)
+    }
+
     func testTopSetsAreTheLargestProjectionsWithTiesToTheLowerRow() throws {
         let values: [Float] = [1, 5, 5, 2, 5, 0, 3, -1]
         XCTAssertEqual(values.withUnsafeBufferPointer { TopK.largest($0.baseAddress!, count: 8, k: 4) }, [1, 2, 4, 6])
