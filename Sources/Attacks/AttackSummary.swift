@@ -1,8 +1,10 @@
+import Files
+
 /// What one attack run achieved over its examples, derived from its per-example outcome (the raw
 /// results stay in the attack file): the figures `probe attack` prints and a report reads.
 public struct AttackRunSummary: Codable, Sendable, Equatable {
     /// The L∞ radius of an FGSM-family run; nil for L-BFGS and noise.
-    public var epsilon: Double?
+    @NullWhenAbsent public var epsilon: Double?
     /// The fraction of examples that reached their goal.
     public var successRate: Double
     /// The fraction of adversarial examples the model misclassifies.
@@ -10,9 +12,9 @@ public struct AttackRunSummary: Codable, Sendable, Equatable {
     /// The fraction of clean examples it misclassifies.
     public var cleanErrorRate: Double
     /// The mean of Szegedy's distortion over every example; nil when not finite.
-    public var meanDistortion: Double?
+    @NullWhenAbsent public var meanDistortion: Double?
     /// The mean distortion of the successful examples; nil when there are none.
-    public var meanDistortionSuccessful: Double?
+    @NullWhenAbsent public var meanDistortionSuccessful: Double?
     /// The mean probability the model gives its prediction on the adversarial examples.
     public var meanConfidence: Double
     /// Examples whose gradient was not finite (left unchanged).
@@ -38,19 +40,6 @@ public struct AttackRunSummary: Codable, Sendable, Equatable {
         case epsilon, successRate = "success_rate", errorRate = "error_rate", cleanErrorRate = "clean_error_rate",
             meanDistortion = "mean_distortion", meanDistortionSuccessful = "mean_distortion_successful",
             meanConfidence = "mean_confidence", failed
-    }
-
-    /// Writes every key, unknown values as null (as `probe attack --json` always has).
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(epsilon, forKey: .epsilon)
-        try container.encode(successRate, forKey: .successRate)
-        try container.encode(errorRate, forKey: .errorRate)
-        try container.encode(cleanErrorRate, forKey: .cleanErrorRate)
-        try container.encode(meanDistortion, forKey: .meanDistortion)
-        try container.encode(meanDistortionSuccessful, forKey: .meanDistortionSuccessful)
-        try container.encode(meanConfidence, forKey: .meanConfidence)
-        try container.encode(failed, forKey: .failed)
     }
 }
 

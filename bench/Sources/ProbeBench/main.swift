@@ -17,9 +17,72 @@ do {
     exit(2)
 }
 
-func emit(_ object: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-    print(String(data: data, encoding: .utf8)!)
+/// Prints one result as a JSON line, keys sorted.
+func emit<Record: Encodable>(_ record: Record) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(record), as: UTF8.self))
+}
+
+/// One work item's timed epochs (and, for the MLP, the floor measured before each).
+struct EpochRecord: Encodable {
+    var implementation = "neuron-probe"
+    var work: String
+    var seconds: Double
+    var runs: [Double]
+    var meanLoss: Double
+    var images: Int
+    var version = ToolInfo.version
+    var threads = LinearAlgebra.threadCount
+    var blas = String(cString: openblas_get_config())
+    var blasKernel = BLASKernelSelection.status.summary
+    var floorRuns: [Double]?
+    var floorRatios: [Double]?
+    var floorRatio: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case implementation, work, seconds, runs, meanLoss = "mean_loss", images, version, threads, blas, blasKernel = "blas_kernel"
+        case floorRuns = "floor_runs", floorRatios = "floor_ratios", floorRatio = "floor_ratio"
+    }
+}
+
+/// sgemm's rate at one product shape of the MLP.
+struct ShapeRate: Encodable {
+    var m: Int, n: Int, k: Int
+    var gflops: Double
+}
+
+/// The dense layers' rate against sgemm's at the same shapes, and the MLP epoch's floor.
+struct SgemmRecord: Encodable {
+    var implementation = "neuron-probe"
+    var work = "sgemm"
+    var shapes: [ShapeRate]
+    var denseGflops: Double
+    var sgemmGflops: Double
+    var floorSeconds: Double
+    var floorWork = "mlp-epoch"
+    var blasThreads = LinearAlgebra.threadCount
+
+    enum CodingKeys: String, CodingKey {
+        case implementation, work, shapes, denseGflops = "dense_gflops", sgemmGflops = "sgemm_gflops", floorSeconds = "floor_seconds"
+        case floorWork = "floor_work", blasThreads = "blas_threads"
+    }
+}
+
+/// FGSM throughput in-process.
+struct FGSMRecord: Encodable {
+    var implementation = "neuron-probe"
+    var work = "fgsm-in-process"
+    var model: String
+    var seconds: Double
+    var runs: [Double]
+    var imagesPerSecond: Double
+    var errorRate: Double
+    var version = ToolInfo.version
+
+    enum CodingKeys: String, CodingKey {
+        case implementation, work, model, seconds, runs, imagesPerSecond = "images_per_second", errorRate = "error_rate", version
+    }
 }
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -125,24 +188,20 @@ func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5
             })
         losses.append(Double(summaries[0].loss))
     }
-    var record: [String: Any] = [
-        "implementation": "neuron-probe", "work": work, "seconds": median(runs), "runs": runs,
-        "mean_loss": losses[0], "images": trainLabels.count, "version": ToolInfo.version, "threads": LinearAlgebra.threadCount,
-        "blas": String(cString: openblas_get_config()), "blas_kernel": BLASKernelSelection.status.summary,
-    ]
+    var record = EpochRecord(work: work, seconds: median(runs), runs: runs, meanLoss: losses[0], images: trainLabels.count)
     if !floors.isEmpty, imagesOption == nil {
         let ratios = zip(runs, floors).map { $0 / $1 }
-        record["floor_runs"] = floors
-        record["floor_ratios"] = ratios
-        record["floor_ratio"] = median(ratios)
+        record.floorRuns = floors
+        record.floorRatios = ratios
+        record.floorRatio = median(ratios)
     }
-    emit(record)
+    try emit(record)
 }
 
 func sgemmReport() throws {
     let repetitions = floorRepetitions
     let (floor, rates) = floorSeconds(repetitions: repetitions)
-    let shapes: [[String: Any]] = zip(products, rates).map { p, rate in ["m": p.m, "n": p.n, "k": p.k, "gflops": rate] }
+    let shapes = zip(products, rates).map { p, rate in ShapeRate(m: p.m, n: p.n, k: p.k, gflops: rate) }
     let stepFlops = products.map(flops).reduce(0, +)
     let sgemmTime = zip(products, rates).map { flops($0) / ($1 * 1e9) }.reduce(0, +)
     // The dense layers themselves (forward with bias, backward with bias gradient) at the same shapes.
@@ -160,13 +219,10 @@ func sgemmReport() throws {
             }
         }
     }
-    emit([
-        "implementation": "neuron-probe", "work": "sgemm", "shapes": shapes,
-        "dense_gflops": stepFlops * Double(repetitions) / denseTime / 1e9,
-        "sgemm_gflops": stepFlops / sgemmTime / 1e9,
-        "floor_seconds": floor, "floor_work": "mlp-epoch",
-        "blas_threads": LinearAlgebra.threadCount,
-    ])
+    try emit(
+        SgemmRecord(
+            shapes: shapes, denseGflops: stepFlops * Double(repetitions) / denseTime / 1e9, sgemmGflops: stepFlops / sgemmTime / 1e9,
+            floorSeconds: floor))
 }
 
 /// FGSM at ε = 0.1 plus classification of the adversarial images, over the 10,000 test images,
@@ -181,26 +237,21 @@ func fgsmThroughput(modelPath: String) throws {
         var generator = SeededGenerator(seed: 1)
         var wrong = 0
         let time = seconds {
-            var first = 0
-            while first < test.count {
-                let end = min(first + 500, test.count)
-                let labels = Array(test.labels[first..<end])
-                let adversarial = attack.perturb(
-                    model: model, images: test.images.rows(first..<end), labels: labels, targets: nil,
-                    generator: &generator
-                ).adversarial
+            for batch in Batches.ranges(count: test.count, size: 500) {
+                let labels = Array(test.labels[batch])
+                let adversarial = attack.perturb(model: model, images: test.images.rows(batch), labels: labels, targets: nil, generator: &generator)
+                    .adversarial
                 wrong += zip(Softmax.argmax(model.predict(adversarial)), labels).filter { $0 != $1 }.count
-                first = end
             }
         }
         if repetition > 0 { runs.append(time) }  // the first run is the warm-up
         errorRate = Double(wrong) / Double(test.count)
     }
     let medianSeconds = median(runs)
-    emit([
-        "implementation": "neuron-probe", "work": "fgsm-in-process", "model": metadata.architecture, "seconds": medianSeconds, "runs": runs,
-        "images_per_second": Double(test.count) / medianSeconds, "error_rate": errorRate, "version": ToolInfo.version,
-    ])
+    try emit(
+        FGSMRecord(
+            model: metadata.architecture, seconds: medianSeconds, runs: runs, imagesPerSecond: Double(test.count) / medianSeconds,
+            errorRate: errorRate))
 }
 
 for work in works {
