@@ -89,7 +89,7 @@ public enum AttackFile {
     public static func write(_ result: AttackResult, provenance: AttackProvenance, to path: String) throws {
         let runs = result.runs, indices = result.examples.indices, labels = result.examples.labels, targets = result.targets
         precondition(!runs.isEmpty, "AttackFile.write: no run")
-        try AtomicFile.write(to: path) { temporary in
+        try AtomicFile.write(to: path, kind: .attack) { temporary in
             let file = try HDF5File.create(temporary)
             let root = file.root
             let n = indices.count, e = runs.count

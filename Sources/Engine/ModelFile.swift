@@ -63,7 +63,7 @@ public enum ModelFile {
     /// - Throws: `NetworkError.invalidModelFile` when the directory is missing or a weight is not finite; HDF5 errors.
     public static func save(_ model: Sequential, metadata: ModelMetadata, to path: String) throws {
         try model.checkFinite()
-        try AtomicFile.write(to: path) { temporary in
+        try AtomicFile.write(to: path, kind: .model) { temporary in
             let file = try HDF5File.create(temporary)
             let root = file.root
             try FileStamp.stamp(root, kind: .model, engine: .current)

@@ -13,7 +13,11 @@ public final class HDF5File {
     /// Whether this object still owns an open handle.
     public private(set) var isOpen: Bool
 
-    private init(id: hid_t, path: String) {
+    /// Whether the file was created or opened for writing.
+    public let isWritable: Bool
+
+    private init(id: hid_t, path: String, writable: Bool) {
+        isWritable = writable
         self.id = id
         self.path = path
         self.isOpen = true
@@ -42,7 +46,7 @@ public final class HDF5File {
         let access = try fileAccessList(lowBound: np_H5F_LIBVER_V18(), at: site)
         defer { H5Pclose(access) }
         let id = try check(H5Fcreate(path, np_H5F_ACC_TRUNC(), creation, access), "H5Fcreate", path: path)
-        return HDF5File(id: id, path: path)
+        return HDF5File(id: id, path: path, writable: true)
     }
 
     /// Opens an existing file.
@@ -60,7 +64,7 @@ public final class HDF5File {
         defer { H5Pclose(access) }
         let flags = writable ? np_H5F_ACC_RDWR() : np_H5F_ACC_RDONLY()
         let id = try check(H5Fopen(path, flags, access), "H5Fopen", path: path)
-        return HDF5File(id: id, path: path)
+        return HDF5File(id: id, path: path, writable: writable)
     }
 
     /// A file access property list with library version bounds from `lowBound` to HDF5 1.10.
@@ -97,12 +101,24 @@ public final class HDF5File {
         try check(H5Fflush(id, H5F_SCOPE_GLOBAL), "H5Fflush", path: path)
     }
 
-    /// Closes this file handle now instead of at deinit; a second call does nothing.
+    /// Closes this file handle now instead of at deinit; a second call does nothing. A writable
+    /// file is flushed first.
     ///
-    /// Groups and datasets still open keep the file itself open until they are released.
-    /// - Throws: `HDF5Error` when HDF5 fails to close the file.
+    /// Groups and datasets still open keep the file itself open until they are released, and
+    /// HDF5 reports nothing of the writes it makes then: the flush makes every write happen now,
+    /// so that a full disk or a file-size limit is reported here rather than lost.
+    /// - Throws: `HDF5Error` when HDF5 fails to flush or close the file.
     public func close() throws {
         guard isOpen else { return }
+        if isWritable {
+            do {
+                try flush()
+            } catch {
+                isOpen = false
+                H5Fclose(id)
+                throw error
+            }
+        }
         isOpen = false
         try check(H5Fclose(id), "H5Fclose", path: path)
     }

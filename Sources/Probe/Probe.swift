@@ -38,6 +38,9 @@ struct Probe: ParsableCommand {
         // Every command closes the files it writes; a file whose writes failed (a full disk) cannot be
         // closed, and HDF5's own cleanup at exit would crash on it after the error was reported.
         HDF5Library.skipCleanupAtExit()
+        // A file-size limit (ulimit -f) then makes a write fail with EFBIG, reported like any other
+        // failed write, instead of killing the process with nothing said and a temporary left behind.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot(nil)
             try command.run()

@@ -78,8 +78,10 @@ struct Units: ParsableCommand {
             return try UnitsAnalysis.run(
                 file: file, layer: name, images: images, options: options, progress: { done, total in bar.update(done, total: total) })
         }
-        try UnitsFile.write(results, activations: file, activationsPath: activations, options: options, to: output)
-        let pictures = try images.map { try UnitsFigure.write(results, images: $0, rows: file.count, beside: output) } ?? []
+        let figures = try images.map { try UnitsFigure.outputs(results, images: $0, rows: file.count, beside: output) } ?? []
+        try AtomicFile.write(
+            [try UnitsFile.output(results, activations: file, activationsPath: activations, options: options, to: output)] + figures)
+        let pictures = figures.map(\.path)
         if outputOptions.json {
             try printJSON(UnitsRunSummary(results: output, pictures: pictures, layers: results.map { UnitsLayerSummary($0, topK: top) }))
         } else {

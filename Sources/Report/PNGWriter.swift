@@ -64,13 +64,26 @@ public enum PNGWriter {
     /// - Throws: `AtomicFileError` when the directory is missing; `ReportError.cannotWrite` when the file cannot be
     ///   written, `ReportError.encoding` when libpng refuses the image.
     public static func write(_ raster: Raster, to path: String) throws {
-        let bytes = try encode(raster)
+        let output = try self.output(raster, to: path)
         try AtomicFile.requireDirectory(of: path)
         do {
-            try AtomicFile.write(to: path) { temporary in try Data(bytes).write(to: URL(fileURLWithPath: temporary)) }
+            try AtomicFile.write([output])
         } catch {
-            throw ReportError.cannotWrite(path: path, reason: error.localizedDescription)
+            throw ReportError.cannotWrite(path: path, reason: "\(error)")
         }
+    }
+
+    /// `raster` as a PNG file at `path`, one output of a set written together; checked before the
+    /// rename by reading its length back.
+    /// - Throws: `ReportError.encoding` when libpng refuses the image.
+    public static func output(_ raster: Raster, to path: String) throws -> AtomicFile.Output {
+        let bytes = try encode(raster)
+        return AtomicFile.Output(
+            path: path, write: { try Data(bytes).write(to: URL(fileURLWithPath: $0)) },
+            verify: { temporary in
+                let size = (try FileManager.default.attributesOfItem(atPath: temporary)[.size] as? Int) ?? -1
+                guard size == bytes.count else { throw ReportError.cannotWrite(path: path, reason: "\(size) of \(bytes.count) bytes written") }
+            })
     }
 
     /// libpng's message from a failed call (a NUL-terminated `char[64]` inside `png_image`).

@@ -1,4 +1,5 @@
 import Activations
+import Files
 import Foundation
 
 /// The picture of a units analysis, laid out like Szegedy et al.'s Figures 1–2: one row per
@@ -34,15 +35,13 @@ public enum UnitsFigure {
         URL(fileURLWithPath: unitsPath).deletingPathExtension().path + ".\(layer).png"
     }
 
-    /// Renders the figure of each result beside the units file `unitsPath` (as `NAME.LAYER.png`)
-    /// and returns their paths; `images` holds the recorded rows' square images, `rows` of them.
-    /// - Throws: `ReportError` when a grid cannot be built, and errors writing a file.
-    public static func write(_ results: [UnitsLayerResult], images: [UInt8], rows: Int, beside unitsPath: String) throws -> [String] {
+    /// The figure of each result beside the units file `unitsPath` (as `NAME.LAYER.png`), as
+    /// outputs of a set written together; `images` holds the recorded rows' square images, `rows` of them.
+    /// - Throws: `ReportError` when a grid cannot be built or encoded.
+    public static func outputs(_ results: [UnitsLayerResult], images: [UInt8], rows: Int, beside unitsPath: String) throws -> [AtomicFile.Output] {
         let side = Int(Double(images.count / max(rows, 1)).squareRoot())
         return try results.map { result in
-            let picture = path(beside: unitsPath, layer: result.layer)
-            try PNGWriter.write(try render(result, images: images, height: side, width: side), to: picture)
-            return picture
+            try PNGWriter.output(try render(result, images: images, height: side, width: side), to: path(beside: unitsPath, layer: result.layer))
         }
     }
 }

@@ -64,3 +64,49 @@ final class OutputGuardCommandTests: XCTestCase {
         assertFailsClearly(try probe(["attack", "fgsm", model, "--epsilon", "0.1", "-o", ""] + tiny), mentioning: ["no name"])
     }
 }
+
+/// A write that fails (a file-size limit standing in for a full disk) is reported in one line and
+/// leaves nothing under the target name, no temporary, and the inputs as they were.
+final class FailedWriteCommandTests: XCTestCase {
+    private var tiny: [String] { ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData] }
+
+    /// Runs probe with `arguments` under `ulimit -f` of `kilobytes`.
+    private func probeLimited(_ arguments: [String], kilobytes: Int) throws -> ProbeRun {
+        let binary = Bundle.main.bundleURL.appendingPathComponent("probe").path
+        let quoted = ([binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "probe is not built at \(binary)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "ulimit -f \(kilobytes); exec \(quoted)"]
+        let stderr = Pipe(), stdout = Pipe()
+        process.standardError = stderr
+        process.standardOutput = stdout
+        try process.run()
+        let errorText = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let outputText = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return ProbeRun(status: process.terminationStatus, stdout: outputText, stderr: errorText)
+    }
+
+    func testTrainingUnderAFileSizeLimitFailsClearlyAndLeavesNothing() throws {
+        let dir = try temporaryDirectory()
+        let model = dir.appendingPathComponent("m.h5").path
+        let run = try probeLimited(["train", "--arch", "fc100-100-10", "--epochs", "1", "-o", model, "--quiet"] + tiny, kilobytes: 64)
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertNotEqual(run.status, 128 + SIGXFSZ, "killed by SIGXFSZ instead of reporting the failed write")
+        assertFailsClearly(run, mentioning: ["cannot write \(model)", "File too large"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "no model and no temporary")
+    }
+
+    func testAnAttackUnderAFileSizeLimitLeavesTheModelAsItWas() throws {
+        let dir = try temporaryDirectory()
+        let model = dir.appendingPathComponent("m.h5").path
+        XCTAssertEqual(try probe(["train", "--arch", "fc10", "--epochs", "1", "-o", model, "--quiet"] + tiny).status, 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: model))
+        let attack = dir.appendingPathComponent("a.h5").path
+        let run = try probeLimited(["attack", "fgsm", model, "--epsilon", "0.1", "-o", attack, "--quiet"] + tiny, kilobytes: 100)
+        assertFailsClearly(run, mentioning: ["cannot write \(attack)"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["m.h5"])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: model)), before)
+    }
+}

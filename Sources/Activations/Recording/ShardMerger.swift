@@ -56,7 +56,7 @@ public enum ShardMerger {
         let sources = try files.map { file -> (file: String, rows: Range<Int>, handle: HDF5File) in
             (reference(file.path), file.metadata.firstRow..<(file.metadata.firstRow + file.count), try HDF5File.open(file.path))
         }
-        try AtomicFile.write(to: output) { temporary in
+        try AtomicFile.write(to: output, kind: .activations) { temporary in
             let merged = try HDF5File.create(temporary)
             let root = merged.root
             let shardRoot = sources[0].handle.root

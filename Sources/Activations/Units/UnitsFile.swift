@@ -20,17 +20,25 @@ public enum UnitsFile {
     }
 
     /// Writes `results` (one per layer) for the activation file at `activationsPath` to `path`,
-    /// through a temporary file renamed when complete. The activation file is only read.
+    /// through a temporary file checked and renamed when complete. The activation file is only read.
     public static func write(
         _ results: [UnitsLayerResult], activations: ActivationFile, activationsPath: String,
         options: UnitsAnalysisOptions, to path: String
     ) throws {
+        try AtomicFile.write([output(results, activations: activations, activationsPath: activationsPath, options: options, to: path)])
+    }
+
+    /// The units file of `results` as one output of a set written together (with its figures).
+    public static func output(
+        _ results: [UnitsLayerResult], activations: ActivationFile, activationsPath: String,
+        options: UnitsAnalysisOptions, to path: String
+    ) throws -> AtomicFile.Output {
         let activationsSHA = try Checksum.sha256(ofFile: activationsPath)
         // The external links name the activation file relative to the results file when they share a directory.
         let resultsDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
         let activationsURL = URL(fileURLWithPath: activationsPath).standardizedFileURL
         let linkTarget = activationsURL.deletingLastPathComponent().path == resultsDirectory ? activationsURL.lastPathComponent : activationsURL.path
-        try AtomicFile.write(to: path) { temporary in
+        let writeFile = { (temporary: String) throws in
             let file = try HDF5File.create(temporary)
             let root = file.root
             try FileStamp.stamp(root, kind: .units, engine: .current)
@@ -82,6 +90,7 @@ public enum UnitsFile {
             }
             try file.close()
         }
+        return AtomicFile.Output(path: path, write: writeFile, verify: { try NeuronProbeFile.open($0, as: .units).close() })
     }
 
     private static func write(_ set: DirectionSet, into group: Group) throws {
