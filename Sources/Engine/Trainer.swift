@@ -51,6 +51,7 @@ public struct Trainer {
         epochEnded: (EpochSummary) -> Void = { _ in }
     ) throws -> [EpochSummary] {
         try configuration.validate()
+        try configuration.weightDecay.check(against: model)
         if configuration.adversarialEpsilon != nil, objective is CrossEntropyObjective {
             throw TrainingError.invalidSetting(
                 "the configuration asks for adversarial training but the objective is plain cross-entropy; build the trainer with AdversarialTraining.trainer(configuration:)"

@@ -35,6 +35,16 @@ public struct WeightDecay: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Throws unless every layer named in `perLayer` is a layer of `model` with weights.
+    /// - Throws: `SettingProblem` naming the first that is not, and the layers that have weights.
+    public func check(against model: Sequential) throws {
+        let weighted = model.layers.filter { !$0.parameters.isEmpty }.map(\.name)
+        for name in perLayer.keys.sorted() where !weighted.contains(name) {
+            throw SettingProblem(
+                "weight decay", "\(name)=\(perLayer[name]!)", "names no layer with weights; the model's are \(weighted.joined(separator: ", "))")
+        }
+    }
+
     /// λ for the layer called `layer`.
     public func coefficient(for layer: String) -> Float { perLayer[layer] ?? base }
 

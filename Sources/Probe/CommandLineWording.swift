@@ -12,7 +12,7 @@ enum CommandLineWording {
         "pre-training epochs": "--pretrain-epochs", "adversarial": "--adversarial", "alpha": "--alpha",
         "activation": "--activation", "epsilon": "--epsilon", "steps": "--steps", "step size": "--step-size",
         "target": "--target", "top k": "--top", "random directions": "--random", "rotations": "--rotations",
-        "layers": "--layers", "shard": "--shard", "validation": "--validation", "architecture": "--arch",
+        "layers": "--layers", "shard": "--shard", "validation": "--validation", "architecture": "--arch", "weight decay": "--weight-decay",
     ]
 
     /// How the CLI gives each source of the data search order.

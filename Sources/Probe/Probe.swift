@@ -44,6 +44,10 @@ struct Probe: ParsableCommand {
         do {
             var command = try parseAsRoot(nil)
             try command.run()
+        } catch let problem as SettingProblem {
+            // A setting that cannot work is a usage error, found only once the work started: EX_USAGE, as for the options.
+            FileHandle.standardError.write(Data("Error: \(CommandLineWording.message(for: problem) ?? problem.description)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
             exit(withError: CommandLineWording.message(for: error).map(CommandError.init) ?? error)
         }

@@ -56,6 +56,7 @@ struct Record: ParsableCommand {
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard layers == "all" || !layerList.isEmpty else { throw ValidationError("--layers '\(layers)' names no layer; give layer names or all") }
         _ = try Record.parseCompression(compression)
         if let shard { _ = try Shard(parsing: shard) }
         try checkOutputPath(output, inputs: [model])
@@ -102,10 +103,13 @@ struct Record: ParsableCommand {
         }
     }
 
+    /// The layers of --layers, blanks dropped.
+    private var layerList: [String] { layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+
     /// The recorder's settings from the options.
     private func recordingOptions() throws -> RecordingOptions {
         var options = RecordingOptions()
-        options.layers = layers == "all" ? nil : layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        options.layers = layers == "all" ? nil : layerList
         options.withImages = withImages
         options.compression = try Record.parseCompression(compression)
         options.batchSize = batchSize

@@ -55,6 +55,7 @@ struct Units: ParsableCommand {
         guard rotations >= 0 else { throw ValidationError("--rotations must not be negative") }
         guard pca >= 0 else { throw ValidationError("--pca must not be negative") }
         guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must lie in (0, 1]") }
+        guard !layerNames.isEmpty else { throw ValidationError("--layer '\(layer)' names no layer; give one or more recorded layers") }
         let results = output ?? UnitsFile.defaultPath(for: activations)
         for path in [results] + layerNames.map({ UnitsFigure.path(beside: results, layer: $0) }) {
             try checkOutputPath(path, inputs: [activations])
@@ -91,7 +92,7 @@ struct Units: ParsableCommand {
     }
 
     /// The layers of --layer.
-    private var layerNames: [String] { layer.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+    private var layerNames: [String] { layer.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
     /// The analysis's settings from the options.
     private var analysisOptions: UnitsAnalysisOptions {

@@ -69,6 +69,24 @@ final class TrainingTests: XCTestCase {
         XCTAssertLessThan(try norm(0.1), 0.5 * (try norm(0)))
     }
 
+    func testAWeightDecayNamingNoLayerWithWeightsIsRefusedBeforeTraining() throws {
+        var generator = SeededGenerator(seed: 1)
+        let model = try Architecture("fc16-3", activation: .relu).build(inputShape: [8], generator: &generator)
+        let before = model.layers.flatMap(\.parameters).map(\.value.scalars)
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 1
+        let (x, y) = clusters(count: 30, seed: 2)
+        for text in ["fc9=1e-3", "relu1=1e-3"] {
+            configuration.weightDecay = try WeightDecay(parsing: text)
+            XCTAssertThrowsError(try Trainer(configuration: configuration).train(model, images: x, labels: y, generator: &generator), text) {
+                XCTAssertEqual(($0 as? SettingProblem)?.setting, "weight decay")
+            }
+        }
+        XCTAssertEqual(model.layers.flatMap(\.parameters).map(\.value.scalars), before, "nothing was trained")
+        configuration.weightDecay = try WeightDecay(parsing: "fc1=1e-3,fc2=1e-4")
+        XCTAssertNoThrow(try Trainer(configuration: configuration).train(model, images: x, labels: y, generator: &generator))
+    }
+
     func testPerLayerWeightDecayParses() throws {
         let decay = try WeightDecay(parsing: "1e-5,fc1=0.001")
         XCTAssertEqual(decay.coefficient(for: "fc1"), 0.001)

@@ -24,6 +24,9 @@ public struct Recorder {
     /// - Throws: `RecordingError.invalidSetting` naming a missing layer and listing the valid ones.
     public func selectedLayers(of model: Sequential) throws -> [String] {
         guard let requested = options.layers else { return ActivationLayout.defaultLayers(of: model) }
+        guard !requested.isEmpty else {
+            throw SettingProblem("layers", "", "names no layer; give one or more of \(model.layerNames.joined(separator: ", ")) (or all)")
+        }
         for name in requested where !model.layerNames.contains(name) {
             throw SettingProblem("layers", name, "names no layer of the model; its layers are \(model.layerNames.joined(separator: ", ")) (or all)")
         }
@@ -55,6 +58,10 @@ public struct Recorder {
         try AtomicFile.requireDirectory(of: path)
         let layers = try selectedLayers(of: input.model)
         let rows = options.shard?.rows(of: input.indices.count) ?? 0..<input.indices.count
+        if let shard = options.shard, rows.isEmpty {
+            throw SettingProblem(
+                "shard", shard.description, "holds none of the \(input.indices.count) rows: a recording of N rows splits into at most N shards")
+        }
         let partial = Recorder.partialPath(for: path)
         let fingerprint = try settingsFingerprint(input, layers: layers, rows: rows)
 

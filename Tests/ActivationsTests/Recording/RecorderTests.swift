@@ -200,6 +200,20 @@ final class RecorderTests: XCTestCase {
         }
     }
 
+    func testAShardWithoutRowsAndAnEmptyLayerListAreRefused() throws {
+        var options = RecordingOptions()
+        options.shard = try Shard(parsing: "1/300")
+        XCTAssertThrowsError(try Recorder(options: options).record(input, to: path("s.h5"))) {
+            XCTAssertEqual(($0 as? SettingProblem)?.setting, "shard")
+        }
+        options = RecordingOptions()
+        options.layers = []
+        XCTAssertThrowsError(try Recorder(options: options).record(input, to: path("s.h5"))) {
+            XCTAssertEqual(($0 as? SettingProblem)?.setting, "layers")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("s") || $0.hasPrefix(".s") }, [])
+    }
+
     func testShardSyntaxIsChecked() {
         XCTAssertThrowsError(try Shard(parsing: "0/3"))
         XCTAssertThrowsError(try Shard(parsing: "4/3"))

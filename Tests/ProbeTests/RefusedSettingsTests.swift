@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+
+/// Settings that would run on nothing, or do something other than what they say, are refused
+/// before any work with one line (issue 12's reports, each reproduced here).
+final class RefusedSettingsTests: XCTestCase {
+    private var tiny: [String] { ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData] }
+
+    private func trainedModel(in dir: URL) throws -> String {
+        let model = dir.appendingPathComponent("m.h5").path
+        let run = try probe(["train", "--arch", "fc10", "--epochs", "1", "-o", model, "--quiet"] + tiny)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        return model
+    }
+
+    func testAnEpsilonListWithoutANumberIsAUsageErrorNotACrash() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainedModel(in: dir)
+        for text in [",", "", "0.1,", "0.1,,0.2"] {
+            let run = try probe(["attack", "fgsm", model, "--epsilon", text, "-o", dir.appendingPathComponent("a.h5").path] + tiny)
+            XCTAssertEqual(run.status, 64, "--epsilon '\(text)': \(run.stderr)")
+            assertFailsClearly(run, mentioning: ["--epsilon"])
+            XCTAssertFalse(run.stderr.contains("Fatal error"), run.stderr)
+        }
+    }
+
+    func testAWeightDecayForALayerTheModelLacksIsRefused() throws {
+        let dir = try temporaryDirectory()
+        let model = dir.appendingPathComponent("m.h5").path
+        let run = try probe(["train", "--arch", "fc10", "--epochs", "1", "--weight-decay", "fc9=1e-3", "-o", model] + tiny)
+        assertFailsClearly(run, mentioning: ["--weight-decay", "fc9"])
+        XCTAssertEqual(run.status, 64, "a setting that cannot work is a usage error")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: model))
+    }
+
+    func testAnEmptyLayerListIsRefused() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainedModel(in: dir)
+        for text in ["", ","] {
+            let record = try probe(["record", model, "--layers", text, "-o", dir.appendingPathComponent("r.h5").path] + tiny)
+            assertFailsClearly(record, mentioning: ["--layers"])
+        }
+        let acts = dir.appendingPathComponent("acts.h5").path
+        XCTAssertEqual(try probe(["record", model, "-o", acts, "--quiet"] + tiny).status, 0)
+        for text in ["", ","] {
+            let units = try probe(["units", acts, "--layer", text])
+            assertFailsClearly(units, mentioning: ["--layer"])
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("acts.units.h5").path), "no results file was written")
+    }
+
+    func testAShardWithoutRowsIsRefused() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainedModel(in: dir)
+        let shard = dir.appendingPathComponent("s.h5").path
+        // The tiny test split has 256 rows: shard 1 of 300 holds none.
+        let run = try probe(["record", model, "--shard", "1/300", "-o", shard] + tiny)
+        assertFailsClearly(run, mentioning: ["--shard", "1/300"])
+        XCTAssertEqual(run.status, 64, "a setting that cannot work is a usage error")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: shard))
+    }
+}
