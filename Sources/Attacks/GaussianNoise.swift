@@ -12,22 +12,33 @@ public enum GaussianNoise {
         return x
     }
 
-    /// Noise of exactly each example's distortion: n ~ N(0, I) scaled so that its per-pixel RMS is
-    /// `distortion[i]`, then clipped to [0, 1] (clipping can only shrink it; the file records the
-    /// distortion actually applied).
+    /// Noise of each example's distortion as measured after clipping: n ~ N(0, I), scaled so that
+    /// the per-pixel RMS of clip(x + s·n, 0, 1) − x is `distortion[i]` to 0.1% (clipping cuts the
+    /// noise where pixels saturate, so s grows until the clipped noise has the size asked for; where
+    /// no scale reaches it, the largest tried stands and the file records the distortion applied).
     public static func perturb(_ images: Tensor, matching distortion: [Float], generator: inout SeededGenerator) -> Tensor {
         precondition(distortion.count == images.batchSize, "GaussianNoise: \(distortion.count) distortions for \(images.batchSize) images")
         var x = images
         let m = images.rowSize
         x.scalars.withUnsafeMutableBufferPointer { v in
-            var noise = [Float](repeating: 0, count: m)
-            for example in 0..<images.batchSize {
-                for j in 0..<m { noise[j] = generator.nextGaussian() }
-                let size = Double(Distance.rms.measure(noise, from: nil, count: m))
-                let scale = Float(Double(distortion[example]) / max(size, 1e-12))
-                for j in 0..<m {
-                    let i = example * m + j
-                    v[i] = PixelBox.clip(v[i] + scale * noise[j])
+            images.scalars.withUnsafeBufferPointer { clean in
+                var noise = [Float](repeating: 0, count: m)
+                for example in 0..<images.batchSize {
+                    for j in 0..<m { noise[j] = generator.nextGaussian() }
+                    let start = example * m
+                    let target = Double(distortion[example])
+                    func apply(_ scale: Float) -> Double {
+                        for j in 0..<m { v[start + j] = PixelBox.clip(clean[start + j] + scale * noise[j]) }
+                        return Double(Distance.rms.measure(v.baseAddress! + start, from: clean.baseAddress! + start, count: m))
+                    }
+                    // NOTE: the clipped size r(s) grows with s while r(s)/s shrinks, so s ← s·target/r(s) climbs to
+                    // the target from below and never past it.
+                    var scale = Float(target / max(Double(Distance.rms.measure(noise, from: nil, count: m)), 1e-12))
+                    var reached = apply(scale)
+                    for _ in 0..<50 where target > 0 && reached > 0 && reached < target * 0.999 {
+                        scale *= Float(target / reached)
+                        reached = apply(scale)
+                    }
                 }
             }
         }

@@ -16,8 +16,8 @@ struct Attack: ParsableCommand {
 struct AttackData: ParsableArguments {
     @OptionGroup var data: DataOptions
 
-    @Option(name: .long, help: "The split to attack: test or train.")
-    var split = DatasetSplit.test
+    @Option(name: .long, help: "The split to attack: test (the default) or train.")
+    var split: DatasetSplit?
 
     @Option(name: .long, help: "Attack only the first N images of the split.")
     var limit: Int?
@@ -29,24 +29,23 @@ struct AttackData: ParsableArguments {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
-    /// The model, its metadata, and the examples to attack: the first --limit images of the split.
-    func load(_ modelPath: String) throws -> (model: Sequential, metadata: ModelMetadata, examples: AttackExamples) {
+    /// Runs `attack` on the first --limit images of the split (those of `source`, the data set and
+    /// split of an earlier attack, when given) with a progress bar, writes the attack file `output`
+    /// and returns what it holds.
+    func run(
+        _ attack: DatasetAttack, on modelPath: String, output: String, quiet: Bool, from source: (dataset: String, split: DatasetSplit)? = nil
+    ) throws -> AttackSummary {
         let (model, metadata) = try ModelFile.load(modelPath)
-        let set = try DatasetRegistry.standard.load(data.dataset ?? metadata.dataset, split: split, search: data.search).prefix(limit)
+        let dataset = source?.dataset ?? data.dataset ?? metadata.dataset, split = source?.split ?? self.split ?? .test
+        let set = try DatasetRegistry.standard.load(dataset, split: split, search: data.search).prefix(limit)
         try set.requireInputs(of: model, named: modelPath)
-        return (model, metadata, AttackExamples(images: set.images, labels: set.labels))
-    }
-
-    /// Runs `attack` on the examples of `modelPath`, with a progress bar, writes the attack file
-    /// `output` and returns what it holds.
-    func run(_ attack: DatasetAttack, on modelPath: String, output: String, quiet: Bool) throws -> AttackSummary {
-        let (model, metadata, examples) = try load(modelPath)
+        let examples = AttackExamples(images: set.images, labels: set.labels)
         let bar = ProgressBar(attack.method, total: examples.count, unit: "img", quiet: quiet)
         let result = try attack.run(model: model, examples: examples, seed: seed) { done, total in bar.update(done, total: total) }
         bar.finish()
         let provenance = AttackProvenance(
             modelFile: modelPath, modelSHA256: metadata.sha256, modelArchitecture: metadata.architecture,
-            dataset: data.dataset ?? metadata.dataset, split: split, seed: seed, classNames: metadata.classNames)
+            dataset: dataset, split: split, seed: seed, classNames: metadata.classNames)
         try AttackFile.write(result, provenance: provenance, to: output)
         return result.summary(file: output)
     }
@@ -233,7 +232,22 @@ struct NoiseCommand: ParsableCommand {
     }
 
     func run() throws {
-        let noise = try NoiseControl(stddev.map { .standardDeviation($0) } ?? .matching(AttackFile.read(match!)))
-        try printAttack(data.run(noise, on: model, output: output, quiet: outputOptions.quiet), json: outputOptions.json)
+        guard let match else {
+            let noise = try NoiseControl(.standardDeviation(stddev!))
+            try printAttack(data.run(noise, on: model, output: output, quiet: outputOptions.quiet), json: outputOptions.json)
+            return
+        }
+        // Matched noise runs on the examples of the attack it matches: its data set and split.
+        let reference = try AttackFile.read(match)
+        if let split = data.split, split != reference.split {
+            throw CommandError("--split \(split) differs from the split of \(match) (\(reference.split)); leave --split out to use the attack's")
+        }
+        if let dataset = data.data.dataset, dataset != reference.dataset {
+            throw CommandError(
+                "--dataset \(dataset) differs from the data set of \(match) (\(reference.dataset)); leave --dataset out to use the attack's")
+        }
+        let summary = try data.run(
+            NoiseControl(.matching(reference)), on: model, output: output, quiet: outputOptions.quiet, from: (reference.dataset, reference.split))
+        try printAttack(summary, json: outputOptions.json)
     }
 }

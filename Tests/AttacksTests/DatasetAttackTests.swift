@@ -132,6 +132,20 @@ final class DatasetAttackTests: XCTestCase {
         }
     }
 
+    func testMatchedNoiseHasTheDistortionOfItsAttackAfterClippingWithinOnePercent() throws {
+        let (model, all) = try trained()
+        let rows = Array(0..<40)
+        // Distortions as large as an L-BFGS attack's and larger, where clipping to [0, 1] cuts the noise most.
+        let wanted = rows.map { Float(0.05 + 0.005 * Double($0)) }
+        let reference = AttackFile.Contents(
+            path: "ref.h5", method: "lbfgs", modelSHA256: "", modelArchitecture: "fc16-4", dataset: "blobs", split: .test, indices: rows,
+            labels: rows.map { all.labels[$0] }, epsilons: [.nan], adversarial: [], distortion: [wanted])
+        let result = try NoiseControl(.matching(reference)).run(model: model, examples: all, seed: 2)
+        for (got, want) in zip(result.runs[0].outcome.distortion, wanted) {
+            XCTAssertEqual(got, want, accuracy: 0.01 * want, "the noise measured after clipping")
+        }
+    }
+
     func testMatchedNoiseNeedsTheRowsOfItsAttack() throws {
         let (model, all) = try trained()
         let reference = AttackFile.Contents(

@@ -60,3 +60,33 @@ final class RefusedSettingsTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: shard))
     }
 }
+
+/// Matched noise runs on the examples of the attack it matches: their split and data set (issue 12).
+final class MatchedNoiseCommandTests: XCTestCase {
+    private var tiny: [String] { ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData] }
+
+    func testMatchedNoiseTakesTheSplitOfTheAttackAndRefusesAnother() throws {
+        let dir = try temporaryDirectory()
+        let model = dir.appendingPathComponent("m.h5").path
+        XCTAssertEqual(try probe(["train", "--arch", "fc10", "--epochs", "1", "-o", model, "--quiet"] + tiny).status, 0)
+        let attack = dir.appendingPathComponent("a.h5").path
+        let made = try probe(["attack", "fgsm", model, "--epsilon", "0.1", "--split", "train", "--limit", "30", "-o", attack, "--quiet"] + tiny)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let noise = dir.appendingPathComponent("n.h5").path
+        let matched = try probe(["attack", "noise", model, "--match", attack, "-o", noise, "--quiet", "--data-dir", fixtureData])
+        XCTAssertEqual(matched.status, 0, matched.stderr)
+        try assertPythonSucceeds(
+            """
+            import h5py, numpy, sys
+            a, n = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+            assert n.attrs["split"] == "train", n.attrs["split"]
+            assert n.attrs["dataset"] == a.attrs["dataset"]
+            assert (n["indices"][:] == a["indices"][:]).all() and (n["labels"][:] == a["labels"][:]).all()
+            d, want = n["distortion"][0], a["distortion"][0]
+            assert numpy.all(numpy.abs(d - want) <= 0.01 * want), (d, want)
+            """, arguments: [attack, noise], "the matched noise is not on the attack's examples")
+        let other = try probe(["attack", "noise", model, "--match", attack, "--split", "test", "-o", noise + "2", "--quiet"] + tiny)
+        assertFailsClearly(other, mentioning: ["--split test", attack])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: noise + "2"))
+    }
+}
