@@ -102,6 +102,9 @@ public enum AttackFile {
             try root.write("labels", labels.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("targets", (targets ?? [Int](repeating: -1, count: n)).map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("pred_clean", runs[0].outcome.predictedClean.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
+            if let skipped = result.skipped {
+                try root.write("skipped_indices", skipped.map(Int64.init), shape: [skipped.count]).setDimensionLabels(["skipped"])
+            }
             try root.write("epsilons", runs.map(\.epsilon), shape: [e]).setDimensionLabels(["run"])
             let adversarial = try root.createDataset(
                 "adversarial", of: Float.self, shape: [e, n] + imageShape,

@@ -14,19 +14,25 @@ public struct AttackResult: Sendable {
     public var targets: [Int]?
     /// The runs, each over every example.
     public var runs: [AttackRun]
+    /// The rows of the examples left out because their label is the fixed target class; nil when
+    /// the target leaves none out by design (untargeted, next, random).
+    public var skipped: [Int]?
 
     /// A result of `method` with `parameters`.
-    public init(method: String, parameters: [String: String], examples: AttackExamples, targets: [Int]?, runs: [AttackRun]) {
+    public init(
+        method: String, parameters: [String: String], examples: AttackExamples, targets: [Int]?, runs: [AttackRun], skipped: [Int]? = nil
+    ) {
         self.method = method
         self.parameters = parameters
         self.examples = examples
         self.targets = targets
         self.runs = runs
+        self.skipped = skipped
     }
 
     /// The figures of every run, as written to `file`.
     public func summary(file: String) -> AttackSummary {
-        AttackSummary(file: file, method: method, runs: runs, labels: examples.labels)
+        AttackSummary(file: file, method: method, runs: runs, labels: examples.labels, skipped: skipped?.count ?? 0)
     }
 }
 

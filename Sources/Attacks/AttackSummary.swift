@@ -51,14 +51,17 @@ public struct AttackSummary: Codable, Sendable, Equatable {
     public var method: String
     /// Examples attacked.
     public var examples: Int
+    /// Examples left out because their label is the fixed target class.
+    public var skipped: Int
     /// One summary per run (per ε for FGSM).
     public var runs: [AttackRunSummary]
 
-    /// The summary of `runs` of `method` over examples labelled `labels`, written to `file`.
-    public init(file: String, method: String, runs: [AttackRun], labels: [Int]) {
+    /// The summary of `runs` of `method` over examples labelled `labels`, written to `file`, with `skipped` left out.
+    public init(file: String, method: String, runs: [AttackRun], labels: [Int], skipped: Int = 0) {
         self.file = file
         self.method = method
         examples = runs.first?.outcome.success.count ?? 0
+        self.skipped = skipped
         self.runs = runs.map { AttackRunSummary($0, labels: labels) }
     }
 }

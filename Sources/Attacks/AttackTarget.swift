@@ -35,6 +35,16 @@ public enum AttackTarget: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The examples an attack towards this target can run on, and the rows of those it cannot: a
+    /// fixed class is no target for the examples already of that class, which are left out (and
+    /// recorded as skipped); every other target takes every example.
+    public func attackable(_ examples: AttackExamples) -> (examples: AttackExamples, skipped: [Int]?) {
+        guard case .label(let target) = self else { return (examples, nil) }
+        let kept = examples.labels.indices.filter { examples.labels[$0] != target }
+        let skipped = examples.labels.indices.filter { examples.labels[$0] == target }.map { examples.indices[$0] }
+        return (examples.subset(kept), skipped)
+    }
+
     /// The target class of each example, or nil for untargeted attacks.
     /// - Throws: `AttackError.invalidSetting` when a fixed label is outside the classes or equals an example's true label.
     public func targets(for labels: [Int], classes: Int, generator: inout SeededGenerator) throws -> [Int]? {

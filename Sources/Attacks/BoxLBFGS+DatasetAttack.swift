@@ -16,7 +16,9 @@ extension BoxLBFGS {
     /// Draws each example's target, then searches every example, `batchSize` at a time, and judges the result.
     /// - Throws: `SettingProblem` for the target `.none` (the search needs a class to reach) or a batch size below 1,
     ///   and what `AttackTarget.targets` refuses.
-    public func run(model: Sequential, examples: AttackExamples, seed: UInt64, progress: (Int, Int) -> Void = { _, _ in }) throws -> AttackResult {
+    public func run(model: Sequential, examples all: AttackExamples, seed: UInt64, progress: (Int, Int) -> Void = { _, _ in }) throws -> AttackResult
+    {
+        let (examples, skipped) = target.attackable(all)
         guard batchSize >= 1 else { throw SettingProblem("batch size", "\(batchSize)", "must be at least 1") }
         var generator = SeededGenerator(seed: seed)
         guard let targets = try target.targets(for: examples.labels, classes: model.classCount, generator: &generator) else {
@@ -38,6 +40,6 @@ extension BoxLBFGS {
             model: model, clean: examples.images, adversarial: Tensor(shape: examples.images.shape, scalars: adversarial),
             labels: examples.labels, targets: targets)
         let run = AttackRun(epsilon: .nan, outcome: outcome, iterations: iterations, cLow: cLow, cHigh: cHigh, failed: failed)
-        return AttackResult(method: method, parameters: parameters, examples: examples, targets: targets, runs: [run])
+        return AttackResult(method: method, parameters: parameters, examples: examples, targets: targets, runs: [run], skipped: skipped)
     }
 }

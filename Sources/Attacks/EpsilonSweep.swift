@@ -41,7 +41,9 @@ public struct EpsilonSweep: DatasetAttack {
     }
 
     /// Draws the targets, then runs each radius over every example, `batchSize` at a time.
-    public func run(model: Sequential, examples: AttackExamples, seed: UInt64, progress: (Int, Int) -> Void = { _, _ in }) throws -> AttackResult {
+    public func run(model: Sequential, examples all: AttackExamples, seed: UInt64, progress: (Int, Int) -> Void = { _, _ in }) throws -> AttackResult
+    {
+        let (examples, skipped) = target.attackable(all)
         var generator = SeededGenerator(seed: seed)
         let targets = try target.targets(for: examples.labels, classes: model.classCount, generator: &generator)
         let n = examples.count
@@ -50,6 +52,6 @@ public struct EpsilonSweep: DatasetAttack {
                 progress(position * n + done, attacks.count * n)
             }
         }
-        return AttackResult(method: method, parameters: parameters, examples: examples, targets: targets, runs: runs)
+        return AttackResult(method: method, parameters: parameters, examples: examples, targets: targets, runs: runs, skipped: skipped)
     }
 }

@@ -67,6 +67,7 @@ func printAttack(_ summary: AttackSummary, json: Bool) throws {
         if run.failed > 0 { line += ", \(run.failed) examples with non-finite gradients left unchanged" }
         print(line)
     }
+    if summary.skipped > 0 { print("skipped \(summary.skipped) examples whose label is the target class") }
     print("wrote \(summary.file)")
 }
 

@@ -72,6 +72,16 @@ final class DatasetAttackTests: XCTestCase {
         XCTAssertEqual(first.runs[0].outcome.adversarial.scalars, again.runs[0].outcome.adversarial.scalars)
     }
 
+    func testAFixedTargetClassLeavesOutTheExamplesOfThatClass() throws {
+        let (model, all) = try trained()
+        let result = try EpsilonSweep(epsilons: [0.1], target: .label(2)).run(model: model, examples: all, seed: 1)
+        XCTAssertFalse(result.examples.labels.contains(2))
+        XCTAssertEqual(result.targets, [Int](repeating: 2, count: result.examples.count))
+        XCTAssertEqual(result.skipped, all.labels.indices.filter { all.labels[$0] == 2 })
+        XCTAssertEqual(result.summary(file: "a.h5").skipped, all.labels.filter { $0 == 2 }.count)
+        XCTAssertNil(try EpsilonSweep(epsilons: [0.1], target: .next).run(model: model, examples: all, seed: 1).skipped)
+    }
+
     func testTheIterativeFormsAreNamedForWhatTheyAre() throws {
         XCTAssertEqual(try EpsilonSweep(epsilons: [0.1], steps: 5).method, "bim")
         XCTAssertEqual(try EpsilonSweep(epsilons: [0.1], steps: 5, randomStart: true).method, "pgd")

@@ -90,3 +90,29 @@ final class AttackCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 }
+
+/// A fixed target class attacks the examples of every other class and records those it left out (issue 12).
+final class TargetClassCommandTests: XCTestCase {
+    private var tiny: [String] { ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData] }
+
+    func testAFixedTargetAttacksTheOtherClassesAndRecordsTheSkipped() throws {
+        let dir = try temporaryDirectory()
+        let model = dir.appendingPathComponent("m.h5").path
+        XCTAssertEqual(try probe(["train", "--arch", "fc10", "--epochs", "1", "-o", model, "--quiet"] + tiny).status, 0)
+        for (method, extra) in [("fgsm", ["--epsilon", "0.1"]), ("lbfgs", ["--c-search-steps", "3"])] {
+            let attack = dir.appendingPathComponent("\(method).h5").path
+            let run = try probe(["attack", method, model, "--target", "3", "--limit", "40", "-o", attack, "--json", "--quiet"] + extra + tiny)
+            XCTAssertEqual(run.status, 0, "\(method): \(run.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            try assertPythonSucceeds(
+                """
+                import h5py, numpy, sys
+                f = h5py.File(sys.argv[1], "r")
+                labels, indices, skipped = f["labels"][:], f["indices"][:], f["skipped_indices"][:]
+                assert (labels != 3).all() and (f["targets"][:] == 3).all()
+                assert sorted(list(indices) + list(skipped)) == list(range(40)), (indices, skipped)
+                assert len(skipped) == int(sys.argv[2]) > 0
+                """, arguments: [attack, "\(summary?["skipped"] as? Int ?? -1)"], "\(method): the skipped examples are not recorded")
+        }
+    }
+}
