@@ -29,6 +29,8 @@ enum CommandLineWording {
             return error.description + (error.hint.map { "; \($0)" } ?? "")
         case TrainingError.diverged(let message):
             return message + " with --learning-rate"
+        case RecordingError.partialInUse(let partial):
+            return "\(partial) is being written by another probe record right now; wait for it to finish, or choose another --output"
         case RecordingError.partialRecordingExists(let partial):
             return "\(partial) holds an interrupted recording; rerun with --resume to continue it, or delete it to start over"
         case RecordingError.interrupted(let done, let total, let partial, let kept):

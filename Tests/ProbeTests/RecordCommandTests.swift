@@ -173,3 +173,28 @@ final class RecordCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["model.h5"])
     }
 }
+
+/// A recording whose partial file another process is writing is told so, not to resume or delete it (issue 12).
+final class BusyPartialCommandTests: XCTestCase {
+    private var tiny: [String] { ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData] }
+
+    func testAPartialFileBeingWrittenIsNamedAsSuchAndLeftAlone() throws {
+        let dir = try temporaryDirectory()
+        let model = dir.appendingPathComponent("m.h5").path
+        XCTAssertEqual(try probe(["train", "--arch", "fc10", "--epochs", "1", "-o", model, "--quiet"] + tiny).status, 0)
+        let output = dir.appendingPathComponent("acts.h5").path
+        let partial = dir.appendingPathComponent(".acts.h5.partial").path
+        try Data("being written".utf8).write(to: URL(fileURLWithPath: partial))
+        // This test process stands for the recording that is writing it: it holds the lock HDF5 takes.
+        let descriptor = open(partial, O_RDWR)
+        XCTAssertGreaterThanOrEqual(descriptor, 0)
+        defer { close(descriptor) }
+        XCTAssertEqual(flock(descriptor, LOCK_EX | LOCK_NB), 0)
+        for extra in [[], ["--resume"]] {
+            let run = try probe(["record", model, "-o", output, "--quiet"] + extra + tiny)
+            assertFailsClearly(run, mentioning: ["being written by another probe record"])
+            XCTAssertFalse(run.stderr.contains("delete"), run.stderr)
+        }
+        XCTAssertEqual(try String(contentsOfFile: partial, encoding: .utf8), "being written")
+    }
+}

@@ -67,6 +67,7 @@ public struct Recorder {
 
         let writer: ActivationWriter
         if FileManager.default.fileExists(atPath: partial) {
+            guard !Recorder.isLockedByAnotherProcess(partial) else { throw RecordingError.partialInUse(partial: partial) }
             guard resume else {
                 throw RecordingError.partialRecordingExists(partial: partial)
             }
@@ -124,6 +125,17 @@ public struct Recorder {
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         return RecordingSummary(file: path, rows: rows.count, layers: layers, seconds: Date().timeIntervalSince(began), bytes: bytes)
+    }
+
+    /// Whether another process holds a lock on `path`: HDF5 locks every file it writes for as long
+    /// as the file is open, so a partial file that is locked belongs to a recording still running.
+    static func isLockedByAnotherProcess(_ path: String) -> Bool {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK }
+        flock(descriptor, LOCK_UN)
+        return false
     }
 
     /// Parses the `compression` attribute of a partial recording.
