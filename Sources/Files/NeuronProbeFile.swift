@@ -28,10 +28,30 @@ public enum NeuronProbeFile {
     private static func openNeuronProbe(_ path: String, expecting kind: FileKind?) throws -> (file: HDF5File, format: String) {
         guard FileManager.default.fileExists(atPath: path) else { throw FileFormatError.missing(path: path, kind: kind) }
         guard HDF5File.isHDF5(path) else { throw FileFormatError.notHDF5(path: path, kind: kind) }
-        let file = try HDF5File.open(path)
+        let file: HDF5File
+        do {
+            file = try HDF5File.open(path)
+        } catch let error as HDF5Error {
+            throw FileFormatError.damaged(path: path, kind: kind, reason: plainReason(error.message))
+        }
         let root = file.root
         let format = root.hasAttribute("format") ? (try? root.stringAttribute("format")) ?? "no format attribute" : "no format attribute"
         return (file, format)
+    }
+
+    /// HDF5's reason for refusing a file, in plain words where it is a known one.
+    static func plainReason(_ message: String) -> String {
+        if message.contains("truncated file"),
+            let size = number(after: "eof = ", in: message), let stored = number(after: "stored_eof = ", in: message)
+        {
+            return "it is truncated: it holds \(size) of the \(stored) bytes it was written with (an interrupted copy or download)"
+        }
+        return message
+    }
+
+    private static func number(after label: String, in text: String) -> Int? {
+        guard let start = text.range(of: label)?.upperBound else { return nil }
+        return Int(text[start...].prefix { $0.isNumber })
     }
 }
 
@@ -47,13 +67,15 @@ public enum FileFormatError: Error, CustomStringConvertible, Equatable {
     case otherFormat(path: String, kind: FileKind, format: String)
     /// A layout version newer than this build reads.
     case newerVersion(path: String, kind: FileKind, version: Int)
+    /// An HDF5 file that HDF5 cannot open (truncated, or damaged inside).
+    case damaged(path: String, kind: FileKind?, reason: String)
     /// An attribute naming one of a closed set of choices (`known`) names another.
     case unknownChoice(path: String, attribute: String, value: String, known: [String])
 
     /// The kind of file that was expected, nil for any.
     public var kind: FileKind? {
         switch self {
-        case .missing(_, let kind), .notHDF5(_, let kind): return kind
+        case .missing(_, let kind), .notHDF5(_, let kind), .damaged(_, let kind, _): return kind
         case .notNeuronProbe, .unknownChoice: return nil
         case .otherFormat(_, let kind, _), .newerVersion(_, let kind, _): return kind
         }
@@ -72,6 +94,9 @@ public enum FileFormatError: Error, CustomStringConvertible, Equatable {
         case .newerVersion(let path, let kind, let version):
             return
                 "\(path) has \(kind.noun) format version \(version), newer than the \(kind.version) neuron-probe \(ToolInfo.version) reads; upgrade neuron-probe"
+        case .damaged(let path, let kind, let reason):
+            return
+                "\(path) cannot be read as a neuron-probe \(kind.map { "\($0.noun) " } ?? "")file: \(reason); replace it with a complete copy or make it again"
         case .unknownChoice(let path, let attribute, let value, let known):
             return "\(path) is damaged: its \(attribute) is '\(value)', which is none of \(known.joined(separator: ", "))"
         }

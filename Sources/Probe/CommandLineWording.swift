@@ -53,7 +53,7 @@ extension FileFormatError {
     /// What to do about a file of the wrong kind, in the CLI's words (the library's message says what is wrong).
     var hint: String? {
         switch self {
-        case .newerVersion, .unknownChoice: return nil
+        case .newerVersion, .unknownChoice, .damaged: return nil
         case .notNeuronProbe: return "use h5dump or h5ls for other files"
         case .missing, .notHDF5, .otherFormat:
             switch kind {

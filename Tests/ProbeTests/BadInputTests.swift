@@ -104,6 +104,23 @@ final class BadInputTests: XCTestCase {
         assertFailsClearly(unset, mentioning: ["--data-dir not given"])
     }
 
+    func testATruncatedModelFileIsDescribedInPlainWords() throws {
+        let dir = try temporaryDirectory()
+        let model = dir.appendingPathComponent("m.h5")
+        XCTAssertEqual(
+            try probe([
+                "train", "--arch", "fc10", "--epochs", "1", "-o", model.path, "--quiet", "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData,
+            ])
+            .status, 0)
+        let bytes = try Data(contentsOf: model)
+        try bytes.prefix(bytes.count / 3).write(to: model)
+        for command in [["eval", model.path, "--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData], ["inspect", model.path]] {
+            let run = try probe(command)
+            assertFailsClearly(run, mentioning: ["truncated", "holds \(bytes.count / 3) of the \(bytes.count) bytes"])
+            XCTAssertFalse(run.stderr.contains("H5Fopen"), run.stderr)
+        }
+    }
+
     func testAnUnknownDataSetListsTheKnownOnes() throws {
         assertFailsClearly(try probe(["data", "verify", "cifar10"]), mentioning: ["cifar10", "fashion-mnist", "mnist"])
     }
