@@ -4,7 +4,7 @@ import Files
 /// results stay in the attack file): the figures `probe attack` prints and a report reads.
 public struct AttackRunSummary: Codable, Sendable, Equatable {
     /// The L∞ radius of an FGSM-family run; nil for L-BFGS and noise.
-    @NullWhenAbsent public var epsilon: Double?
+    @NullWhenAbsent public var epsilon: Float?
     /// The fraction of examples that reached their goal.
     public var successRate: Double
     /// The fraction of adversarial examples the model misclassifies.
@@ -26,7 +26,7 @@ public struct AttackRunSummary: Codable, Sendable, Equatable {
         let n = Double(max(outcome.success.count, 1))
         let successful = zip(outcome.distortion, outcome.success).filter { $0.1 }.map { Double($0.0) }
         func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
-        epsilon = finite(Double(run.epsilon))
+        epsilon = run.epsilon.isFinite ? run.epsilon : nil
         successRate = Double(outcome.success.filter { $0 }.count) / n
         errorRate = Double(zip(outcome.predictedAdversarial, labels).filter { $0 != $1 }.count) / n
         cleanErrorRate = Double(zip(outcome.predictedClean, labels).filter { $0 != $1 }.count) / n

@@ -60,10 +60,11 @@ public struct ModelEvaluation: Sendable, Encodable {
         try container.encode(dataset, forKey: .dataset)
         try container.encode(split, forKey: .split)
         try container.encode(evaluation.count, forKey: .count)
-        try container.encode(Double(evaluation.error), forKey: .error)
-        try container.encode(Double(evaluation.accuracy), forKey: .accuracy)
-        try container.encode(Double(evaluation.meanConfidence), forKey: .meanConfidence)
-        try container.encode(Double(evaluation.loss), forKey: .loss)
+        // NOTE: Float32 values are written as Float32, so JSON holds the shortest decimal that reads back as the stored value.
+        try container.encode(evaluation.error, forKey: .error)
+        try container.encode(evaluation.accuracy, forKey: .accuracy)
+        try container.encode(evaluation.meanConfidence, forKey: .meanConfidence)
+        try container.encode(evaluation.loss, forKey: .loss)
         if includesPredictions { try container.encode(evaluation.predictions, forKey: .predictions) }
     }
 }

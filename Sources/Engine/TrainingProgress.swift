@@ -79,7 +79,7 @@ public struct TrainingSummary: Encodable, Sendable {
         case testAccuracy = "test_accuracy", epochs, epoch, phase, loss, accuracy, validationAccuracy = "validation_accuracy", seconds
     }
 
-    private static func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
+    private static func finite<Value: BinaryFloatingPoint>(_ value: Value?) -> Value? { value.flatMap { $0.isFinite ? $0 : nil } }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
@@ -88,17 +88,19 @@ public struct TrainingSummary: Encodable, Sendable {
         try container.encode(dataset, forKey: .dataset)
         try container.encode(seed, forKey: .seed)
         try container.encode(parameters, forKey: .parameters)
-        try container.encode(Self.finite(trainError), forKey: .trainError)
-        try container.encode(Self.finite(testError), forKey: .testError)
-        try container.encode(Self.finite(testAccuracy), forKey: .testAccuracy)
+        // The errors are shares counted in Float32 (`Evaluation`): written as the Float32 they were.
+        try container.encode(Self.finite(trainError).map(Float.init), forKey: .trainError)
+        try container.encode(Self.finite(testError).map(Float.init), forKey: .testError)
+        try container.encode(Self.finite(testAccuracy).map(Float.init), forKey: .testAccuracy)
         var list = container.nestedUnkeyedContainer(forKey: .epochs)
         for e in epochs {
             var entry = list.nestedContainer(keyedBy: Keys.self)
             try entry.encode(e.epoch, forKey: .epoch)
             try entry.encode(e.phase, forKey: .phase)
-            try entry.encode(Self.finite(Double(e.loss)), forKey: .loss)
-            try entry.encode(Self.finite(e.accuracy.map(Double.init)), forKey: .accuracy)
-            try entry.encode(Self.finite(e.validationAccuracy.map(Double.init)), forKey: .validationAccuracy)
+            // NOTE: Float32 values are written as Float32, so JSON holds the shortest decimal that reads back as the stored value.
+            try entry.encode(Self.finite(e.loss), forKey: .loss)
+            try entry.encode(Self.finite(e.accuracy), forKey: .accuracy)
+            try entry.encode(Self.finite(e.validationAccuracy), forKey: .validationAccuracy)
             try entry.encode(e.seconds, forKey: .seconds)
         }
     }

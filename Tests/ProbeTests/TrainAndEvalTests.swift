@@ -72,4 +72,30 @@ final class TrainAndEvalTests: XCTestCase {
             for option in options { XCTAssertTrue(run.stdout.contains(option), "probe \(command.joined(separator: " ")) --help lacks \(option)") }
         }
     }
+
+    func testJSONNumbersOfFloat32ValuesAreTheShortestDecimalsThatReadBack() throws {
+        let dir = try temporaryDirectory()
+        let model = dir.appendingPathComponent("m.h5").path
+        let data = ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData]
+        let train = try probe(["train", "--arch", "fc10", "--epochs", "2", "-o", model, "--quiet", "--json"] + data)
+        let eval = try probe(["eval", model, "--json"] + data)
+        let attack = try probe(
+            ["attack", "fgsm", model, "--epsilon", "0.1", "--limit", "20", "-o", dir.appendingPathComponent("a.h5").path, "--quiet", "--json"] + data)
+        for (run, keys) in [
+            (train, ["loss", "accuracy", "train_error", "test_error"]), (eval, ["loss", "error", "accuracy", "mean_confidence"]),
+            (attack, ["epsilon"]),
+        ] {
+            XCTAssertEqual(run.status, 0, run.stderr)
+            for key in keys {
+                let pattern = try NSRegularExpression(pattern: "\"\(key)\" : ([-0-9.e+]+)")
+                let matches = pattern.matches(in: run.stdout, range: NSRange(run.stdout.startIndex..., in: run.stdout))
+                XCTAssertFalse(matches.isEmpty, "\(key) not in \(run.stdout)")
+                for match in matches {
+                    let text = String(run.stdout[Range(match.range(at: 1), in: run.stdout)!])
+                    let value = try XCTUnwrap(Float(text), text)
+                    XCTAssertEqual(text, "\(value)", "\(key): \(text) is longer than the Float32 it stands for")
+                }
+            }
+        }
+    }
 }
