@@ -118,6 +118,30 @@ public enum ModelFile {
         }
     }
 
+    /// Throws unless `metadata.architecture` builds the layers the file holds: same names, kinds and
+    /// parameter shapes (a file whose spec and weights disagree would be reported as what it is not).
+    static func checkArchitecture(of model: Sequential, against metadata: ModelMetadata, path: String) throws {
+        let spec = metadata.architecture
+        let architecture: Architecture
+        do {
+            architecture =
+                try (try? Architecture(spec, activation: Activation(rawValue: metadata.activation), maxoutPieces: metadata.maxoutPieces))
+                ?? Architecture(spec, maxoutPieces: metadata.maxoutPieces)
+        } catch {
+            throw NetworkError.invalidModelFile("\(path): its architecture '\(spec)' is not one this version builds: \(error)")
+        }
+        var generator = SeededGenerator(seed: 0)
+        let built = try architecture.build(inputShape: metadata.inputShape, generator: &generator)
+        func signature(_ model: Sequential) -> [String] {
+            model.layers.map { layer in "\(layer.name):\(layer.kind.rawValue):\(layer.parameters.map(\.value.shape))" }
+        }
+        guard signature(built) == signature(model) else {
+            throw NetworkError.invalidModelFile(
+                "\(path): its architecture '\(spec)' does not match the layers it holds (\(model.layerNames.joined(separator: ", "))); the file was altered or damaged"
+            )
+        }
+    }
+
     /// Reads a model file written by `save`.
     /// - Throws: `NetworkError.invalidModelFile` with one line saying what is wrong (not HDF5, another
     ///   kind of neuron-probe file, a newer format version, a missing weight, a NaN weight).
@@ -187,6 +211,7 @@ public enum ModelFile {
             inputShape: inputShape, classNames: try root.stringArrayAttribute("class_names"),
             dataset: try root.stringAttribute("dataset"), training: configuration)
         metadata.maxoutPieces = Int(try root.attribute("maxout_pieces", as: Int64.self))
+        try checkArchitecture(of: model, against: metadata, path: path)
         metadata.datasetSHA256 = try root.stringAttribute("dataset_sha256")
         metadata.trainSubset = TrainingSubset(rawValue: try training.stringAttribute("train_subset")) ?? .all
         metadata.validationCount = Int(try training.attribute("validation", as: Int64.self))

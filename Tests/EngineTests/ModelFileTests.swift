@@ -91,6 +91,20 @@ final class ModelFileTests: XCTestCase {
         assertInvalidModelFile(path("new.h5"), mentions: ["newer", "upgrade"])
     }
 
+    func testAnArchitectureThatDoesNotMatchTheStoredLayersIsRejected() throws {
+        let (model, metadata) = try makeModel("fc10")
+        try ModelFile.save(model, metadata: metadata, to: path("m.h5"))
+        XCTAssertNoThrow(try ModelFile.load(path("m.h5")))
+        for other in ["fc20-10", "conv-small", "nonsense"] {
+            let file = try HDF5File.open(path("m.h5"), writable: true)
+            try file.root.setAttribute("architecture", other)
+            try file.close()
+            XCTAssertThrowsError(try ModelFile.load(path("m.h5")), other) { error in
+                XCTAssertTrue("\(error)".contains("architecture '\(other)'"), "\(error)")
+            }
+        }
+    }
+
     func testANaNWeightInAFileIsRejected() throws {
         let (model, metadata) = try makeModel("fc10")
         try ModelFile.save(model, metadata: metadata, to: path("nan.h5"))
