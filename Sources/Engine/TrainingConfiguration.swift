@@ -36,7 +36,7 @@ public struct TrainingConfiguration: Sendable {
         guard effectiveLearningRate > 0, effectiveLearningRate.isFinite else {
             throw SettingProblem("learning rate", "must be a positive number, given \(effectiveLearningRate)")
         }
-        guard momentum >= 0, momentum < 1 else { throw TrainingError.invalidSetting("momentum must lie in [0, 1), given \(momentum)") }
+        guard momentum >= 0, momentum < 1 else { throw SettingProblem("momentum", "\(momentum)", "must lie in [0, 1)") }
         guard pretrainEpochs >= 0 else { throw SettingProblem("pre-training epochs", "must be at least 0") }
         if let epsilon = adversarialEpsilon, !(epsilon >= 0 && epsilon <= 1) {
             throw SettingProblem("adversarial", "fgsm:\(epsilon)", "has an ε outside [0, 1]")

@@ -19,10 +19,10 @@ struct AttackData: ParsableArguments {
     @Option(name: .long, help: "The split to attack: test (the default) or train.")
     var split: DatasetSplit?
 
-    @Option(name: .long, help: "Attack only the first N images of the split.")
+    @Option(name: .long, parsing: .unconditional, help: "Attack only the first N images of the split.")
     var limit: Int?
 
-    @Option(name: .long, help: "The seed of random targets, random starts and noise.")
+    @Option(name: .long, parsing: .unconditional, help: "The seed of random targets, random starts and noise.")
     var seed: UInt64 = 1
 
     func validate() throws {
@@ -80,22 +80,22 @@ struct FGSMCommand: ParsableCommand {
     @Argument(help: "The model file.")
     var model: String
 
-    @Option(name: .long, help: "L∞ radii ε, comma-separated (each a run in the file).")
+    @Option(name: .long, parsing: .unconditional, help: "L∞ radii ε, comma-separated (each a run in the file).")
     var epsilon: String
 
     @Option(name: .long, help: "none (untargeted), next, random, or a class index.")
     var target = "none"
 
-    @Option(name: .long, help: "Gradient steps (1: FGSM).")
+    @Option(name: .long, parsing: .unconditional, help: "Gradient steps (1: FGSM).")
     var steps = 1
 
-    @Option(name: .long, help: "Step size α of the iterative form (default 2.5·ε/steps).")
+    @Option(name: .long, parsing: .unconditional, help: "Step size α of the iterative form (default 2.5·ε/steps).")
     var stepSize: Float?
 
     @Flag(name: .long, help: "Start from a uniform random point of the ε-ball (PGD).")
     var randomStart = false
 
-    @Option(name: .long, help: "Images per gradient pass.")
+    @Option(name: .long, parsing: .unconditional, help: "Images per gradient pass.")
     var batchSize = 500
 
     @OptionGroup var data: AttackData
@@ -152,22 +152,23 @@ struct LBFGSCommand: ParsableCommand {
     @Option(name: .long, help: "random (a class other than the label, seeded), next, or a class index.")
     var target = "random"
 
-    @Option(name: .long, help: "L-BFGS-B iterations per value of c.")
+    @Option(name: .long, parsing: .unconditional, help: "L-BFGS-B iterations per value of c.")
     var maxIterations = 100
 
-    @Option(name: .long, help: "Values of c tried per example.")
+    @Option(name: .long, parsing: .unconditional, help: "Values of c tried per example.")
     var cSearchSteps = 10
 
-    @Option(name: .long, help: "The first value of c.")
+    @Option(name: .long, parsing: .unconditional, help: "The first value of c.")
     var initialC = 1.0
 
-    @Option(name: .long, help: "L-BFGS-B's factr: stop a run when f falls by less than factr × 2.2e-16 relative to its size.")
+    @Option(
+        name: .long, parsing: .unconditional, help: "L-BFGS-B's factr: stop a run when f falls by less than factr × 2.2e-16 relative to its size.")
     var factr = 1e10
 
-    @Option(name: .long, help: "L-BFGS-B's pgtol: stop a run when no projected-gradient component exceeds it.")
+    @Option(name: .long, parsing: .unconditional, help: "L-BFGS-B's pgtol: stop a run when no projected-gradient component exceeds it.")
     var pgtol = 1e-3
 
-    @Option(name: .long, help: "Examples optimised in lockstep.")
+    @Option(name: .long, parsing: .unconditional, help: "Examples optimised in lockstep.")
     var batchSize = 250
 
     @OptionGroup var data: AttackData
@@ -213,7 +214,7 @@ struct NoiseCommand: ParsableCommand {
     @Argument(help: "The model file.")
     var model: String
 
-    @Option(name: .long, help: "Noise standard deviation per pixel.")
+    @Option(name: .long, parsing: .unconditional, help: "Noise standard deviation per pixel.")
     var stddev: Float?
 
     @Option(name: .long, help: "An attack file whose per-example distortions (per-pixel RMS) the noise matches, on the same examples.")

@@ -13,6 +13,7 @@ enum CommandLineWording {
         "activation": "--activation", "epsilon": "--epsilon", "steps": "--steps", "step size": "--step-size",
         "target": "--target", "top k": "--top", "random directions": "--random", "rotations": "--rotations",
         "layers": "--layers", "shard": "--shard", "validation": "--validation", "architecture": "--arch", "weight decay": "--weight-decay",
+        "momentum": "--momentum",
     ]
 
     /// How the CLI gives each source of the data search order.

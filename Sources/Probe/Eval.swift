@@ -17,7 +17,7 @@ struct Eval: ParsableCommand {
     @Option(name: .long, help: "The split to evaluate on: test or train.")
     var split = DatasetSplit.test
 
-    @Option(name: .long, help: "Evaluate only the first N examples of the split.")
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N examples of the split.")
     var limit: Int?
 
     @Flag(name: .long, help: "Include each example's predicted class in the JSON output.")

@@ -27,7 +27,7 @@ struct Record: ParsableCommand {
     @Option(name: .long, help: "The split to record: test, train, or all (train then test).")
     var split = RecordedSplit.test
 
-    @Option(name: .long, help: "Record only the first N images of the split.")
+    @Option(name: .long, parsing: .unconditional, help: "Record only the first N images of the split.")
     var limit: Int?
 
     @Option(name: .long, help: "Comma-separated layer names to record, or all (every layer but flatten and dropout).")
@@ -39,7 +39,7 @@ struct Record: ParsableCommand {
     @Option(name: .long, help: "Chunk compression: none, gzip or gzip:LEVEL (1-9).")
     var compression = "none"
 
-    @Option(name: .long, help: "Images per forward pass.")
+    @Option(name: .long, parsing: .unconditional, help: "Images per forward pass.")
     var batchSize = 1024
 
     @Option(name: .long, help: "Record only the I-th of N contiguous slices of the rows (e.g. 2/4), for job arrays.")

@@ -19,7 +19,7 @@ struct Transfer: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "The models to evaluate.")
     var models: [String]
 
-    @Option(name: .long, help: "Rescale each perturbation to this per-pixel RMS first (Table 4's amplified rows, e.g. 0.1).")
+    @Option(name: .long, parsing: .unconditional, help: "Rescale each perturbation to this per-pixel RMS first (Table 4's amplified rows, e.g. 0.1).")
     var amplify: Float?
 
     @OptionGroup(title: "Where to find the clean images (needed with --amplify)") var data: DataDirectoryOption

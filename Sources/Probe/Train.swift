@@ -24,45 +24,48 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "The hidden nonlinearity of fc networks (sigmoid, relu or tanh).")
     var activation: Activation?
 
-    @Option(name: .long, help: "Linear pieces per maxout unit.")
+    @Option(name: .long, parsing: .unconditional, help: "Linear pieces per maxout unit.")
     var maxoutPieces = 5
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: .long, help: "Passes over the training set.")
+    @Option(name: .long, parsing: .unconditional, help: "Passes over the training set.")
     var epochs = 5
 
-    @Option(name: .long, help: "Examples per gradient step.")
+    @Option(name: .long, parsing: .unconditional, help: "Examples per gradient step.")
     var batchSize = 128
 
-    @Option(name: .long, help: "The step size (default 0.002 for adam, 0.05 for sgd).")
+    @Option(name: .long, parsing: .unconditional, help: "The step size (default 0.002 for adam, 0.05 for sgd).")
     var learningRate: Float?
 
     @Option(name: .long, help: "The update rule: sgd (with momentum) or adam.")
     var optimizer = OptimizerKind.adam
 
-    @Option(name: .long, help: "Momentum of sgd.")
+    @Option(name: .long, parsing: .unconditional, help: "Momentum of sgd.")
     var momentum: Float = 0.9
 
     @Option(name: .long, help: "L2 weight decay λ of J + (λ/2)‖W‖²: one number for every layer, or per layer as fc1=1e-3,fc2=1e-4.")
     var weightDecay = "0"
 
-    @Option(name: .long, help: "The seed of every random choice; the same seed on the same machine gives bit-identical weights.")
+    @Option(
+        name: .long, parsing: .unconditional, help: "The seed of every random choice; the same seed on the same machine gives bit-identical weights.")
     var seed: UInt64 = 1
 
     @Option(name: .long, help: "Train on all training examples or on one of Szegedy's disjoint halves, P1 or P2 (§4.2).")
     var trainSubset = TrainingSubset.all
 
-    @Option(name: .long, help: "Training examples held out (from the end of the subset) to report validation loss and accuracy each epoch.")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Training examples held out (from the end of the subset) to report validation loss and accuracy each epoch.")
     var validation = 0
 
-    @Option(name: .long, help: "Epochs of autoencoder pre-training for ae architectures.")
+    @Option(name: .long, parsing: .unconditional, help: "Epochs of autoencoder pre-training for ae architectures.")
     var pretrainEpochs = 5
 
     @Option(name: .long, help: "Adversarial training as Goodfellow et al. §6: fgsm:EPSILON (e.g. fgsm:0.1).")
     var adversarial: String?
 
-    @Option(name: .long, help: "Weight α of the clean loss in α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)).")
+    @Option(name: .long, parsing: .unconditional, help: "Weight α of the clean loss in α·J(x) + (1 − α)·J(x + ε·sign(∇ₓJ)).")
     var alpha: Float = 0.5
 
     @Option(name: [.short, .customLong("output")], help: "The model file to write.")

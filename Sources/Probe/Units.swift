@@ -24,22 +24,22 @@ struct Units: ParsableCommand {
     @Option(name: .long, help: "The layer to analyse (comma-separated for several).")
     var layer: String
 
-    @Option(name: .long, help: "Random directions K (default: as many as the layer has live units).")
+    @Option(name: .long, parsing: .unconditional, help: "Random directions K (default: as many as the layer has live units).")
     var random: Int?
 
-    @Option(name: .long, help: "Top images per direction for the statistics.")
+    @Option(name: .long, parsing: .unconditional, help: "Top images per direction for the statistics.")
     var top = 100
 
-    @Option(name: .long, help: "Random rotations of the whole basis for the detector count.")
+    @Option(name: .long, parsing: .unconditional, help: "Random rotations of the whole basis for the detector count.")
     var rotations = 10
 
-    @Option(name: .long, help: "Also analyse this many principal components of the activations.")
+    @Option(name: .long, parsing: .unconditional, help: "Also analyse this many principal components of the activations.")
     var pca = 0
 
-    @Option(name: .long, help: "Top-k purity at or above which a direction counts as a detector.")
+    @Option(name: .long, parsing: .unconditional, help: "Top-k purity at or above which a direction counts as a detector.")
     var threshold = 0.8
 
-    @Option(name: .long, help: "The seed of the random directions, rotations and bootstrap.")
+    @Option(name: .long, parsing: .unconditional, help: "The seed of the random directions, rotations and bootstrap.")
     var seed: UInt64 = 1
 
     @OptionGroup(title: "Where to find the data set's images when the activation file holds none") var data: DataDirectoryOption

@@ -90,3 +90,27 @@ final class MatchedNoiseCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: noise + "2"))
     }
 }
+
+/// A negative number reaches the option's range check instead of being taken for a flag (issue 12).
+final class NegativeNumberCommandTests: XCTestCase {
+    func testNegativeNumbersAreCheckedAgainstTheirRanges() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("o.h5").path
+        let data = ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData]
+        let model = dir.appendingPathComponent("m.h5").path
+        XCTAssertEqual(try probe(["train", "--arch", "fc10", "--epochs", "1", "-o", model, "--quiet"] + data).status, 0)
+        let cases: [([String], String)] = [
+            (["attack", "fgsm", model, "--epsilon", "-0.1", "-o", out], "--epsilon -0.1 is not a number in [0, 1]"),
+            (["eval", model, "--limit", "-5"], "--limit must be at least 1"),
+            (["train", "--arch", "fc10", "--epochs", "-1", "-o", out], "--epochs must be at least 1"),
+            (["train", "--arch", "fc10", "--momentum", "-0.5", "-o", out], "--momentum -0.5 must lie in [0, 1)"),
+            (["attack", "lbfgs", model, "--initial-c", "-1", "-o", out], "--initial-c must be positive"),
+            (["attack", "noise", model, "--stddev", "-1", "-o", out], "--stddev must be a non-negative number"),
+        ]
+        for (arguments, message) in cases {
+            let run = try probe(arguments + data)
+            XCTAssertEqual(run.status, 64, "\(arguments): \(run.stderr)")
+            assertFailsClearly(run, mentioning: [message])
+        }
+    }
+}
