@@ -30,8 +30,10 @@ public struct FileDescription: Encodable {
     public private(set) var datasets: [DatasetEntry] = []
     /// Every group below the root, depth first.
     public private(set) var groups: [String] = []
+    /// The shards of a merged recording and whether each is there as it was merged; nil for other files.
+    public let shards: [LinkedFile]?
 
-    private enum Keys: String, CodingKey { case file, kind, attributes, groups, datasets }
+    private enum Keys: String, CodingKey { case file, kind, attributes, groups, datasets, shards }
 
     /// The description as `probe inspect --json` writes it.
     public func encode(to encoder: Encoder) throws {
@@ -41,6 +43,7 @@ public struct FileDescription: Encodable {
         try container.encode(Dictionary(attributes, uniquingKeysWith: { first, _ in first }), forKey: .attributes)
         try container.encode(groups, forKey: .groups)
         try container.encode(datasets, forKey: .datasets)
+        try container.encodeIfPresent(shards, forKey: .shards)
     }
 
     /// Reads the file's structure.
@@ -51,6 +54,7 @@ public struct FileDescription: Encodable {
         let root = file.root
         kind = format
         attributes = try root.attributeNames().map { ($0, try root.attributeValue($0)) }
+        shards = try LinkedFile.shards(of: root, file: path)
         try walk(root, prefix: "")
     }
 

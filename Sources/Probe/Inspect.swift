@@ -31,6 +31,7 @@ extension FileDescription {
     var text: String {
         var lines = ["\(path): \(kind)"]
         for (name, value) in attributes { lines.append("  @\(name) = \(value)") }
+        for shard in shards ?? [] { lines.append("  shard \(shard.name): \(shard.state.rawValue) (\(shard.path))") }
         for entry in datasets {
             let info = entry.info
             var line = "  \(info.path)  \(FileDescription.shape(info.shape)) \(info.typeDescription)"

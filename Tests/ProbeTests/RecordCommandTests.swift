@@ -198,3 +198,55 @@ final class BusyPartialCommandTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: partial, encoding: .utf8), "being written")
     }
 }
+
+/// Merged files and units files name what they read relative to themselves, and a merged file
+/// whose shard is gone says so instead of reading fill values (issue 12).
+final class LinkedFilesCommandTests: XCTestCase {
+    private var tiny: [String] { ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData] }
+
+    func testAMergedFileWithAMissingShardIsRefusedAndInspectNamesTheShard() throws {
+        let dir = try temporaryDirectory()
+        let model = dir.appendingPathComponent("m.h5").path
+        XCTAssertEqual(try probe(["train", "--arch", "fc10", "--epochs", "1", "-o", model, "--quiet"] + tiny).status, 0)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("shards"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
+        let shards = try (1...2).map { i -> String in
+            let shard = dir.appendingPathComponent("shards/part-\(i).h5").path
+            XCTAssertEqual(try probe(["record", model, "--shard", "\(i)/2", "-o", shard, "--quiet"] + tiny).status, 0)
+            return shard
+        }
+        let merged = dir.appendingPathComponent("out/all.h5").path
+        let merge = try probe(["merge"] + shards + ["-o", merged])
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        try FileManager.default.removeItem(atPath: shards[1])
+        let units = try probe(["units", merged, "--layer", "fc1", "--random", "10", "--rotations", "0", "--top", "5"])
+        assertFailsClearly(units, mentioning: ["shard ../shards/part-2.h5 is missing"])
+        let inspect = try probe(["inspect", merged])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("shard ../shards/part-2.h5: missing"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("shard ../shards/part-1.h5: present"), inspect.stdout)
+    }
+
+    func testAUnitsFileInAnotherFolderLinksTheActivationsRelativelyAndMovesWithThem() throws {
+        let dir = try temporaryDirectory()
+        let tree = dir.appendingPathComponent("tree")
+        try FileManager.default.createDirectory(at: tree.appendingPathComponent("results"), withIntermediateDirectories: true)
+        let model = tree.appendingPathComponent("m.h5").path
+        XCTAssertEqual(try probe(["train", "--arch", "fc10", "--epochs", "1", "-o", model, "--quiet"] + tiny).status, 0)
+        let acts = tree.appendingPathComponent("acts.h5").path
+        XCTAssertEqual(try probe(["record", model, "-o", acts, "--quiet"] + tiny).status, 0)
+        let results = tree.appendingPathComponent("results/u.h5").path
+        let units = try probe(["units", acts, "--layer", "fc1", "--random", "10", "--rotations", "0", "--top", "5", "-o", results, "--quiet"])
+        XCTAssertEqual(units.status, 0, units.stderr)
+        let moved = dir.appendingPathComponent("moved")
+        try FileManager.default.moveItem(at: tree, to: moved)
+        try assertPythonSucceeds(
+            """
+            import h5py, sys
+            f = h5py.File(sys.argv[1], "r")
+            link = f["units/fc1"].get("activations", getlink=True)
+            assert link.filename == "../acts.h5", link.filename
+            assert f["units/fc1/activations"].shape == (256, 10)
+            """, arguments: [moved.appendingPathComponent("results/u.h5").path], "the moved units file does not reach its activations")
+    }
+}

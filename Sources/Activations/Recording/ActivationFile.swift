@@ -80,6 +80,15 @@ public final class ActivationFile {
             firstRow: Int(try root.attribute("first_row", as: Int64.self)), totalRows: Int(try root.attribute("total_rows", as: Int64.self)),
             toolVersion: try root.stringAttribute("tool_version"), created: try root.stringAttribute("created"),
             compression: try root.stringAttribute("compression"))
+        // A merged recording reads its rows from its shards: a missing or replaced one would read as
+        // fill values (NaN activations, label 0) in every client.
+        if let shards = try LinkedFile.shards(of: root, file: path), let broken = shards.first(where: { $0.state != .present }) {
+            throw RecordingError.invalidFile(
+                broken.state == .missing
+                    ? "\(path) is a merged recording whose shard \(broken.name) is missing (looked for \(broken.path)); put it back, or merge the shards again"
+                    : "\(path) is a merged recording whose shard \(broken.name) is not the file it was merged from (its size or stamp differs); merge the shards again"
+            )
+        }
         let planned = Int(try root.attribute("rows", as: Int64.self))
         guard let first = metadata.layerNames.first else {
             throw RecordingError.invalidFile("\(path) records no layer")

@@ -48,11 +48,9 @@ public enum ShardMerger {
             throw RecordingError.invalidFile("the shards hold \(next) of the recording's \(first.totalRows) rows; a shard is missing")
         }
 
-        let outputDirectory = URL(fileURLWithPath: output).deletingLastPathComponent().standardizedFileURL.path
-        func reference(_ path: String) -> String {
-            let url = URL(fileURLWithPath: path).standardizedFileURL
-            return url.deletingLastPathComponent().path == outputDirectory ? url.lastPathComponent : url.path
-        }
+        // Shards are named relative to the merged file, so that the two can move together.
+        let outputDirectory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        func reference(_ path: String) -> String { LinkedFile.relativeName(of: path, from: outputDirectory) }
         let sources = try files.map { file -> (file: String, rows: Range<Int>, handle: HDF5File) in
             (reference(file.path), file.metadata.firstRow..<(file.metadata.firstRow + file.count), try HDF5File.open(file.path))
         }
@@ -69,8 +67,15 @@ public enum ShardMerger {
             try root.setAttribute("rows_complete", Int64(next))
             try root.setAttribute("first_row", Int64(0))
             try root.setAttribute("shard", "merged")
-            try root.setAttribute("shards", sources.map(\.file))
+            try LinkedFile.recordShards(files.map(\.path), on: root, of: output)
             try root.setAttribute("shard_sha256", try files.map { try Checksum.sha256(ofFile: $0.path) })
+            // The settings of the whole recording: every row, merged from the shards.
+            var settings = try shardRoot.stringAttribute("settings").split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            if settings.count == 10 {
+                settings[4] = "\(0..<next)"
+                settings[9] = "merged from \(files.count) shards"
+            }
+            try root.setAttribute("settings", settings.joined(separator: "|"))
             // Shards may have run on other machines: the merged file names every shard's kernel.
             let kernels = try sources.map {
                 try $0.handle.root.attributeNames().contains("blas_kernel") ? $0.handle.root.stringAttribute("blas_kernel") : "unknown"

@@ -34,10 +34,8 @@ public enum UnitsFile {
         options: UnitsAnalysisOptions, to path: String
     ) throws -> AtomicFile.Output {
         let activationsSHA = try Checksum.sha256(ofFile: activationsPath)
-        // The external links name the activation file relative to the results file when they share a directory.
-        let resultsDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
-        let activationsURL = URL(fileURLWithPath: activationsPath).standardizedFileURL
-        let linkTarget = activationsURL.deletingLastPathComponent().path == resultsDirectory ? activationsURL.lastPathComponent : activationsURL.path
+        // The external links name the activation file relative to the results file, so that the two can move together.
+        let linkTarget = LinkedFile.relativeName(of: activationsPath, from: URL(fileURLWithPath: path).deletingLastPathComponent().path)
         let writeFile = { (temporary: String) throws in
             let file = try HDF5File.create(temporary)
             let root = file.root

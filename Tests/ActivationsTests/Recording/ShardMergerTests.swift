@@ -3,6 +3,7 @@ import HDF5
 import Engine
 import XCTest
 @testable import Activations
+import Files
 
 /// Merging shards: one file of virtual datasets equal to the unsharded recording, and shards that
 /// do not fit together are refused.
@@ -116,5 +117,56 @@ final class ShardMergerTests: XCTestCase {
         XCTAssertThrowsError(try ShardMerger.merge([shards[0], input.modelPath], into: path("merged.h5"))) { error in
             XCTAssertTrue("\(error)".contains("not a neuron-probe activation file"), "\(error)")
         }
+    }
+
+    func testAMergedFileNamesItsShardsRelativeToItselfAndMovesWithThem() throws {
+        let shards = try recordShards(2)
+        let shardDirectory = directory.appendingPathComponent("tree/shards"), outDirectory = directory.appendingPathComponent("tree/out")
+        for folder in [shardDirectory, outDirectory] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        let moved = try shards.map { shard -> String in
+            let target = shardDirectory.appendingPathComponent(URL(fileURLWithPath: shard).lastPathComponent).path
+            try FileManager.default.moveItem(atPath: shard, toPath: target)
+            return target
+        }
+        let merged = outDirectory.appendingPathComponent("merged.h5").path
+        try ShardMerger.merge(moved, into: merged)
+        XCTAssertEqual(try HDF5File.open(merged).root.stringArrayAttribute("shards"), ["../shards/part1.h5", "../shards/part2.h5"])
+        let before = try ActivationFile(path: merged).rows("fc1", 0..<512)
+        let elsewhere = directory.appendingPathComponent("moved")
+        try FileManager.default.moveItem(at: directory.appendingPathComponent("tree"), to: elsewhere)
+        let after = try ActivationFile(path: elsewhere.appendingPathComponent("out/merged.h5").path).rows("fc1", 0..<512)
+        XCTAssertEqual(after.scalars, before.scalars, "the moved tree reads the same rows")
+    }
+
+    func testAMissingShardIsReportedNamingItAndInspectShowsIt() throws {
+        try ShardMerger.merge(try recordShards(2), into: path("merged.h5"))
+        try FileManager.default.removeItem(atPath: path("part2.h5"))
+        XCTAssertThrowsError(try ActivationFile(path: path("merged.h5"))) { error in
+            XCTAssertTrue("\(error)".contains("shard part2.h5 is missing"), "\(error)")
+        }
+        let shards = try XCTUnwrap(try FileDescription(path: path("merged.h5")).shards)
+        XCTAssertEqual(shards.map(\.state), [.present, .missing])
+    }
+
+    func testAShardReplacedByAnotherFileIsReported() throws {
+        let shards = try recordShards(2)
+        try ShardMerger.merge(shards, into: path("merged.h5"))
+        // Another recording of the same slice, written later: the same rows, another file.
+        var options = RecordingOptions()
+        options.batchSize = 100
+        options.shard = try Shard(parsing: "2/2")
+        try FileManager.default.removeItem(atPath: shards[1])
+        try Recorder(options: options).record(input, to: shards[1])
+        XCTAssertThrowsError(try ActivationFile(path: path("merged.h5"))) { error in
+            XCTAssertTrue("\(error)".contains("shard part2.h5 is not the file it was merged from"), "\(error)")
+        }
+        XCTAssertEqual(try FileDescription(path: path("merged.h5")).shards?.map(\.state), [.present, .changed])
+    }
+
+    func testTheMergedSettingsDescribeTheWholeRecording() throws {
+        try ShardMerger.merge(try recordShards(2), into: path("merged.h5"))
+        let settings = try HDF5File.open(path("merged.h5")).root.stringAttribute("settings").split(separator: "|").map(String.init)
+        XCTAssertEqual(settings[4], "0..<512")
+        XCTAssertEqual(settings[9], "merged from 2 shards")
     }
 }
