@@ -30,10 +30,12 @@ public struct FileDescription: Encodable {
     public private(set) var datasets: [DatasetEntry] = []
     /// Every group below the root, depth first.
     public private(set) var groups: [String] = []
+    /// The attributes of each group that has any, by path.
+    public private(set) var groupAttributes: [String: [(String, AttributeValue)]] = [:]
     /// The shards of a merged recording and whether each is there as it was merged; nil for other files.
     public let shards: [LinkedFile]?
 
-    private enum Keys: String, CodingKey { case file, kind, attributes, groups, datasets, shards }
+    private enum Keys: String, CodingKey { case file, kind, attributes, groups, groupAttributes = "group_attributes", datasets, shards }
 
     /// The description as `probe inspect --json` writes it.
     public func encode(to encoder: Encoder) throws {
@@ -42,6 +44,8 @@ public struct FileDescription: Encodable {
         try container.encode(kind, forKey: .kind)
         try container.encode(Dictionary(attributes, uniquingKeysWith: { first, _ in first }), forKey: .attributes)
         try container.encode(groups, forKey: .groups)
+        try container.encode(
+            groupAttributes.mapValues { Dictionary($0, uniquingKeysWith: { first, _ in first }) }, forKey: .groupAttributes)
         try container.encode(datasets, forKey: .datasets)
         try container.encodeIfPresent(shards, forKey: .shards)
     }
@@ -64,7 +68,10 @@ public struct FileDescription: Encodable {
             switch kind {
             case .group:
                 groups.append(path)
-                try walk(try group.openGroup(name), prefix: path)
+                let child = try group.openGroup(name)
+                let attributes = try child.attributeNames().map { ($0, try child.attributeValue($0)) }
+                if !attributes.isEmpty { groupAttributes[path] = attributes }
+                try walk(child, prefix: path)
             case .dataset:
                 let info = try group.datasetInfo(name)
                 var attributes: [(String, AttributeValue)] = []

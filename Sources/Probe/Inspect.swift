@@ -32,6 +32,11 @@ extension FileDescription {
         var lines = ["\(path): \(kind)"]
         for (name, value) in attributes { lines.append("  @\(name) = \(value)") }
         for shard in shards ?? [] { lines.append("  shard \(shard.name): \(shard.state.rawValue) (\(shard.path))") }
+        for group in groups {
+            guard let attributes = groupAttributes[group] else { continue }
+            lines.append("  \(group)/")
+            for (name, value) in attributes { lines.append("      @\(name) = \(value)") }
+        }
         for entry in datasets {
             let info = entry.info
             var line = "  \(info.path)  \(FileDescription.shape(info.shape)) \(info.typeDescription)"

@@ -43,6 +43,7 @@ struct Probe: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot(nil)
+            if let reader = command as? ReadsFiles { try InputFileCheck.check(reader.inputFiles) }
             try command.run()
         } catch let problem as SettingProblem {
             // A setting that cannot work is a usage error, found only once the work started: EX_USAGE, as for the options.
