@@ -6,24 +6,8 @@ import XCTest
 /// Szegedy's box-constrained L-BFGS: it reaches its targets with small, in-box perturbations,
 /// brackets c, and batches do what single examples do.
 final class BoxLBFGSTests: XCTestCase {
-    /// A softmax regression on 8×8 images, trained briefly on random labelled blobs so it has structure.
-    private func model() throws -> (Sequential, Tensor, [Int]) {
-        var g = SeededGenerator(seed: 1)
-        let n = 300
-        var values: [Float] = [], labels: [Int] = []
-        for i in 0..<n {
-            let label = i % 4
-            labels.append(label)
-            for p in 0..<64 { values.append(min(max((p / 16 == label ? 0.8 : 0.2) + 0.15 * g.nextGaussian(), 0), 1)) }
-        }
-        let x = Tensor(shape: [n, 1, 8, 8], scalars: values)
-        let model = try Architecture("fc16-4", activation: .relu).build(inputShape: [1, 8, 8], generator: &g)
-        var configuration = TrainingConfiguration()
-        configuration.epochs = 10
-        configuration.batchSize = 32
-        _ = try Trainer(configuration: configuration).train(model, images: x, labels: labels, generator: &g)
-        return (model, x, labels)
-    }
+    /// The blob classifier, trained for 10 epochs on 300 images.
+    private func model() throws -> (Sequential, Tensor, [Int]) { try BlobClassifier.trained(count: 300, epochs: 10) }
 
     func testItReachesTheTargetsWithSmallPerturbationsInsideTheBox() throws {
         let (model, x, labels) = try model()

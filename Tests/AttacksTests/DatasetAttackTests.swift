@@ -7,22 +7,9 @@ import XCTest
 /// cover every example once, targets drawn from the seed, one run per radius, and the noise
 /// control on exactly the examples of the attack it matches.
 final class DatasetAttackTests: XCTestCase {
-    /// A softmax regression on 8×8 images of four blobs, trained briefly so that it has structure.
+    /// The blob classifier, trained for 5 epochs on 200 images, and those images as examples.
     private func trained() throws -> (Sequential, AttackExamples) {
-        var g = SeededGenerator(seed: 1)
-        let n = 200
-        var values: [Float] = [], labels: [Int] = []
-        for i in 0..<n {
-            let label = i % 4
-            labels.append(label)
-            for p in 0..<64 { values.append(min(max((p / 16 == label ? 0.8 : 0.2) + 0.15 * g.nextGaussian(), 0), 1)) }
-        }
-        let x = Tensor(shape: [n, 1, 8, 8], scalars: values)
-        let model = try Architecture("fc16-4", activation: .relu).build(inputShape: [1, 8, 8], generator: &g)
-        var configuration = TrainingConfiguration()
-        configuration.epochs = 5
-        configuration.batchSize = 32
-        _ = try Trainer(configuration: configuration).train(model, images: x, labels: labels, generator: &g)
+        let (model, x, labels) = try BlobClassifier.trained(count: 200, epochs: 5)
         return (model, AttackExamples(images: x, labels: labels))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Files
 
@@ -24,18 +25,5 @@ final class ToolInfoTests: XCTestCase {
             let date = Date(timeIntervalSince1970: value)
             XCTAssertEqual(ToolInfo.timestamp(date), formatter.string(from: date), "at \(value) s")
         }
-    }
-}
-
-/// Steele, Lea and Flood's SplitMix64: a seeded stream of 64-bit values for the test's instants.
-private struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -79,29 +79,28 @@ final class BadInputTests: XCTestCase {
         assertFailsClearly(try probe(["inspect", plain]), mentioning: ["not a neuron-probe file", "h5dump or h5ls"])
     }
 
-    func testADataSetThatIsNotInstalledNamesWhereItLookedAndWhatToDo() throws {
+    /// `probe train` on MNIST (not installed here) with `--data-dir` an empty folder (or none) and an empty home.
+    private func trainOnMissingMNIST(givingDataDir: Bool = true) throws -> (run: ProbeRun, empty: URL) {
         let dir = try temporaryDirectory()
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let run = try probe(
-            ["train", "--arch", "fc10", "--dataset", "mnist", "--data-dir", empty.path, "-o", dir.appendingPathComponent("m.h5").path],
-            environment: ["HOME": dir.path, "XDG_CACHE_HOME": dir.path])
+            ["train", "--arch", "fc10", "--dataset", "mnist"] + (givingDataDir ? ["--data-dir", empty.path] : []) + [
+                "-o", dir.appendingPathComponent("m.h5").path,
+            ], environment: ["HOME": dir.path, "XDG_CACHE_HOME": dir.path])
+        return (run, empty)
+    }
+
+    func testADataSetThatIsNotInstalledNamesWhereItLookedAndWhatToDo() throws {
+        let (run, empty) = try trainOnMissingMNIST()
         assertFailsClearly(run, mentioning: ["mnist", empty.path, "probe data fetch mnist"])
     }
 
     func testTheCommandLineNamesItsDataDirFlagWhereTheLibrarySaysDataDirectory() throws {
-        let dir = try temporaryDirectory()
-        let empty = dir.appendingPathComponent("empty")
-        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        let train = try probe(
-            ["train", "--arch", "fc10", "--dataset", "mnist", "--data-dir", empty.path, "-o", dir.appendingPathComponent("m.h5").path],
-            environment: ["HOME": dir.path, "XDG_CACHE_HOME": dir.path])
+        let (train, empty) = try trainOnMissingMNIST()
         assertFailsClearly(train, mentioning: ["\(empty.path) (--data-dir)", "pass --data-dir DIR"])
         XCTAssertFalse(train.stderr.contains("dataDirectory"), train.stderr)
-        let unset = try probe(
-            ["train", "--arch", "fc10", "--dataset", "mnist", "-o", dir.appendingPathComponent("m.h5").path],
-            environment: ["HOME": dir.path, "XDG_CACHE_HOME": dir.path])
-        assertFailsClearly(unset, mentioning: ["--data-dir not given"])
+        assertFailsClearly(try trainOnMissingMNIST(givingDataDir: false).run, mentioning: ["--data-dir not given"])
     }
 
     func testATruncatedModelFileIsDescribedInPlainWords() throws {

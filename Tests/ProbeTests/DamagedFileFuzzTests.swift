@@ -10,7 +10,7 @@ final class DamagedFileFuzzTests: XCTestCase {
     private var tiny: [String] { ["--dataset", "fashion-mnist-tiny", "--data-dir", fixtureData] }
 
     /// `bytes` damaged at random: cut short, or with 1 to 8 bits flipped, most often in the first 4 KiB (the metadata).
-    private func damaged(_ bytes: Data, _ random: inout SplitMix) -> Data {
+    private func damaged(_ bytes: Data, _ random: inout SplitMix64) -> Data {
         var out = [UInt8](bytes)
         if random.next() % 10 < 3 { return Data(out.prefix(Int(random.next() % UInt64(out.count)))) }
         for _ in 0...(random.next() % 8) {
@@ -23,7 +23,7 @@ final class DamagedFileFuzzTests: XCTestCase {
     /// Runs `command(path)` on `cases` damaged copies of `source` and asserts each ends cleanly.
     private func fuzz(_ source: String, cases: Int, seed: UInt64, _ command: (String) -> [String]) throws -> (clean: Int, refused: Int) {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let dir = try temporaryDirectory()
         var clean = 0, refused = 0
         for i in 0..<cases {
@@ -58,18 +58,5 @@ final class DamagedFileFuzzTests: XCTestCase {
         }
         XCTAssertGreaterThan(models.refused + activations.refused, 40, "most damage is refused")
         XCTAssertLessThan(Date().timeIntervalSince(start), 600)
-    }
-}
-
-/// A small seeded generator for the fuzz cases (SplitMix64).
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
