@@ -106,14 +106,13 @@ struct FGSMCommand: ParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     func parsedEpsilons() throws -> [Float] {
-        let values = try epsilon.split(separator: ",", omittingEmptySubsequences: false).map { text in
+        // NOTE: empty items are kept, so that "", "," and "0.1,," are refused rather than read as fewer radii.
+        try epsilon.split(separator: ",", omittingEmptySubsequences: false).map { text in
             guard let value = Float(text.trimmingCharacters(in: .whitespaces)), value >= 0, value <= 1 else {
                 throw ValidationError("--epsilon \(text.isEmpty ? "''" : text) is not a number in [0, 1] (pixels lie in [0, 1])")
             }
             return value
         }
-        guard !values.isEmpty else { throw ValidationError("--epsilon names no radius; give one or more, e.g. 0.1,0.25") }
-        return values
     }
 
     func validate() throws {
