@@ -30,7 +30,7 @@ public struct FileDescription: Encodable {
     public private(set) var datasets: [DatasetEntry] = []
     /// Every group below the root, depth first.
     public private(set) var groups: [String] = []
-    /// The attributes of each group that has any, by path.
+    /// The attributes of each group that has any, by path (`group_attributes` in JSON, left out when no group has any).
     public private(set) var groupAttributes: [String: [(String, AttributeValue)]] = [:]
     /// The shards of a merged recording and whether each is there as it was merged; nil for other files.
     public let shards: [LinkedFile]?
@@ -44,8 +44,10 @@ public struct FileDescription: Encodable {
         try container.encode(kind, forKey: .kind)
         try container.encode(Dictionary(attributes, uniquingKeysWith: { first, _ in first }), forKey: .attributes)
         try container.encode(groups, forKey: .groups)
-        try container.encode(
-            groupAttributes.mapValues { Dictionary($0, uniquingKeysWith: { first, _ in first }) }, forKey: .groupAttributes)
+        if !groupAttributes.isEmpty {
+            try container.encode(
+                groupAttributes.mapValues { Dictionary($0, uniquingKeysWith: { first, _ in first }) }, forKey: .groupAttributes)
+        }
         try container.encode(datasets, forKey: .datasets)
         try container.encodeIfPresent(shards, forKey: .shards)
     }
