@@ -12,7 +12,7 @@ public enum FileKind: String, CaseIterable, Sendable {
         switch self {
         case .model: return 1
         case .activations: return 1
-        case .units: return 1
+        case .units: return 2
         case .attack: return 1
         }
     }

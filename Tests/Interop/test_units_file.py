@@ -311,7 +311,7 @@ def test_dead_units_and_class_selectivity(analysis):
             phi = phi.reshape(len(phi), -1)
             group = r["units"][layer]
             dead = np.flatnonzero(phi.min(axis=0) == phi.max(axis=0))
-            stored_dead = group.attrs["dead_units"]
+            stored_dead = group["dead_units"][()]
             assert isinstance(stored_dead, np.ndarray) and stored_dead.dtype == np.int64, type(stored_dead)
             assert stored_dead.tolist() == dead.tolist(), (layer, stored_dead, dead)
             live = np.setdiff1d(np.arange(phi.shape[1]), dead)
@@ -332,7 +332,7 @@ def test_dead_units_and_class_selectivity(analysis):
             np.testing.assert_allclose(stored, expected, rtol=1e-5, atol=1e-7, equal_nan=True, err_msg=layer)
         if analysis.network == "relu":
             # 3 epochs of ReLU training leave dead units on this data: the case is exercised.
-            assert any(len(r["units"][layer].attrs["dead_units"]) for layer in analysis.layers)
+            assert any(len(r["units"][layer]["dead_units"]) for layer in analysis.layers)
 
 
 def test_detectors(analysis):
@@ -373,7 +373,7 @@ def test_json_agrees_with_the_file(analysis):
         assert sorted(printed) == sorted(analysis.layers)
         for layer in analysis.layers:
             group, entry = r["units"][layer], printed[layer]
-            assert entry["dead_units"] == group.attrs["dead_units"].tolist()
+            assert entry["dead_units"] == group["dead_units"][()].tolist()
             assert entry["detectors"]["units"] == group["detectors"].attrs["natural"]
             assert entry["detectors"]["rotated"] == group["detectors"]["rotated"][()].tolist()
             assert entry["verdict"] == group.attrs["verdict"]
@@ -458,7 +458,7 @@ def test_activation_file_untouched_and_root_attributes(analysis):
             assert type(attrs[key]) is np.float64, key
         assert isinstance(attrs["layers"], np.ndarray) and all(type(s) is str for s in attrs["layers"])
         assert list(attrs["layers"]) == analysis.layers
-        assert attrs["format"] == "neuron-probe/units" and attrs["format_version"] == 1
+        assert attrs["format"] == "neuron-probe/units" and attrs["format_version"] == 2
         assert attrs["activations_file"] == str(analysis.acts)
         assert attrs["activations_sha256"] == analysis.acts_sha_before
         assert attrs["model_sha256"] == sha256(analysis.model)

@@ -56,7 +56,8 @@ public enum UnitsFile {
                 let group = try units.createGroup(result.layer)
                 try group.setAttribute("units", Int64(result.unitCount))
                 try group.setAttribute("samples", Int64(result.sampleCount))
-                try group.setAttribute("dead_units", result.deadUnits.map(Int64.init))
+                // A dataset, not an attribute: there may be none, and several clients refuse empty array attributes.
+                try group.write("dead_units", result.deadUnits.map(Int64.init), shape: [result.deadUnits.count]).setDimensionLabels(["dead_unit"])
                 try group.setAttribute("labels_available", Int64(result.labelsAvailable ? 1 : 0))
                 try group.setAttribute("images_available", Int64(result.imagesAvailable ? 1 : 0))
                 try group.setAttribute("verdict", result.verdict)
