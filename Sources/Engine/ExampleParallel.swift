@@ -1,10 +1,12 @@
 import CBLAS
 import Dispatch
 import Foundation
+import Synchronization
 
-/// Splits a batch into contiguous shares of examples worked on by all cores at once: the
-/// convolutions (whose products are too small for OpenBLAS to spread over threads well), and
-/// inference and input gradients of any network (examples are independent there).
+/// Splits a batch into contiguous shares of examples worked on by all cores at once: training
+/// steps without dropout and the convolutions (whose products are too small for OpenBLAS to spread
+/// over threads well), inference and input gradients of any network (examples are independent
+/// there); and large elementwise passes into parts (`forEachPart`).
 ///
 /// The shares run on the calling thread and on persistent worker threads of their own, one per
 /// further core, not on Dispatch's pool: when that pool is busy (with a recording's writes or gzip
@@ -35,6 +37,11 @@ enum ExampleParallel {
     /// Calls `body` once per share with its range of examples and its index, concurrently.
     /// Called again from inside a share, it runs `body` once over the whole batch on that thread.
     static func forEachShare(of batch: Int, _ body: (Range<Int>, Int) -> Void) {
+        forEachShare(of: batch, callsBLAS: true, body)
+    }
+
+    /// `forEachShare`, leaving OpenBLAS's thread count alone when `body` makes no product.
+    private static func forEachShare(of batch: Int, callsBLAS: Bool, _ body: (Range<Int>, Int) -> Void) {
         let shares = shareCount(of: batch)
         guard shares > 1, !insideShare else {
             body(0..<batch, 0)
@@ -43,9 +50,9 @@ enum ExampleParallel {
         func range(_ share: Int) -> Range<Int> { (batch * share / shares)..<(batch * (share + 1) / shares) }
         lock.lock()
         defer { lock.unlock() }
-        let threads = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(threads) }
+        let threads = callsBLAS ? openblas_get_num_threads() : 1
+        if callsBLAS { openblas_set_num_threads(1) }
+        defer { if callsBLAS { openblas_set_num_threads(threads) } }
         withoutActuallyEscaping(body) { body in
             for share in 1..<shares { helpers[share - 1].start { body(range(share), share) } }
             insideShare = true
@@ -58,6 +65,19 @@ enum ExampleParallel {
     /// Calls `body` once per share with its range of examples, concurrently.
     static func forEachShare(of batch: Int, _ body: (Range<Int>) -> Void) {
         forEachShare(of: batch) { range, _ in body(range) }
+    }
+
+    /// Below this many values an elementwise pass runs on the calling thread alone: handing half
+    /// of it to another core costs more than it saves.
+    static let minimumParallelValues = 1 << 15
+
+    /// Calls `body` over contiguous parts of `0..<count`, one per core when `count` is at least
+    /// `minimumParallelValues` and on the calling thread alone otherwise: for elementwise passes
+    /// over large buffers (gathering a batch, summing gradients, an optimiser's update), which one
+    /// core cannot run at the memory's speed.
+    static func forEachPart(of count: Int, _ body: (Range<Int>) -> Void) {
+        guard count >= minimumParallelValues else { return body(0..<count) }
+        forEachShare(of: count, callsBLAS: false) { range, _ in body(range) }
     }
 }
 
@@ -80,9 +100,22 @@ public enum Cores {
     }
 }
 
-/// A thread that runs one job at a time for `ExampleParallel`, waiting on a semaphore in between.
+/// A thread that runs one job at a time for `ExampleParallel`.
+///
+/// The hand-off spins before it sleeps: a training step hands out several jobs a millisecond, and a
+/// thread woken from a semaphore takes 15-20 µs to run again on a virtual machine, as long as a
+/// share of a small product. Both sides first poll the shared state for up to `spinLimit`, yielding
+/// the core on every poll (as OpenBLAS's own threads wait) so that a spinning thread never holds up
+/// another that has work; only then do they sleep on a semaphore, and the other side wakes them.
 private final class ShareThread: @unchecked Sendable {
-    private let started = DispatchSemaphore(value: 0)
+    /// The states of the hand-off.
+    private enum State {
+        static let idle = 0, posted = 1, done = 2, helperAsleep = 3, callerAsleep = 4
+    }
+    /// How long either side polls before it sleeps, in nanoseconds.
+    private static let spinLimit: UInt64 = 100_000
+    private let state = Atomic<Int>(State.idle)
+    private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private var job: (() -> Void)?
 
@@ -90,10 +123,10 @@ private final class ShareThread: @unchecked Sendable {
         let thread = Thread { [unowned self] in
             ExampleParallel.insideShare = true
             while true {
-                started.wait()
+                waitForJob()
                 job?()
                 job = nil
-                finished.signal()
+                if state.exchange(State.done, ordering: .acquiringAndReleasing) == State.callerAsleep { finished.signal() }
             }
         }
         thread.name = name
@@ -101,12 +134,43 @@ private final class ShareThread: @unchecked Sendable {
         thread.start()
     }
 
+    /// Returns once a job is posted: polling first, then asleep until `start` wakes it. A caller
+    /// asleep in `wait` has a job posted too (it fell asleep before this thread took it up).
+    private func waitForJob() {
+        var deadline = DispatchTime.now().uptimeNanoseconds + Self.spinLimit
+        while true {
+            let current = state.load(ordering: .acquiring)
+            if current == State.posted || current == State.callerAsleep { return }
+            if DispatchTime.now().uptimeNanoseconds < deadline {
+                sched_yield()
+            } else {
+                if state.compareExchange(expected: current, desired: State.helperAsleep, ordering: .acquiringAndReleasing).exchanged {
+                    wake.wait()
+                }
+                deadline = DispatchTime.now().uptimeNanoseconds + Self.spinLimit
+            }
+        }
+    }
+
     /// Runs `job` on this thread; `wait()` must follow before the next `start`.
     func start(_ job: @escaping () -> Void) {
         self.job = job
-        started.signal()
+        if state.exchange(State.posted, ordering: .acquiringAndReleasing) == State.helperAsleep { wake.signal() }
     }
 
-    /// Waits for the job given to `start` to return.
-    func wait() { finished.wait() }
+    /// Waits for the job given to `start` to return: polling first, then asleep until the thread
+    /// wakes it.
+    func wait() {
+        let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinLimit
+        while true {
+            // Asleep after `start` means the job is done: the thread sleeps only once it is.
+            let current = state.load(ordering: .acquiring)
+            if current == State.done || current == State.helperAsleep { return }
+            if DispatchTime.now().uptimeNanoseconds < deadline {
+                sched_yield()
+            } else if state.compareExchange(expected: State.posted, desired: State.callerAsleep, ordering: .acquiringAndReleasing).exchanged {
+                finished.wait()
+            }
+        }
+    }
 }

@@ -31,13 +31,39 @@ public struct SGD: Optimizer {
             velocity[i].withUnsafeMutableBufferPointer { v in
                 gradients[i].scalars.withUnsafeBufferPointer { g in
                     parameter.value.scalars.withUnsafeMutableBufferPointer { theta in
-                        for j in 0..<theta.count {
-                            v[j] = mu * v[j] + g[j]
-                            theta[j] -= eta * v[j]
+                        let (v, g, count, theta) = (v.baseAddress!, g.baseAddress!, theta.count, theta.baseAddress!)
+                        ExampleParallel.forEachPart(of: count) { part in
+                            let first = part.lowerBound
+                            Self.step(velocity: v + first, gradient: g + first, parameter: theta + first, count: part.count, eta: eta, mu: mu)
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+extension SGD {
+    /// `v ← μ v + g`, `θ ← θ − η v` over `count` values, eight lanes at a time (the same operations
+    /// in the same order on every value, so the same bits as one value at a time).
+    @inline(__always)
+    fileprivate static func step(
+        velocity v: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, parameter theta: UnsafeMutablePointer<Float>,
+        count: Int, eta: Float, mu: Float
+    ) {
+        var j = 0
+        while j + 8 <= count {
+            let velocity =
+                mu * UnsafeRawPointer(v + j).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(g + j).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(v + j).storeBytes(of: velocity, as: SIMD8<Float>.self)
+            let updated = UnsafeRawPointer(theta + j).loadUnaligned(as: SIMD8<Float>.self) - eta * velocity
+            UnsafeMutableRawPointer(theta + j).storeBytes(of: updated, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < count {
+            v[j] = mu * v[j] + g[j]
+            theta[j] -= eta * v[j]
+            j += 1
         }
     }
 }

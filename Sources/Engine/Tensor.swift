@@ -68,10 +68,16 @@ public struct Tensor: Equatable, Sendable {
         let r = rowSize, count = indices.count * r
         let copyRows = { (dst: UnsafeMutableBufferPointer<Float>) in
             self.scalars.withUnsafeBufferPointer { src in
-                for (i, row) in indices.enumerated() {
-                    precondition(row >= 0 && row < self.batchSize, "Tensor.gathering: row \(row) outside 0..<\(self.batchSize)")
-                    UnsafeMutableRawPointer(dst.baseAddress! + i * r)
-                        .copyMemory(from: src.baseAddress! + row * r, byteCount: r * MemoryLayout<Float>.stride)
+                // Rows are scattered over the whole set: both cores fetch them, each its part of the
+                // values cut down to whole rows (consecutive parts share their cut, so every row is
+                // copied once).
+                ExampleParallel.forEachPart(of: count) { part in
+                    for i in (part.lowerBound / r)..<(part.upperBound / r) {
+                        let row = indices[i]
+                        precondition(row >= 0 && row < self.batchSize, "Tensor.gathering: row \(row) outside 0..<\(self.batchSize)")
+                        UnsafeMutableRawPointer(dst.baseAddress! + i * r)
+                            .copyMemory(from: src.baseAddress! + row * r, byteCount: r * MemoryLayout<Float>.stride)
+                    }
                 }
             }
         }

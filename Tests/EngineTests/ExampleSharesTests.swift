@@ -70,6 +70,59 @@ final class ExampleSharesTests: XCTestCase {
         XCTAssertEqual(inner, [Range<Int>](repeating: 0..<64, count: Cores.count), "a share inside a worker runs inline")
     }
 
+    func testPartsOfALargePassCoverEveryValueOnceOnePartPerCore() {
+        let count = ExampleParallel.minimumParallelValues + 3
+        var parts: [Range<Int>] = []
+        let lock = NSLock()
+        ExampleParallel.forEachPart(of: count) { part in
+            lock.lock()
+            parts.append(part)
+            lock.unlock()
+        }
+        parts.sort { $0.lowerBound < $1.lowerBound }
+        XCTAssertEqual(parts.count, ExampleParallel.shareCount(of: count))
+        XCTAssertEqual(parts.first?.lowerBound, 0)
+        XCTAssertEqual(parts.last?.upperBound, count)
+        for (a, b) in zip(parts, parts.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
+    }
+
+    func testASmallPassRunsWholeOnTheCallingThread() {
+        var parts: [Range<Int>] = []
+        var threads: [Thread] = []
+        ExampleParallel.forEachPart(of: ExampleParallel.minimumParallelValues - 1) { part in
+            parts.append(part)
+            threads.append(Thread.current)
+        }
+        XCTAssertEqual(parts, [0..<(ExampleParallel.minimumParallelValues - 1)])
+        XCTAssertEqual(threads, [Thread.current])
+    }
+
+    func testThousandsOfHandOffsOfEveryLengthRunEveryShareOnceAndReturn() {
+        // Jobs shorter and longer than the hand-off's polling, and gaps between calls shorter and
+        // longer than it: each side then meets the other polling, asleep, or just falling asleep.
+        // A lost wake-up hangs; the calls run on a thread of their own so that a hang fails here.
+        let finished = DispatchSemaphore(value: 0)
+        var counts = [Int](repeating: 0, count: 3000 * ExampleParallel.shareCount(of: 64))
+        let lock = NSLock()
+        let caller = Thread {
+            var generator = SeededGenerator(seed: 3)
+            for call in 0..<3000 {
+                let work = [0, 20, 150, 400][Int(generator.next() % 4)]
+                ExampleParallel.forEachShare(of: 64) { _, share in
+                    if share == call % 2 { usleep(UInt32(work)) }
+                    lock.lock()
+                    counts[call * ExampleParallel.shareCount(of: 64) + share] += 1
+                    lock.unlock()
+                }
+                usleep(UInt32([0, 5, 300][Int(generator.next() % 3)]))
+            }
+            finished.signal()
+        }
+        caller.start()
+        guard finished.wait(timeout: .now() + 120) == .success else { return XCTFail("a hand-off never returned") }
+        XCTAssertEqual(counts.filter { $0 != 1 }.count, 0, "shares that did not run exactly once")
+    }
+
     func testSharesInsideAShareRunOnOneThread() {
         var inner: [Range<Int>] = []
         let lock = NSLock()

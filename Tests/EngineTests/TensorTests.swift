@@ -40,6 +40,17 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(destination.scalars, [6, 7, 4, 5])
     }
 
+    func testALargeGatherSplitOverTheCoresCopiesEveryRowOnceInItsPlace() {
+        // 101 rows of 785 values: over `minimumParallelValues`, so each core copies a part, cut
+        // inside a row (an odd row count and an odd row size).
+        let t = numbered(300, 785)
+        let rows = (0..<101).map { ($0 * 37 + 11) % 300 }
+        XCTAssertGreaterThanOrEqual(rows.count * 785, ExampleParallel.minimumParallelValues)
+        var destination = Tensor(shape: [101, 1, 785], scalars: [Float](repeating: -1, count: 101 * 785))
+        t.gather(rows: rows, into: &destination)
+        XCTAssertEqual(destination.scalars, rows.flatMap { row in (0..<785).map { Float(row * 785 + $0) } })
+    }
+
     func testALargeTensorBuiltInPlaceHoldsEveryValueWritten() {
         // 12 MiB: large enough to be advised huge pages, which must not change what it holds.
         let count = 3 << 20

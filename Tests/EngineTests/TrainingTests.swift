@@ -135,10 +135,27 @@ final class TrainingTests: XCTestCase {
                 MaxPool2D(name: "pool", size: 2), Flatten(name: "flatten"), Dense(name: "fc", inputs: 3 * 6 * 6, outputs: 4),
             ])
         Initializer.initialize(model, generator: &g)
+        try assertSharedGradientsEqualTheWholeBatch(model, classes: 4, generator: &g)
+    }
+
+    func testTrainingGradientsOfADenseNetInSharesEqualThoseOfTheWholeBatch() throws {
+        // fc1's weight gradient has 320 x 144 values: over `minimumParallelValues`, so the shares'
+        // gradients are summed by both cores too.
+        var g = SeededGenerator(seed: 11)
+        let model = try Architecture("fc320-5", activation: .relu).build(inputShape: [1, 12, 12], generator: &g)
+        XCTAssertGreaterThanOrEqual(320 * 144, ExampleParallel.minimumParallelValues)
+        try assertSharedGradientsEqualTheWholeBatch(model, classes: 5, generator: &g)
+    }
+
+    /// `trainingGradients` of a batch split into shares against one forward and backward pass over
+    /// the whole batch.
+    private func assertSharedGradientsEqualTheWholeBatch(
+        _ model: Sequential, classes: Int, generator g: inout SeededGenerator, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let batch = 40  // five shares' worth on any machine: split over every core there is
-        XCTAssertGreaterThan(Cores.shares(of: batch), Cores.count > 1 ? 1 : 0)
-        let x = randomTensor([batch, 1, 12, 12], seed: 10, low: 0, high: 1)
-        let labels = (0..<batch).map { $0 % 4 }
+        XCTAssertGreaterThan(Cores.shares(of: batch), Cores.count > 1 ? 1 : 0, file: file, line: line)
+        let x = randomTensor([batch] + model.inputShape, seed: 10, low: 0, high: 1)
+        let labels = (0..<batch).map { $0 % classes }
         let (loss, shares) = model.trainingGradients(x, labels: labels, generator: &g)
         let trace = model.forward(x, mode: .training, generator: &g)
         let wholeLoss = SoftmaxCrossEntropy.evaluate(logits: trace.output, labels: labels)
@@ -148,13 +165,33 @@ final class TrainingTests: XCTestCase {
         for (l, layer) in whole.enumerated() {
             for (p, expected) in layer.enumerated() {
                 let scale = expected.scalars.map(abs).max()!
-                XCTAssertGreaterThan(scale, 0)
+                XCTAssertGreaterThan(scale, 0, file: file, line: line)
                 let difference = zip(shares[l][p].scalars, expected.scalars).map { abs($0 - $1) }.max()!
-                XCTAssertLessThanOrEqual(difference, 1e-5 * scale, "layer \(l) parameter \(p)")
+                XCTAssertLessThanOrEqual(difference, 1e-5 * scale, "layer \(l) parameter \(p)", file: file, line: line)
             }
         }
-        XCTAssertEqual(loss.losses.count, batch)
-        for (a, b) in zip(loss.losses, wholeLoss.losses) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, b)) }
-        XCTAssertEqual(loss.probabilities.shape, [batch, 4])
+        XCTAssertEqual(loss.losses.count, batch, file: file, line: line)
+        for (a, b) in zip(loss.losses, wholeLoss.losses) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, b), file: file, line: line) }
+        XCTAssertEqual(loss.probabilities.shape, [batch, classes], file: file, line: line)
+    }
+
+    func testSGDUpdatesEveryValueByItsFormulaInOneOrMoreParts() throws {
+        // 40,003 values: over `minimumParallelValues` (split over the cores) and not a multiple of the
+        // eight lanes; the same operations in the same order on each value, so exactly the same bits.
+        let count = 40_003
+        XCTAssertGreaterThanOrEqual(count, ExampleParallel.minimumParallelValues)
+        let start = randomTensor([count], seed: 12)
+        let parameter = Parameter(name: "weight", value: start, decays: true)
+        let gradients = [randomTensor([count], seed: 13), randomTensor([count], seed: 14)]
+        var sgd = SGD(learningRate: 0.05, momentum: 0.9)
+        var velocity = [Float](repeating: 0, count: count), expected = start.scalars
+        for gradient in gradients {
+            sgd.update([parameter], gradients: [gradient])
+            for j in 0..<count {
+                velocity[j] = 0.9 * velocity[j] + gradient.scalars[j]
+                expected[j] -= 0.05 * velocity[j]
+            }
+        }
+        XCTAssertEqual(parameter.value.scalars, expected)
     }
 }
