@@ -209,6 +209,14 @@ def sgemm_section(by_source, status):
             f"median **{epoch['floor_ratio']:.2f}x** the floor, {verdict} the target of {target}x "
             f"(per epoch: {', '.join(f'{r:.2f}' for r in ratios)}; floors {', '.join(f'{f:.3f}' for f in floors)} s). "
             "On a machine whose speed drifts, this pairing is the steadier figure.")
+    share_floors, share_ratio = epoch.get("share_floor_runs"), epoch.get("share_floor_ratio")
+    if share_floors and share_ratio:
+        lines.append(
+            f"- the engine makes a training step's products as one share of the batch per core, each core's "
+            f"single-threaded and at the same time (faster than one product on two OpenBLAS threads); those "
+            f"products alone, measured the same way just before each epoch, take "
+            f"{', '.join(f'{f:.3f}' for f in share_floors)} s an epoch: the epoch is a median "
+            f"**{share_ratio:.2f}x** that floor of the engine's own way.")
     return lines
 
 

@@ -39,10 +39,13 @@ struct EpochRecord: Encodable {
     var floorRuns: [Double]?
     var floorRatios: [Double]?
     var floorRatio: Double?
+    var shareFloorRuns: [Double]?
+    var shareFloorRatio: Double?
 
     enum CodingKeys: String, CodingKey {
         case implementation, work, seconds, runs, meanLoss = "mean_loss", images, version, threads, blas, blasKernel = "blas_kernel"
         case floorRuns = "floor_runs", floorRatios = "floor_ratios", floorRatio = "floor_ratio"
+        case shareFloorRuns = "share_floor_runs", shareFloorRatio = "share_floor_ratio"
     }
 }
 
@@ -118,27 +121,43 @@ func median(_ values: [Double]) -> Double {
 struct Product { let m, n, k: Int; let transposeA, transposeB: Bool }
 let widths = [784, 100, 100, 10]
 let batch = 128
-var products: [Product] = []
-for l in 0..<3 {
-    let (inputs, outputs) = (widths[l], widths[l + 1])
-    products.append(Product(m: batch, n: outputs, k: inputs, transposeA: false, transposeB: true))
-    products.append(Product(m: outputs, n: inputs, k: batch, transposeA: true, transposeB: false))
-    if l > 0 { products.append(Product(m: batch, n: inputs, k: outputs, transposeA: false, transposeB: false)) }
+func stepProducts(batch: Int) -> [Product] {
+    var products: [Product] = []
+    for l in 0..<3 {
+        let (inputs, outputs) = (widths[l], widths[l + 1])
+        products.append(Product(m: batch, n: outputs, k: inputs, transposeA: false, transposeB: true))
+        products.append(Product(m: outputs, n: inputs, k: batch, transposeA: true, transposeB: false))
+        if l > 0 { products.append(Product(m: batch, n: inputs, k: outputs, transposeA: false, transposeB: false)) }
+    }
+    return products
 }
+let products = stepProducts(batch: batch)
 func flops(_ p: Product) -> Double { 2 * Double(p.m * p.n * p.k) }
 
-func sgemmRate(_ p: Product, repetitions: Int) -> Double {
+/// Makes `repetitions` products of shape `p` with cblas_sgemm.
+func multiply(_ p: Product, repetitions: Int) {
     let a = [Float](repeating: 0.5, count: p.m * p.k), b = [Float](repeating: 0.25, count: p.k * p.n)
     var c = [Float](repeating: 0, count: p.m * p.n)
     let lda = p.transposeA ? p.m : p.k, ldb = p.transposeB ? p.k : p.n
-    let time = seconds {
-        for _ in 0..<repetitions {
-            cblas_sgemm(
-                CblasRowMajor, p.transposeA ? CblasTrans : CblasNoTrans, p.transposeB ? CblasTrans : CblasNoTrans,
-                Int32(p.m), Int32(p.n), Int32(p.k), 1, a, Int32(lda), b, Int32(ldb), 0, &c, Int32(p.n))
-        }
+    for _ in 0..<repetitions {
+        cblas_sgemm(
+            CblasRowMajor, p.transposeA ? CblasTrans : CblasNoTrans, p.transposeB ? CblasTrans : CblasNoTrans,
+            Int32(p.m), Int32(p.n), Int32(p.k), 1, a, Int32(lda), b, Int32(ldb), 0, &c, Int32(p.n))
     }
+}
+
+func sgemmRate(_ p: Product, repetitions: Int) -> Double {
+    let time = seconds { multiply(p, repetitions: repetitions) }
     return flops(p) * Double(repetitions) / time / 1e9
+}
+
+/// The floor of the products as the engine makes them in a training step: the batch split into one
+/// share per core (`Cores.shares`), every core making its share's products single-threaded at the
+/// same time (`Cores.run`); the wall time of `repetitions` such steps, scaled to an epoch.
+func shareFloorSeconds(repetitions: Int) -> Double {
+    let shareProducts = stepProducts(batch: batch / Cores.shares(of: batch))
+    let time = seconds { Cores.run { _ in for p in shareProducts { multiply(p, repetitions: repetitions) } } }
+    return time / Double(repetitions) * Double((fullTrainSet.count + batch - 1) / batch)
 }
 
 /// Products of each shape timed for a floor: fewer (300) read 10-30% slower, the first calls of a
@@ -176,9 +195,12 @@ func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5
     _ = try trainer.train(warm, images: trainImages.rows(0..<warmCount), labels: Array(trainLabels[0..<warmCount]), generator: &generator)
     var runs: [Double] = []
     var losses: [Double] = []
-    var floors: [Double] = []
+    var floors: [Double] = [], shareFloors: [Double] = []
     for _ in 0..<repetitions {
-        if work == "mlp-epoch" { floors.append(floorSeconds(repetitions: floorRepetitions).seconds) }
+        if work == "mlp-epoch" {
+            floors.append(floorSeconds(repetitions: floorRepetitions).seconds)
+            shareFloors.append(shareFloorSeconds(repetitions: floorRepetitions))
+        }
         var generator = SeededGenerator(seed: 1)
         let model = try architecture.build(inputShape: [1, 28, 28], generator: &generator)
         var summaries: [EpochSummary] = []
@@ -194,6 +216,8 @@ func epoch(_ spec: String, work: String, repetitions defaultRepetitions: Int = 5
         record.floorRuns = floors
         record.floorRatios = ratios
         record.floorRatio = median(ratios)
+        record.shareFloorRuns = shareFloors
+        record.shareFloorRatio = median(zip(runs, shareFloors).map { $0 / $1 })
     }
     try emit(record)
 }
