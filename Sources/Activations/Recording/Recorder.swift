@@ -73,9 +73,15 @@ public struct Recorder {
             }
             writer = try ActivationWriter(resuming: partial, fingerprint: fingerprint)
         } else {
-            writer = try ActivationWriter(
-                creating: partial, input: input, layers: layers, rows: rows, options: options,
-                fingerprint: fingerprint)
+            do {
+                writer = try ActivationWriter(
+                    creating: partial, input: input, layers: layers, rows: rows, options: options,
+                    fingerprint: fingerprint)
+            } catch {
+                // A full disk can fail the file's creation itself: what was created goes too.
+                try? FileManager.default.removeItem(atPath: partial)
+                throw RecordingError.invalidFile("recording to \(path) failed, the partial file was removed: \(error)")
+            }
         }
 
         let start = rows.lowerBound + writer.rowsComplete
