@@ -125,6 +125,7 @@ public enum AttackFile {
             try perRun("c_low") { $0.cLow }
             try perRun("c_high") { $0.cHigh }
             try perRun("failed") { run in (0..<n).map { run.failed.contains($0) ? UInt8(1) : 0 } }
+            try file.attachDimensionScales()
             try file.close()
         }
     }

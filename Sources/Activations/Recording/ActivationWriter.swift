@@ -150,6 +150,7 @@ final class ActivationWriter {
 
     /// Completes the file.
     func finish() throws {
+        try file.attachDimensionScales()
         try file.root.setAttribute("created", ToolInfo.timestamp())
         try close()
     }

@@ -111,6 +111,7 @@ public enum ShardMerger {
                     throw RecordingError.invalidFile("\(files[0].path): /\(path) holds \(info.typeDescription), not an activation file's type")
                 }
             }
+            try merged.attachDimensionScales()
             try merged.close()
         }
     }

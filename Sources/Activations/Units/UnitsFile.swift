@@ -62,7 +62,7 @@ public enum UnitsFile {
                 try group.setAttribute("images_available", Int64(result.imagesAvailable ? 1 : 0))
                 try group.setAttribute("verdict", result.verdict)
                 try group.createExternalLink("activations", file: linkTarget, object: "/layers/\(result.layer)")
-                _ = try group.write("class_selectivity", result.classSelectivity, shape: [result.unitCount])
+                try group.write("class_selectivity", result.classSelectivity, shape: [result.unitCount]).setDimensionLabels(["unit"])
                 try write(result.units, into: try group.createGroup("units"))
                 try write(result.random, into: try group.createGroup("random"))
                 if let pca = result.principalComponents { try write(pca, into: try group.createGroup("pca")) }
@@ -84,9 +84,10 @@ public enum UnitsFile {
                     let detectors = try group.createGroup("detectors")
                     try detectors.setAttribute("threshold", d.threshold)
                     try detectors.setAttribute("natural", Int64(d.natural))
-                    _ = try detectors.write("rotated", d.rotated.map(Int64.init), shape: [d.rotated.count])
+                    try detectors.write("rotated", d.rotated.map(Int64.init), shape: [d.rotated.count]).setDimensionLabels(["rotation"])
                 }
             }
+            try file.attachDimensionScales()
             try file.close()
         }
         return AtomicFile.Output(path: path, write: writeFile, verify: { try NeuronProbeFile.open($0, as: .units).close() })
@@ -96,14 +97,14 @@ public enum UnitsFile {
         let m = set.top.count
         let k = set.top.first?.count ?? 0
         try group.setAttribute("name", set.name)
-        _ = try group.write("directions", set.directions.scalars, shape: set.directions.shape)
-        if !set.unitIndices.isEmpty { _ = try group.write("unit_indices", set.unitIndices.map(Int64.init), shape: [m]) }
+        try group.write("directions", set.directions.scalars, shape: set.directions.shape).setDimensionLabels(["direction", "unit"])
+        if !set.unitIndices.isEmpty { try group.write("unit_indices", set.unitIndices.map(Int64.init), shape: [m]).setDimensionLabels(["direction"]) }
         let top = try group.write("top", set.top.flatMap { $0.map(Int64.init) }, shape: [m, k])
         try top.setDimensionLabels(["direction", "rank"])
         let bottom = try group.write("bottom", set.bottom.flatMap { $0.map(Int64.init) }, shape: [m, k])
         try bottom.setDimensionLabels(["direction", "rank"])
-        _ = try group.write("purity", set.purity, shape: [m])
-        _ = try group.write("entropy", set.entropy, shape: [m])
-        _ = try group.write("cosine", set.cosine, shape: [m])
+        for (name, values) in [("purity", set.purity), ("entropy", set.entropy), ("cosine", set.cosine)] {
+            try group.write(name, values, shape: [m]).setDimensionLabels(["direction"])
+        }
     }
 }
