@@ -134,20 +134,38 @@ private final class ShareThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// Returns once a job is posted: polling first, then asleep until `start` wakes it. A caller
-    /// asleep in `wait` has a job posted too (it fell asleep before this thread took it up).
+    /// Whether a job is posted and not yet done. A caller asleep in `wait` has one posted too (it
+    /// fell asleep before this thread took the job up).
+    private var jobPosted: Bool {
+        let current = state.load(ordering: .acquiring)
+        return current == State.posted || current == State.callerAsleep
+    }
+
+    /// Whether the job given to `start` is done: asleep after `start` means it is, since the thread
+    /// sleeps only once it has finished its job.
+    private var jobDone: Bool {
+        let current = state.load(ordering: .acquiring)
+        return current == State.done || current == State.helperAsleep
+    }
+
+    /// Polls `ready`, yielding the core between polls, for up to `spinLimit`; whether it came true.
+    private func poll(until ready: () -> Bool) -> Bool {
+        let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinLimit
+        while !ready() {
+            if DispatchTime.now().uptimeNanoseconds >= deadline { return false }
+            sched_yield()
+        }
+        return true
+    }
+
+    /// Returns once a job is posted: polling first, then asleep until `start` wakes it.
     private func waitForJob() {
-        var deadline = DispatchTime.now().uptimeNanoseconds + Self.spinLimit
-        while true {
+        while !poll(until: { jobPosted }) {
             let current = state.load(ordering: .acquiring)
-            if current == State.posted || current == State.callerAsleep { return }
-            if DispatchTime.now().uptimeNanoseconds < deadline {
-                sched_yield()
-            } else {
-                if state.compareExchange(expected: current, desired: State.helperAsleep, ordering: .acquiringAndReleasing).exchanged {
-                    wake.wait()
-                }
-                deadline = DispatchTime.now().uptimeNanoseconds + Self.spinLimit
+            if current != State.posted, current != State.callerAsleep,
+                state.compareExchange(expected: current, desired: State.helperAsleep, ordering: .acquiringAndReleasing).exchanged
+            {
+                wake.wait()
             }
         }
     }
@@ -161,14 +179,8 @@ private final class ShareThread: @unchecked Sendable {
     /// Waits for the job given to `start` to return: polling first, then asleep until the thread
     /// wakes it.
     func wait() {
-        let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinLimit
-        while true {
-            // Asleep after `start` means the job is done: the thread sleeps only once it is.
-            let current = state.load(ordering: .acquiring)
-            if current == State.done || current == State.helperAsleep { return }
-            if DispatchTime.now().uptimeNanoseconds < deadline {
-                sched_yield()
-            } else if state.compareExchange(expected: State.posted, desired: State.callerAsleep, ordering: .acquiringAndReleasing).exchanged {
+        while !poll(until: { jobDone }) {
+            if state.compareExchange(expected: State.posted, desired: State.callerAsleep, ordering: .acquiringAndReleasing).exchanged {
                 finished.wait()
             }
         }
