@@ -34,7 +34,7 @@ public enum UnitsFile {
         options: UnitsAnalysisOptions, to path: String
     ) throws -> AtomicFile.Output {
         let activationsSHA = try Checksum.sha256(ofFile: activationsPath)
-        // The external links name the activation file relative to the results file, so that the two can move together.
+        // The virtual datasets name the activation file relative to the results file, so that the two can move together.
         let linkTarget = LinkedFile.relativeName(of: activationsPath, from: URL(fileURLWithPath: path).deletingLastPathComponent().path)
         let writeFile = { (temporary: String) throws in
             let file = try HDF5File.create(temporary)
@@ -61,7 +61,12 @@ public enum UnitsFile {
                 try group.setAttribute("labels_available", Int64(result.labelsAvailable ? 1 : 0))
                 try group.setAttribute("images_available", Int64(result.imagesAvailable ? 1 : 0))
                 try group.setAttribute("verdict", result.verdict)
-                try group.createExternalLink("activations", file: linkTarget, object: "/layers/\(result.layer)")
+                // A virtual dataset, not an external link: netCDF-C (netCDF4-python, ncdump) cannot open a
+                // file with a link to a dataset whose dimension scales live in another file.
+                let shape = try activations.layer(result.layer).shape
+                let source = VirtualSource(file: linkTarget, dataset: "/layers/\(result.layer)", rows: 0..<shape[0], sourceShape: shape)
+                try group.createVirtualDataset("activations", of: Float.self, shape: shape, sources: [source])
+                    .setDimensionLabels(ActivationLayout.axisLabels(rank: shape.count))
                 try group.write("class_selectivity", result.classSelectivity, shape: [result.unitCount]).setDimensionLabels(["unit"])
                 try write(result.units, into: try group.createGroup("units"))
                 try write(result.random, into: try group.createGroup("random"))
