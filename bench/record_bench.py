@@ -255,6 +255,8 @@ def layout_check(reference, other):
     worst = {}
     with h5py.File(reference, "r") as f, h5py.File(other, "r") as g:
         for name in sorted(set(a) & set(b)):
+            if f[name].size == 0:  # the unlimited sample dimension scale holds no values
+                continue
             if f[name].dtype == np.float32:
                 worst[name] = float(np.max(np.abs(f[name][()] - g[name][()])))
             else:

@@ -77,6 +77,31 @@ def axis_labels(rank):
     return {1: ["sample"], 2: ["sample", "unit"], 4: ["sample", "channel", "height", "width"]}[rank]
 
 
+NETCDF_DIMENSION = "This is a netCDF dimension but not a netCDF variable."
+
+
+def attach_dimension_scales(f):
+    """The tool's dimension scales (docs/activation-file.md): for every labelled axis, an empty float32
+    scale in the root group, netCDF-4's dimension without values, named after the label for root
+    datasets and every sample axis, else <layer>_<label>; the sample scale unlimited and empty."""
+    axes = []
+    f.visititems(lambda name, item: axes.extend(
+        (name, axis, dim.label, item.shape[axis]) for axis, dim in enumerate(item.dims))
+        if isinstance(item, h5py.Dataset) else None)
+    scales = {}
+    for name, axis, label, length in axes:
+        scale_name = label if "/" not in name or label == "sample" else f"{name.split('/')[-1]}_{label}"
+        if scale_name not in scales:
+            if label == "sample":
+                scale = f.create_dataset(scale_name, shape=(0,), maxshape=(None,), chunks=(1,), dtype=np.float32)
+                length = 0
+            else:
+                scale = f.create_dataset(scale_name, shape=(length,), dtype=np.float32)
+            h5py.h5ds.set_scale(scale.id, (NETCDF_DIMENSION + "%10d" % length).encode())
+            scales[scale_name] = scale
+        f[name].dims[axis].attach_scale(scales[scale_name])
+
+
 def nonlinearity(kind):
     return kind if kind in ACTIVATIONS + ("maxout",) else "max" if kind == "maxpool2d" else "none"
 
@@ -232,6 +257,7 @@ def main():
                 ds = targets[name]
                 ds.resize(hi, axis=0)
                 ds[lo:hi] = values
+        attach_dimension_scales(f)
         f.attrs["rows_complete"] = np.int64(n)
         f.attrs["created"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     os.replace(partial, final)
