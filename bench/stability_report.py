@@ -109,6 +109,40 @@ def attack_section(out_dir):
     return lines
 
 
+def fgsm_rounds_section(out_dir):
+    """FGSM in interleaved rounds (bench/out/fgsm-rounds.jsonl): in each round neuron-probe's in-process
+    timing right before its peers', so that a swing in the machine's speed hits both sides of a ratio."""
+    records = _read(Path(out_dir) / "fgsm-rounds.jsonl")
+    lines = ["## fgsm in interleaved rounds: neuron-probe and its peers timed back to back, three times", ""]
+    if not records:
+        return lines + ["Not run (see bench/out/attack.log)."]
+    lines += [
+        "Each round times `ProbeBench fgsm` (in-process, median of 3 after a warm-up) and then, at once, the in-process "
+        "peers of `bench/attack_bench.py --only fgsm` (median of 3 each), for fc100-100-10 and for conv-small, the work "
+        "of the two items above. Ratio = peer seconds / neuron-probe's seconds of the same round (above 1: neuron-probe "
+        "is faster); the median is over the rounds.",
+        "",
+        "| item | implementation | seconds per round | ratio per round | median ratio |",
+        "| --- | --- | --- | --- | ---: |",
+    ]
+    items = sorted({r["item"] for r in records}, key=lambda i: (i != "fgsm", i))
+    for item in items:
+        ours = {r["round"]: r["seconds"] for r in records if r["item"] == item and r.get("work") == "fgsm-in-process"}
+        peers = {}
+        for r in records:
+            if r["item"] == item and "in-process" in r.get("timing", "") and r.get("implementation") != "neuron-probe" and "seconds" in r:
+                peers.setdefault(_name(r), {})[r["round"]] = r["seconds"]
+        rounds = sorted(ours)
+        lines.append(f"| {item} | neuron-probe (ProbeBench) | {', '.join(f'{ours[k]:.4f}' for k in rounds)} | | |")
+        for name, seconds in peers.items():
+            shared = [k for k in rounds if k in seconds]
+            ratios = [seconds[k] / ours[k] for k in shared]
+            median = sorted(ratios)[len(ratios) // 2] if len(ratios) % 2 else sum(sorted(ratios)[len(ratios) // 2 - 1:len(ratios) // 2 + 1]) / 2
+            lines.append(f"| {item} | {name} | {', '.join(f'{seconds[k]:.4f}' for k in shared)} | "
+                         f"{', '.join(f'{x:.2f}' for x in ratios)} | **{median:.2f}** |")
+    return lines
+
+
 def fgsm_conv_section(out_dir):
     """fgsm-conv-small: the FGSM item on the conv-small model (bench/out/{neuron-probe-fgsm,attack}-conv-small.jsonl)."""
     records = [r for r in _read(Path(out_dir) / "attack-conv-small.jsonl") if r.get("work") == "fgsm-conv-small"]
