@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS", "CCPU", "HDF5", "Files"]),
         .target(name: "Activations", dependencies: ["Engine", "Files", "HDF5", "CZlib", "CDeflate", "CLinux"]),
         .target(name: "Attacks", dependencies: ["Engine", "Files", "HDF5", "CLBFGSB"]),
-        .target(name: "Report", dependencies: ["Engine", "Files", "Activations", "CPNG"]),
+        .target(name: "Report", dependencies: ["Engine", "Files", "Activations", "Attacks", "CPNG"]),
         .executableTarget(
             name: "Probe",
             dependencies: ["Files", "Engine", "Activations", "Attacks", "HDF5", "Report", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what neuron-probe needs on a Debian or Ubuntu machine (idempotent): the C libraries it
-# links, Fashion-MNIST, R with hdf5r, and the Python packages of the interop tests (xarray, h5netcdf
-# and netCDF4 among them: the files are read as other tools read them). Swift 6 must already be on PATH.
+# links, Fashion-MNIST, R with hdf5r, headless Chromium and its driver (the report is opened in a real
+# browser), and the Python packages of the interop tests (xarray, h5netcdf and netCDF4 among them: the
+# files are read as other tools read them; jupytext and nbclient run notebooks-md/; selenium drives
+# Chromium). Swift 6 must already be on PATH.
 set -euo pipefail
 
-packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libdeflate-dev libpng-dev pkg-config dataset-fashion-mnist python3 python3-pip r-cran-hdf5r)
+packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libdeflate-dev libpng-dev pkg-config dataset-fashion-mnist python3 python3-pip r-cran-hdf5r chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,8 +20,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python_missing=()
-for m in numpy scipy h5py pytest xarray h5netcdf netCDF4; do
-  python3 -c "import $m" 2>/dev/null || python_missing+=("$m")
+# module:package pairs, where the import name differs from the name on PyPI
+for entry in numpy scipy h5py pytest xarray h5netcdf netCDF4 pandas matplotlib jupytext nbclient nbformat ipykernel selenium; do
+  module=${entry%%:*} package=${entry#*:}
+  python3 -c "import $module" 2>/dev/null || python_missing+=("$package")
 done
 if [ ${#python_missing[@]} -gt 0 ]; then
   echo "setup: pip installing ${python_missing[*]}" >&2

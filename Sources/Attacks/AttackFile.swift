@@ -154,6 +154,40 @@ public enum AttackFile {
         public var adversarial: [Tensor]
         /// Per run: the per-pixel RMS distortion of each example.
         public var distortion: [[Float]]
+        /// The model's prediction on each clean example.
+        public var predictedClean: [Int] = []
+        /// Per run: its prediction on each adversarial example.
+        public var predictedAdversarial: [[Int]] = []
+        /// Per run: the probability it gives that prediction.
+        public var confidence: [[Float]] = []
+        /// Per run: whether each example reached the attack's goal.
+        public var success: [[Bool]] = []
+        /// Per run: the L∞ norm of each perturbation.
+        public var linf: [[Float]] = []
+        /// The class names.
+        public var classNames: [String] = []
+        /// The model file's path, as given to the attack.
+        public var modelFile: String = ""
+        /// The seed of the attack's random choices.
+        public var seed: UInt64 = 0
+        /// The tool version that wrote the file, and when.
+        public var toolVersion: String = ""
+        /// See `toolVersion`.
+        public var created: String = ""
+        /// For a noise control: the attack file whose distortions it matches.
+        public var matches: String? = nil
+        /// Per run: the examples whose gradient was not finite (left unchanged).
+        public var failed: [[Int]] = []
+
+        /// Run `index` as the attack returned it (without the L2 norms, which the summaries do not use).
+        public func run(_ index: Int) -> AttackRun {
+            AttackRun(
+                epsilon: epsilons[index],
+                outcome: AdversarialOutcome(
+                    adversarial: adversarial[index], success: success[index], distortion: distortion[index], l2: [], linf: linf[index],
+                    predictedClean: predictedClean, predictedAdversarial: predictedAdversarial[index], confidence: confidence[index]),
+                failed: failed[index])
+        }
     }
 
     /// Reads an attack file.
@@ -165,8 +199,11 @@ public enum AttackFile {
         let shape = images.shape
         let values = try images.read()
         let perRun = shape.dropFirst().reduce(1, *)
-        let distortion = try root.openDataset("distortion", of: Float.self).read()
         let n = shape[1]
+        func runs<T: HDF5Scalar>(_ name: String, _ type: T.Type) throws -> [[T]] {
+            let values = try root.openDataset(name, of: type).read()
+            return (0..<shape[0]).map { Array(values[($0 * n)..<(($0 + 1) * n)]) }
+        }
         return Contents(
             path: path, method: try root.stringAttribute("method"), modelSHA256: try root.stringAttribute("model_sha256"),
             modelArchitecture: try root.stringAttribute("model_architecture"), dataset: try root.stringAttribute("dataset"),
@@ -175,6 +212,14 @@ public enum AttackFile {
             labels: try root.openDataset("labels", of: Int64.self).read().map { Int($0) },
             epsilons: try root.openDataset("epsilons", of: Float.self).read(),
             adversarial: (0..<shape[0]).map { Tensor(shape: Array(shape.dropFirst()), scalars: Array(values[($0 * perRun)..<(($0 + 1) * perRun)])) },
-            distortion: (0..<shape[0]).map { Array(distortion[($0 * n)..<(($0 + 1) * n)]) })
+            distortion: try runs("distortion", Float.self),
+            predictedClean: try root.openDataset("pred_clean", of: Int64.self).read().map { Int($0) },
+            predictedAdversarial: try runs("pred_adv", Int64.self).map { $0.map { Int($0) } },
+            confidence: try runs("confidence", Float.self), success: try runs("success", UInt8.self).map { $0.map { $0 != 0 } },
+            linf: try runs("linf", Float.self), classNames: try root.stringArrayAttribute("class_names"),
+            modelFile: root.hasAttribute("model_file") ? try root.stringAttribute("model_file") : "",
+            seed: UInt64(bitPattern: try root.attribute("seed", as: Int64.self)), toolVersion: try root.stringAttribute("tool_version"),
+            created: try root.stringAttribute("created"), matches: root.hasAttribute("matches") ? try root.stringAttribute("matches") : nil,
+            failed: try runs("failed", UInt8.self).map { flags in flags.indices.filter { flags[$0] != 0 } })
     }
 }

@@ -18,16 +18,31 @@ public struct LayerLipschitz: Sendable, Codable, Equatable {
 public struct LipschitzReport: Sendable, Codable, Equatable {
     /// The model file.
     public var model: String
+    /// SHA-256 of the model file ("" when not known).
+    public var modelSHA256: String
+    /// The model's architecture spec ("" when not known).
+    public var architecture: String
     /// The product of the layers' bounds.
     public var product: Double
     /// Every layer's bound, in order.
     public var layers: [LayerLipschitz]
 
-    /// The bounds of `network`, read from the model file at `model`.
-    public init(model: String, network: Sequential) {
+    /// The bounds of `network`, read from the model file at `model` (sha256 `modelSHA256`, architecture `architecture`).
+    public init(model: String, network: Sequential, modelSHA256: String = "", architecture: String = "") {
+        self.init(model: model, modelSHA256: modelSHA256, architecture: architecture, layers: LipschitzBounds.bounds(of: network))
+    }
+
+    /// A report of `layers`' bounds, their product computed.
+    public init(model: String, modelSHA256: String, architecture: String, layers: [LayerLipschitz]) {
         self.model = model
-        layers = LipschitzBounds.bounds(of: network)
+        self.modelSHA256 = modelSHA256
+        self.architecture = architecture
+        self.layers = layers
         product = layers.reduce(1.0) { $0 * $1.bound }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case model, modelSHA256 = "model_sha256", architecture, product, layers
     }
 }
 

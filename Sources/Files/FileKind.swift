@@ -1,8 +1,8 @@
 /// The kinds of file neuron-probe writes, each named by its root `format` attribute and read up to
 /// the layout version this build writes (docs/model-file.md, activation-file.md, units-file.md,
-/// attack-file.md).
+/// attack-file.md, results-files.md).
 public enum FileKind: String, CaseIterable, Sendable {
-    case model, activations, units, attack
+    case model, activations, units, attack, transfer, lipschitz
 
     /// The value of the root `format` attribute.
     public var format: String { "neuron-probe/\(rawValue)" }
@@ -14,6 +14,8 @@ public enum FileKind: String, CaseIterable, Sendable {
         case .activations: return 1
         case .units: return 2
         case .attack: return 1
+        case .transfer: return 1
+        case .lipschitz: return 1
         }
     }
 

@@ -32,3 +32,28 @@ public enum ToolInfo {
         return "\(yearText)-\(two(month))-\(two(day))T\(two(ofDay / 3600)):\(two(ofDay / 60 % 60)):\(two(ofDay % 60))Z"
     }
 }
+
+extension ToolInfo {
+    /// The git commit of the checkout the running binary was built in (`swift build` puts it under
+    /// `.build/` of the repository), or nil when it runs from elsewhere: read from `.git/HEAD` and
+    /// the ref it names, loose or packed.
+    public static var commit: String? {
+        var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<8 {
+            let git = directory.appendingPathComponent(".git")
+            if let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8) {
+                let text = head.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard text.hasPrefix("ref: ") else { return text.isEmpty ? nil : String(text.prefix(12)) }
+                let ref = String(text.dropFirst(5))
+                if let loose = try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8) {
+                    return String(loose.trimmingCharacters(in: .whitespacesAndNewlines).prefix(12))
+                }
+                let packed = (try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8)) ?? ""
+                let line = packed.split(separator: "\n").first { $0.hasSuffix(" " + ref) }
+                return line.map { String($0.prefix(12)) }
+            }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }
+}

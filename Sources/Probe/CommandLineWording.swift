@@ -62,6 +62,8 @@ extension FileFormatError {
             case .activations: return "record one with `probe record MODEL -o FILE`"
             case .units: return "make one with `probe units ACTIVATIONS -o FILE`"
             case .attack: return "make one with `probe attack fgsm MODEL -o FILE`"
+            case .transfer: return "make one with `probe transfer ATTACKS --models MODELS -o FILE`"
+            case .lipschitz: return "make one with `probe lipschitz MODEL -o FILE`"
             case nil: return "probe inspect describes files written by neuron-probe"
             }
         }

@@ -22,7 +22,10 @@ struct Transfer: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Rescale each perturbation to this per-pixel RMS first (Table 4's amplified rows, e.g. 0.1).")
     var amplify: Float?
 
-    @OptionGroup(title: "Where to find the clean images (needed with --amplify)") var data: DataDirectoryOption
+    @OptionGroup(title: "Where to find the clean images (the clean-error columns, and --amplify)") var data: DataDirectoryOption
+
+    @Option(name: [.short, .customLong("output")], help: "Also write the matrix to this transfer file (for probe report).")
+    var output: String?
 
     @OptionGroup var jsonOutput: JSONOption
 
@@ -30,6 +33,7 @@ struct Transfer: ParsableCommand {
         guard !attacks.isEmpty else { throw ValidationError("give at least one attack file") }
         guard !models.isEmpty else { throw ValidationError("give at least one model with --models") }
         if let amplify, !(amplify > 0 && amplify <= 1) { throw ValidationError("--amplify must lie in (0, 1]") }
+        if let output { try checkOutputPath(output, inputs: attacks + models) }
     }
 
     func run() throws {
@@ -37,7 +41,7 @@ struct Transfer: ParsableCommand {
             let (model, metadata) = try ModelFile.load(path)
             return (URL(fileURLWithPath: path).lastPathComponent, model, metadata.sha256)
         }
-        var sets: [TransferSet] = []
+        var sets: [TransferSet] = [], attackFiles: [String] = []
         for path in attacks {
             let contents = try AttackFile.read(path)
             if !loaded.contains(where: { $0.sha == contents.modelSHA256 }) {
@@ -45,26 +49,34 @@ struct Transfer: ParsableCommand {
                     "warning: \(path) was made on a model (sha256 \(contents.modelSHA256.prefix(12))…, \(contents.modelArchitecture)) that is none of --models; its row measures pure transfer"
                 )
             }
-            let clean = try amplify.map { _ in
-                try DatasetRegistry.standard.load(contents.dataset, split: contents.split, search: data.search).images.gathering(
-                    rows: contents.indices)
-            }
+            let clean = try DatasetRegistry.standard.load(contents.dataset, split: contents.split, search: data.search).images.gathering(
+                rows: contents.indices)
             sets += TransferSet.runs(of: contents, amplifiedTo: amplify, clean: clean)
+            attackFiles += [String](repeating: path, count: contents.epsilons.count)
         }
         let matrix = TransferMatrix.compute(sets: sets, models: loaded.map { ($0.name, $0.model) })
+        let report = TransferReport(matrix: matrix, amplify: amplify.map { Double($0) })
+        if let output {
+            try TransferFile.write(
+                report, sources: TransferFile.Sources(attackFiles: attackFiles, modelFiles: models, modelSHA256: loaded.map(\.sha)), to: output)
+        }
         if jsonOutput.json {
-            try printJSON(TransferReport(matrix: matrix, amplify: amplify.map { Double($0) }))
+            try printJSON(report)
             return
         }
         let width = max(12, matrix.sets.map(\.count).max() ?? 0) + 2
-        print(
-            "error".padding(toLength: width, withPad: " ", startingAt: 0)
-                + matrix.models.map { $0.padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
-        for (name, row) in zip(matrix.sets, matrix.error) {
+        func cell(_ text: String) -> String { text.padding(toLength: 16, withPad: " ", startingAt: 0) }
+        print("error".padding(toLength: width, withPad: " ", startingAt: 0) + matrix.models.map(cell).joined() + "distortion")
+        for (index, name) in matrix.sets.enumerated() {
             print(
                 name.padding(toLength: width, withPad: " ", startingAt: 0)
-                    + row.map { String(format: "%.1f%%", 100 * $0).padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
+                    + matrix.error[index].map { cell(String(format: "%.1f%%", 100 * $0)) }.joined()
+                    + String(format: "%.4f", matrix.distortion[index]))
+            print(
+                "  clean".padding(toLength: width, withPad: " ", startingAt: 0)
+                    + matrix.cleanError[index].map { cell(String(format: "%.1f%%", 100 * $0)) }.joined())
         }
+        if let output { print("wrote \(output)") }
     }
 }
 
@@ -76,11 +88,19 @@ struct Lipschitz: ParsableCommand {
     @Argument(help: "The model file.")
     var model: String
 
+    @Option(name: [.short, .customLong("output")], help: "Also write the bounds to this Lipschitz file (for probe report).")
+    var output: String?
+
     @OptionGroup var jsonOutput: JSONOption
 
+    func validate() throws {
+        if let output { try checkOutputPath(output, inputs: [model]) }
+    }
+
     func run() throws {
-        let (network, _) = try ModelFile.load(model)
-        let report = LipschitzReport(model: model, network: network)
+        let (network, metadata) = try ModelFile.load(model)
+        let report = LipschitzReport(model: model, network: network, modelSHA256: metadata.sha256, architecture: metadata.architecture)
+        if let output { try LipschitzFile.write(report, to: output) }
         if jsonOutput.json {
             try printJSON(report)
             return
@@ -91,5 +111,6 @@ struct Lipschitz: ParsableCommand {
                     + String(format: "%10.4f  ", b.bound) + b.method)
         }
         print(String(format: "product: %.4g (an upper bound on the whole network's Lipschitz constant)", report.product))
+        if let output { print("wrote \(output)") }
     }
 }

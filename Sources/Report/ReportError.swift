@@ -1,4 +1,4 @@
-/// What can go wrong while building or writing a report's images.
+/// What can go wrong while building or writing a report and its images.
 public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A raster's pixel buffer does not hold `width · height · channels` bytes.
     case pixelCount(width: Int, height: Int, channels: Int, count: Int)
@@ -10,6 +10,8 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
     case encoding(message: String)
     /// The PNG could not be written to `path`.
     case cannotWrite(path: String, reason: String)
+    /// The report's inputs cannot be used (one line saying why and what to do).
+    case unreadable(String)
 
     /// One line saying what went wrong and, where there is one, what to do.
     public var description: String {
@@ -24,6 +26,8 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
             return "libpng could not encode the image: \(message)"
         case let .cannotWrite(path, reason):
             return "cannot write PNG \(path): \(reason)"
+        case let .unreadable(message):
+            return message
         }
     }
 }

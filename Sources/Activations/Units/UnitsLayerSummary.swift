@@ -15,7 +15,7 @@ public struct UnitsLayerSummary: Encodable, Sendable {
 
     private enum Keys: String, CodingKey {
         case layer, units, samples, deadUnits = "dead_units", liveUnits = "live_units", randomDirections = "random_directions"
-        case topK = "top_k", verdict, comparisons, detectors
+        case topK = "top_k", verdict, statistics, comparisons, detectors
         case measure, random, u, pValue = "p_value", auc, cliffsDelta = "cliffs_delta"
         case mean, low, high, threshold, rotated, rotatedMean = "rotated_mean", rotatedSD = "rotated_sd"
     }
@@ -32,6 +32,7 @@ public struct UnitsLayerSummary: Encodable, Sendable {
         try container.encode(result.random.top.count, forKey: .randomDirections)
         try container.encode(topK, forKey: .topK)
         try container.encode(result.verdict, forKey: .verdict)
+        try container.encode(result.statisticalVerdict, forKey: .statistics)
         var comparisons = container.nestedUnkeyedContainer(forKey: .comparisons)
         for c in result.comparisons {
             var entry = comparisons.nestedContainer(keyedBy: Keys.self)

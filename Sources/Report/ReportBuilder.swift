@@ -1,0 +1,190 @@
+import Activations
+import Attacks
+import Engine
+import Files
+import Foundation
+
+/// Turns the files a report is made from into its results (results.json) and its document, one
+/// section per kind of input given: models as Szegedy et al.'s Table 1, units against random
+/// directions (§3, Figures 1–2), stability (FGSM, L-BFGS with its noise control, transfer as Table
+/// 2, Lipschitz bounds as Table 5, adversarial training), and the provenance of every number.
+public struct ReportBuilder {
+    /// The inputs, read.
+    public let inputs: ReportInputs
+    /// The results being built; tables name their numbers by paths into it.
+    var results: ReportResults
+    /// Charts made so far, for unique ids.
+    var chartCount = 0
+
+    /// A builder over `inputs` for a report made by `commandLine`.
+    public init(inputs: ReportInputs, commandLine: String, system: SystemDescription = .current) {
+        self.inputs = inputs
+        results = ReportResults(
+            provenance: ReportResults.Provenance(
+                toolVersion: ToolInfo.version, commit: ToolInfo.commit, created: ToolInfo.timestamp(), commandLine: commandLine,
+                cpu: system.processor.model, blasKernel: system.blasKernel.kernel, cores: system.cores),
+            inputs: inputs.files, headlines: [], notes: inputs.notes, models: [], comparisons: [], units: [], attacks: [], transfer: [],
+            lipschitz: [])
+    }
+
+    /// The report's document and results.
+    public static func build(_ inputs: ReportInputs, commandLine: String, system: SystemDescription = .current) throws -> (
+        document: ReportDocument, results: ReportResults
+    ) {
+        var builder = ReportBuilder(inputs: inputs, commandLine: commandLine, system: system)
+        var sections: [ReportDocument.Section] = []
+        builder.collectAttacks()
+        if !inputs.models.isEmpty { sections.append(builder.modelsSection()) }
+        if !inputs.units.isEmpty { sections.append(try builder.unitsSection()) }
+        if !inputs.attacks.isEmpty || !inputs.transfers.isEmpty || !inputs.lipschitz.isEmpty {
+            sections.append(try builder.stabilitySection())
+        }
+        if !builder.results.notes.isEmpty {
+            sections.append(ReportDocument.Section(title: "Not shown", id: "not-shown", blocks: builder.results.notes.map { .paragraph($0) }))
+        }
+        sections.append(builder.provenanceSection())
+        let document = ReportDocument(title: "neuron-probe report", headlines: builder.results.headlines, sections: sections)
+        return (document, builder.results)
+    }
+
+    /// A chart id unique in the report: `fig-N-slug`.
+    mutating func chartID(_ slug: String) -> String {
+        chartCount += 1
+        let clean = slug.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+        return "fig-\(chartCount)-\(clean)"
+    }
+
+    /// `value` when finite, else nil.
+    static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
+
+    /// A file's name without its directory.
+    static func name(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }
+
+    /// Whether a data set's numbers compare in value with the papers' (measured on MNIST).
+    static func comparable(_ dataset: String) -> Bool { dataset == PublishedNumbers.dataset }
+
+    /// The banner shown above a table whose rows sit beside the paper's, when the data sets differ.
+    static func notComparableBanner(_ datasets: [String]) -> ReportDocument.Block? {
+        let other = Array(Set(datasets.filter { !comparable($0) })).sorted()
+        guard !other.isEmpty else { return nil }
+        return .banner(
+            "Not comparable in value: these numbers were measured on \(other.joined(separator: ", ")), the paper's on MNIST. Compare their shape and ordering, not their values."
+        )
+    }
+
+    /// Appends a comparison of `ours` with the paper's `paper` and returns its index.
+    mutating func compare(source: String, row: String, file: String, measure: String, paper: Double, ours: Double?, dataset: String) -> Int {
+        results.comparisons.append(
+            ReportResults.PaperComparison(
+                source: source, paperRow: row, file: file, measure: measure, paper: paper, ours: ours, delta: ours.map { $0 - paper },
+                comparable: Self.comparable(dataset)))
+        return results.comparisons.count - 1
+    }
+
+    /// The three cells paper | this run | Δ of comparison `index`, as percentages or plain numbers.
+    func comparisonCells(_ index: Int, percent: Bool) -> [ReportCell] {
+        let c = results.comparisons[index]
+        let key = "comparisons.\(index)"
+        var delta = ReportCell.number(c.delta, key: key + ".delta", percent: percent, format: "%+.3f")
+        if percent, let value = c.delta, value.isFinite { delta.text = String(format: "%+.1f pt", 100 * value) }
+        return [
+            .number(c.paper, key: key + ".paper", percent: percent), .number(c.ours, key: key + ".ours", percent: percent), delta,
+        ]
+    }
+
+    // MARK: Models (Szegedy et al. 2014, Table 1)
+
+    /// The attack files' entries in the results, in input order.
+    mutating func collectAttacks() {
+        results.attacks = inputs.attacks.map { attack in
+            let c = attack.contents
+            let runs = (0..<c.epsilons.count).map { AttackRunSummary(c.run($0), labels: c.labels) }
+            return ReportResults.AttackEntry(
+                file: c.path, method: c.method, modelFile: c.modelFile, modelSHA256: c.modelSHA256, modelArchitecture: c.modelArchitecture,
+                dataset: c.dataset, split: c.split.rawValue, matches: c.matches, examples: c.labels.count, runs: runs)
+        }
+    }
+
+    mutating func modelsSection() -> ReportDocument.Section {
+        var rows: [[ReportCell]] = []
+        for (index, model) in inputs.models.enumerated() {
+            let m = model.metadata
+            let lbfgs = results.attacks.first { $0.method == "lbfgs" && $0.modelSHA256 == m.sha256 }
+            let entry = ReportResults.ModelEntry(
+                file: model.path, architecture: m.architecture, weightDecay: m.training.weightDecay.description, dataset: m.dataset,
+                datasetSHA256: m.datasetSHA256, sha256: m.sha256, seed: m.training.seed, adversarialEpsilon: m.training.adversarialEpsilon.map(Double.init),
+                trainError: Self.finite(m.trainError), testError: Self.finite(m.testError),
+                meanMinimalDistortion: lbfgs?.runs.first?.meanDistortionSuccessful, lbfgsFile: lbfgs?.file)
+            results.models.append(entry)
+            let key = "models.\(index)"
+            var row: [ReportCell] = [
+                ReportCell(Self.name(model.path)), ReportCell(m.architecture), ReportCell(entry.weightDecay), ReportCell(m.dataset),
+            ]
+            let paper = PublishedNumbers.table1Row(architecture: m.architecture, weightDecay: Double(m.training.weightDecay.base))
+            row.append(ReportCell(paper?.model ?? "–"))
+            let measures: [(String, Double?, Double?, Bool, String)] = [
+                ("train error", entry.trainError, paper?.trainError, true, "train_error"),
+                ("test error", entry.testError, paper?.testError, true, "test_error"),
+                ("mean minimal distortion", entry.meanMinimalDistortion, paper?.meanMinimalDistortion, false, "mean_minimal_distortion"),
+            ]
+            for (measure, ours, published, percent, field) in measures {
+                if let published {
+                    let c = compare(
+                        source: "Szegedy et al. 2014, Table 1", row: paper!.model, file: model.path, measure: measure, paper: published, ours: ours,
+                        dataset: m.dataset)
+                    row += comparisonCells(c, percent: percent)
+                } else {
+                    row += ["–", .number(ours, key: "\(key).\(field)", percent: percent, format: "%.4f"), "–"]
+                }
+            }
+            rows.append(row)
+            if let paper, let test = entry.testError {
+                results.headlines.append(
+                    String(
+                        format: "%@: test error %.2f%% on %@ (paper, %@ on MNIST: %.2f%%)", Self.name(model.path), 100 * test, m.dataset, paper.model,
+                        100 * paper.testError))
+            }
+        }
+        var blocks: [ReportDocument.Block] = []
+        if let banner = Self.notComparableBanner(inputs.models.map(\.metadata.dataset)) { blocks.append(banner) }
+        blocks.append(
+            .table(
+                ReportTable(
+                    caption: "Models beside Szegedy et al. 2014, Table 1 (paper | this run | Δ)",
+                    header: [
+                        "model", "architecture", "weight decay", "data set", "paper's model", "train error: paper", "this run", "Δ",
+                        "test error: paper", "this run", "Δ", "min. distortion: paper", "this run", "Δ",
+                    ], rows: rows)))
+        blocks.append(
+            .paragraph(
+                "Minimal distortion: the mean per-pixel RMS distortion √(Σ(x′−x)²/n) of the successful L-BFGS examples made on the model (an attack file among the inputs); the paper's is the mean minimal distortion that reaches 0% accuracy on the training set. Errors are those recorded when the model was trained."
+            ))
+        return ReportDocument.Section(title: "Models (Szegedy et al. 2014, Table 1)", id: "models", blocks: blocks)
+    }
+
+    // MARK: Provenance
+
+    func provenanceSection() -> ReportDocument.Section {
+        let p = results.provenance
+        var lines = [
+            "neuron-probe \(p.toolVersion)\(p.commit.map { " (commit \($0))" } ?? ""), report made \(p.created)",
+            "command: \(p.commandLine)",
+            "CPU: \(p.cpu), \(p.cores) cores; OpenBLAS kernel \(p.blasKernel)",
+            "",
+            "inputs:",
+        ]
+        for file in results.inputs {
+            lines.append(
+                "  \(file.kind.padding(toLength: 12, withPad: " ", startingAt: 0)) \(file.path)")
+            lines.append(
+                "      sha256 \(file.sha256), written \(file.created) by neuron-probe \(file.toolVersion), BLAS \(file.blasKernel)\(file.seed.map { ", seed \($0)" } ?? "")"
+            )
+        }
+        for model in results.models {
+            lines.append(
+                "model \(Self.name(model.file)): \(model.architecture) trained on \(model.dataset) (content sha256 \(model.datasetSHA256)), seed \(model.seed), model sha256 \(model.sha256)"
+            )
+        }
+        return ReportDocument.Section(title: "Provenance", id: "provenance", blocks: [.preformatted(lines.joined(separator: "\n"))])
+    }
+}
