@@ -158,7 +158,7 @@ struct Canvas {
             for (s, entry) in series.enumerated() where c < entry.y.count && entry.y[c].isFinite {
                 let y = scale.position(entry.y[c], from: plotBottom, to: top)
                 elements.append(
-                    "<rect x=\"\(Self.f(start + Double(s) * barWidth))\" y=\"\(Self.f(min(y, zero)))\" width=\"\(Self.f(barWidth * 0.92))\" height=\"\(Self.f(abs(zero - y)))\" fill=\"\(SVGChart.color(s))\"><title>\(Self.escape("\(entry.name), \(category): \(scale.label(entry.y[c]))"))</title></rect>"
+                    "<rect x=\"\(Self.f(start + Double(s) * barWidth))\" y=\"\(Self.f(min(y, zero)))\" width=\"\(Self.f(barWidth * 0.92))\" height=\"\(Self.f(abs(zero - y)))\" fill=\"\(SVGChart.color(s))\"><title>\(Self.escape("\(entry.name), \(category): \(String(format: "%g", entry.y[c]))"))</title></rect>"
                 )
             }
             text(category, x: left + (Double(c) + 0.5) * group, y: plotBottom + 16, size: 10)

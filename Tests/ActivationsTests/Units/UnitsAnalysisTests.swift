@@ -205,4 +205,33 @@ final class UnitsAnalysisTests: XCTestCase {
         XCTAssertEqual(top.shape, [10, 50])
         XCTAssertEqual(try results.root.openDataset("units/h/rotations/5/purity", of: Double.self).shape, [11])
     }
+
+    func testAUnitsFileReadsBackEveryLayerAsTheAnalysisReturnedIt() throws {
+        let (file, labels) = try plantedDetectors()
+        let result = try UnitsAnalysis.run(
+            file: file, layer: "h", labels: labels, classCount: 10, images: nil, options: options { $0.principalComponents = 3 })
+        let out = directory.appendingPathComponent("read-back.units.h5").path
+        try UnitsFile.write([result], activations: file, activationsPath: file.path, options: options(), to: out)
+        let read = try UnitsFile.read(out)
+        XCTAssertEqual(read.layers.count, 1)
+        let layer = try XCTUnwrap(read.layers.first)
+        XCTAssertEqual(layer.layer, result.layer)
+        XCTAssertEqual(layer.deadUnits, result.deadUnits)
+        XCTAssertEqual(layer.verdict, result.verdict)
+        for (got, want) in [(layer.units, result.units), (layer.random, result.random), (try XCTUnwrap(layer.principalComponents), result.principalComponents!)] {
+            XCTAssertEqual(got.name, want.name)
+            XCTAssertEqual(got.top, want.top)
+            XCTAssertEqual(got.bottom, want.bottom)
+            XCTAssertEqual(got.unitIndices, want.unitIndices)
+            XCTAssertEqual(got.directions.scalars, want.directions.scalars)
+            XCTAssertEqual(got.purity, want.purity)
+        }
+        XCTAssertEqual(layer.rotations.map(\.name), result.rotations.map(\.name), "rotated bases in their order, 1 … R")
+        XCTAssertEqual(layer.comparisons.map(\.measure), result.comparisons.map(\.measure))
+        XCTAssertEqual(layer.comparisons.map(\.test), result.comparisons.map(\.test))
+        XCTAssertEqual(layer.detectors?.rotated, result.detectors?.rotated)
+        XCTAssertEqual(layer.statisticalVerdict, result.statisticalVerdict)
+        XCTAssertEqual(read.topK, 50)
+        XCTAssertEqual(read.activationsSHA256, try Checksum.sha256(ofFile: file.path))
+    }
 }
