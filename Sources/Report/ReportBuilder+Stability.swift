@@ -26,7 +26,7 @@ extension ReportBuilder {
 
     /// How a run is named: `fgsm ε=0.25 on fc10.h5`.
     func runName(_ entry: ReportResults.AttackEntry, _ run: AttackRunSummary) -> String {
-        entry.method + (run.epsilon.map { String(format: " ε=%g", $0) } ?? "") + " on \(Self.name(entry.modelFile))"
+        entry.method + (run.epsilon.map { String(format: " ε=%g", $0) } ?? "") + " on \(modelLabel(sha256: entry.modelSHA256, file: entry.modelFile))"
     }
 
     mutating func attacksTable() -> ReportTable {
@@ -35,27 +35,40 @@ extension ReportBuilder {
             for (r, run) in entry.runs.enumerated() {
                 let key = "attacks.\(i).runs.\(r)"
                 rows.append([
-                    ReportCell(Self.name(entry.file)), ReportCell(entry.method), ReportCell(entry.modelArchitecture),
-                    .number(run.epsilon.map(Double.init), key: "\(key).epsilon", format: "%g"), ReportCell("\(entry.examples)"),
+                    ReportCell(Self.name(entry.file)), ReportCell(entry.method), ReportCell(modelLabel(sha256: entry.modelSHA256, file: entry.modelFile)),
+                    .number(run.epsilon.map(Self.decimal), key: "\(key).epsilon", format: "%g"),
+                    .number(Double(entry.examples), key: "attacks.\(i).examples", format: "%.0f"),
                     .number(run.cleanErrorRate, key: "\(key).clean_error_rate", percent: true),
                     .number(run.errorRate, key: "\(key).error_rate", percent: true), .number(run.successRate, key: "\(key).success_rate", percent: true),
                     .number(run.meanConfidence, key: "\(key).mean_confidence"),
                     .number(run.meanDistortion, key: "\(key).mean_distortion", format: "%.4f"),
                     .number(run.meanDistortionSuccessful, key: "\(key).mean_distortion_successful", format: "%.4f"),
                 ])
-                if entry.method != "noise" {
-                    results.headlines.append(
-                        runName(entry, run)
-                            + String(
-                                format: ": error %.1f%% (clean %.1f%%), mean confidence %.2f, mean distortion %.4f", 100 * run.errorRate,
-                                100 * run.cleanErrorRate, run.meanConfidence, run.meanDistortion ?? .nan))
-                }
             }
+            if let headline = attackHeadline(entry) { results.headlines.append(headline) }
         }
         return ReportTable(
             caption: "Every attack run: error on the adversarial (or noise) examples, success at the attack's goal, mean confidence of the prediction, mean per-pixel RMS distortion",
             header: ["file", "method", "model", "ε", "examples", "clean error", "error", "success", "confidence", "distortion", "distortion (successful)"],
             rows: rows)
+    }
+
+    /// One line for an attack file: its error over its radii, or an L-BFGS run's success and
+    /// minimal distortion; nil for a noise control, and for an attack that one matches (whose
+    /// line the control's gives, beside the noise).
+    func attackHeadline(_ entry: ReportResults.AttackEntry) -> String? {
+        let controlled = results.attacks.contains { $0.method == "noise" && $0.matches.map(Self.name) == Self.name(entry.file) }
+        guard entry.method != "noise", !controlled, let first = entry.runs.first, let last = entry.runs.last else { return nil }
+        let model = modelLabel(sha256: entry.modelSHA256, file: entry.modelFile)
+        if let low = first.epsilon, let high = last.epsilon, entry.runs.count > 1 {
+            return String(
+                format: "%@ on %@: error %.1f%% at ε=%g to %.1f%% at ε=%g (clean %.1f%%), mean confidence %.2f to %.2f", entry.method, model,
+                100 * first.errorRate, low, 100 * last.errorRate, high, 100 * first.cleanErrorRate, first.meanConfidence, last.meanConfidence)
+        }
+        return runName(entry, first)
+            + String(
+                format: ": error %.1f%% (clean %.1f%%), success %.1f%%, mean distortion %.4f, mean confidence %.2f", 100 * first.errorRate,
+                100 * first.cleanErrorRate, 100 * first.successRate, first.meanDistortion ?? .nan, first.meanConfidence)
     }
 
     /// Error and mean confidence against ε for each file with several radii (Goodfellow §4; ART #2301).
@@ -85,8 +98,8 @@ extension ReportBuilder {
     mutating func fgsmComparison() -> [ReportDocument.Block] {
         var rows: [[ReportCell]] = []
         var datasets: [String] = []
-        for entry in results.attacks where entry.method == "fgsm" {
-            for run in entry.runs {
+        for (a, entry) in results.attacks.enumerated() where entry.method == "fgsm" {
+            for (r, run) in entry.runs.enumerated() {
                 guard let epsilon = run.epsilon, let paper = PublishedNumbers.fgsmRow(architecture: entry.modelArchitecture, epsilon: Double(epsilon))
                 else { continue }
                 datasets.append(entry.dataset)
@@ -96,7 +109,10 @@ extension ReportBuilder {
                     source: source, row: paper.model, file: entry.file, measure: "mean confidence", paper: paper.meanConfidence, ours: run.meanConfidence,
                     dataset: entry.dataset)
                 rows.append(
-                    [ReportCell(Self.name(entry.file)), ReportCell(paper.model), ReportCell(String(format: "%g", epsilon))]
+                    [
+                        ReportCell(Self.name(entry.file)), ReportCell(paper.model),
+                        .number(Self.decimal(epsilon), key: "attacks.\(a).runs.\(r).epsilon", format: "%g"),
+                    ]
                         + comparisonCells(e, percent: true) + comparisonCells(c, percent: false))
             }
         }
@@ -153,7 +169,7 @@ extension ReportBuilder {
             results.headlines.append(
                 String(
                     format: "%@ on %@: %.1f%% error at mean distortion %.4f; Gaussian noise of the same size: %.1f%% (clean %.1f%%)", attack.method,
-                    Self.name(attack.modelFile), 100 * attackRun.errorRate, attackRun.meanDistortion ?? .nan, 100 * noiseRun.errorRate,
+                    modelLabel(sha256: attack.modelSHA256, file: attack.modelFile), 100 * attackRun.errorRate, attackRun.meanDistortion ?? .nan, 100 * noiseRun.errorRate,
                     100 * noiseRun.cleanErrorRate))
         }
         return blocks
@@ -241,7 +257,7 @@ extension ReportBuilder {
                                 ReportCell(label), ReportCell(Self.name(entry.file)),
                                 ReportCell(entry.adversarialEpsilon.map { String(format: "%g", $0) } ?? "none"),
                                 .number(entry.testError, key: "models.\(m).test_error", percent: true),
-                                .number(run.epsilon.map(Double.init), key: "attacks.\(a).runs.\(r).epsilon", format: "%g"),
+                                .number(run.epsilon.map(Self.decimal), key: "attacks.\(a).runs.\(r).epsilon", format: "%g"),
                                 .number(run.errorRate, key: "attacks.\(a).runs.\(r).error_rate", percent: true),
                                 .number(run.meanConfidence, key: "attacks.\(a).runs.\(r).mean_confidence"),
                             ])
@@ -267,6 +283,7 @@ extension ReportBuilder {
         results.transfer.append(ReportResults.TransferEntry(file: transfer.path, report: transfer.report))
         let m = transfer.report.matrix
         let key = "transfer.\(results.transfer.count - 1)"
+        let columns = zip(transfer.sources.modelSHA256, transfer.sources.modelFiles).map { modelLabel(sha256: $0, file: $1) }
         var rows: [[ReportCell]] = []
         for (s, set) in m.sets.enumerated() {
             rows.append(
@@ -288,11 +305,11 @@ extension ReportBuilder {
             .table(
                 ReportTable(
                     caption: "Error of each model (columns) on each set of examples (rows)\(amplified), \(Self.name(transfer.path))",
-                    header: ["examples ↓ / model →"] + m.models + ["distortion"], rows: rows)),
+                    header: ["examples ↓ / model →"] + columns + ["distortion"], rows: rows)),
             .chart(
                 SVGChart(
                     id: chartID("transfer-\(index + 1)"), title: "Transfer: error of each model on each set", xTitle: "model evaluated",
-                    yTitle: "examples made for", kind: .heatMap(rows: m.sets, columns: m.models, values: m.error, format: "%.2f"),
+                    yTitle: "examples made for", kind: .heatMap(rows: m.sets, columns: columns, values: m.error, format: "%.2f"),
                     height: 120 + 34 * m.sets.count)),
             .table(
                 ReportTable(
@@ -317,10 +334,14 @@ extension ReportBuilder {
             blocks.append(
                 .table(
                     ReportTable(
-                        caption: "Upper Lipschitz bounds of \(report.architecture) (\(Self.name(report.model)))", header: ["layer", "kind", "bound", "how"],
+                        caption: "Upper Lipschitz bounds of \(modelLabel(sha256: report.modelSHA256, file: report.model)) (\(Self.name(report.model)))",
+                        header: ["layer", "kind", "bound", "how"],
                         rows: rows)))
-            results.headlines.append(String(format: "%@: Lipschitz bound of the whole network ≤ %.4g", Self.name(report.model), report.product))
         }
+        results.headlines.append(
+            "Lipschitz bounds of whole networks: "
+                + inputs.lipschitz.map { String(format: "%@ ≤ %.4g", modelLabel(sha256: $0.report.modelSHA256, file: $0.report.model), $0.report.product) }
+                .joined(separator: ", "))
         blocks.append(
             .table(
                 ReportTable(

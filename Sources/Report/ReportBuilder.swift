@@ -54,8 +54,40 @@ public struct ReportBuilder {
         return "fig-\(chartCount)-\(clean)"
     }
 
+    /// A Float as the Double its shortest decimal names (0.05, not 0.05000000074505806): the value
+    /// results.json holds for it, since JSON writes a Float that way.
+    static func decimal(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
+
     /// `value` when finite, else nil.
     static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
+
+    /// How a model is named in the report: its architecture, with its weight decay and adversarial
+    /// training when it has them (`fc10 λ=1e-4`); its file name when no model file among the inputs
+    /// has `sha256`, or when two share the label.
+    func modelLabel(sha256: String, file: String) -> String {
+        func label(_ m: ModelMetadata) -> String {
+            var text = m.architecture
+            if m.training.weightDecay != .none { text += " λ=" + Self.decay(m.training.weightDecay) }
+            if let epsilon = m.training.adversarialEpsilon { text += String(format: " adv. ε=%g", epsilon) }
+            if m.trainSubset != .all { text += " (\(m.trainSubset.rawValue))" }
+            return text
+        }
+        guard let model = inputs.models.first(where: { $0.metadata.sha256 == sha256 }) else { return Self.name(file) }
+        let text = label(model.metadata)
+        let shared = inputs.models.filter { label($0.metadata) == text && $0.metadata.sha256 != sha256 }
+        return shared.isEmpty ? text : "\(text) (\(Self.name(model.path)))"
+    }
+
+    /// A weight decay as a paper writes it: `1e-4`, `0.01`, `fc1=1e-3,fc2=1e-4`.
+    static func decay(_ decay: WeightDecay) -> String {
+        func short(_ value: Float) -> String {
+            guard value != 0, abs(value) < 1e-3 else { return String(format: "%g", value) }
+            let text = String(format: "%.0e", value)  // 1e-04
+            return text.replacingOccurrences(of: "e-0", with: "e-").replacingOccurrences(of: "e+0", with: "e+")
+        }
+        let layers = decay.perLayer.sorted { $0.key < $1.key }.map { "\($0.key)=\(short($0.value))" }
+        return ([decay.base != 0 || layers.isEmpty ? short(decay.base) : nil].compactMap { $0 } + layers).joined(separator: ",")
+    }
 
     /// A file's name without its directory.
     static func name(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }
@@ -118,7 +150,8 @@ public struct ReportBuilder {
             results.models.append(entry)
             let key = "models.\(index)"
             var row: [ReportCell] = [
-                ReportCell(Self.name(model.path)), ReportCell(m.architecture), ReportCell(entry.weightDecay), ReportCell(m.dataset),
+                ReportCell(modelLabel(sha256: m.sha256, file: model.path)), ReportCell(m.architecture), ReportCell(entry.weightDecay),
+                ReportCell(m.dataset),
             ]
             let paper = PublishedNumbers.table1Row(architecture: m.architecture, weightDecay: Double(m.training.weightDecay.base))
             row.append(ReportCell(paper?.model ?? "–"))
@@ -141,7 +174,7 @@ public struct ReportBuilder {
             if let paper, let test = entry.testError {
                 results.headlines.append(
                     String(
-                        format: "%@: test error %.2f%% on %@ (paper, %@ on MNIST: %.2f%%)", Self.name(model.path), 100 * test, m.dataset, paper.model,
+                        format: "%@: test error %.2f%% on %@ (paper, %@ on MNIST: %.2f%%)", modelLabel(sha256: m.sha256, file: model.path), 100 * test, m.dataset, paper.model,
                         100 * paper.testError))
             }
         }

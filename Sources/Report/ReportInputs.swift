@@ -24,7 +24,7 @@ public struct ReportInputs: Sendable {
         /// See `toolVersion`.
         public var blasKernel: String
         /// The seed of its random choices, when it has one.
-        public var seed: UInt64?
+        @NullWhenAbsent public var seed: UInt64?
 
         private enum CodingKeys: String, CodingKey {
             case path, kind, sha256, toolVersion = "tool_version", created, blasKernel = "blas_kernel", seed

@@ -13,7 +13,7 @@ public struct ReportResults: Encodable, Sendable {
         /// The neuron-probe version.
         public var toolVersion: String
         /// The git commit of the build, when the binary runs from its checkout.
-        public var commit: String?
+        @NullWhenAbsent public var commit: String?
         /// When the report was made.
         public var created: String
         /// The command line that made it.
@@ -47,15 +47,15 @@ public struct ReportResults: Encodable, Sendable {
         /// The training seed.
         public var seed: UInt64
         /// ε of adversarial training (Goodfellow §6), nil when trained without.
-        public var adversarialEpsilon: Double?
+        @NullWhenAbsent public var adversarialEpsilon: Double?
         /// Error on the training and the test set, as recorded at training.
-        public var trainError: Double?
+        @NullWhenAbsent public var trainError: Double?
         /// See `trainError`.
-        public var testError: Double?
+        @NullWhenAbsent public var testError: Double?
         /// The mean distortion of the successful L-BFGS examples made on it (the report's inputs), nil without.
-        public var meanMinimalDistortion: Double?
+        @NullWhenAbsent public var meanMinimalDistortion: Double?
         /// The L-BFGS attack file that distortion comes from.
-        public var lbfgsFile: String?
+        @NullWhenAbsent public var lbfgsFile: String?
 
         private enum CodingKeys: String, CodingKey {
             case file, architecture, weightDecay = "weight_decay", dataset, datasetSHA256 = "dataset_sha256", sha256, seed
@@ -77,9 +77,9 @@ public struct ReportResults: Encodable, Sendable {
         /// The paper's value.
         public var paper: Double
         /// Ours, nil when not measured.
-        public var ours: Double?
+        @NullWhenAbsent public var ours: Double?
         /// ours − paper.
-        public var delta: Double?
+        @NullWhenAbsent public var delta: Double?
         /// Whether the two were measured on the same data set (the paper's is MNIST).
         public var comparable: Bool
 
@@ -113,7 +113,7 @@ public struct ReportResults: Encodable, Sendable {
         /// See `dataset`.
         public var split: String
         /// For a noise control, the file it matches.
-        public var matches: String?
+        @NullWhenAbsent public var matches: String?
         /// Examples attacked.
         public var examples: Int
         /// Each run's summary.

@@ -25,7 +25,6 @@ public enum ReportWriter {
     public static func write(_ document: ReportDocument, results: ReportResults, to directory: String, inputs: [String]) throws -> Written {
         let root = URL(fileURLWithPath: directory)
         let figures = root.appendingPathComponent("figures")
-        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
         let json = try results.json()
         func text(_ name: String, _ content: String, verify: @escaping (Data) throws -> Void = { _ in }) -> AtomicFile.Output {
             bytes(root.appendingPathComponent(name).path, Data(content.utf8), verify: verify)
@@ -50,6 +49,8 @@ public enum ReportWriter {
         for output in outputs where inputPaths.contains(URL(fileURLWithPath: output.path).standardizedFileURL.resolvingSymlinksInPath().path) {
             throw ReportError.unreadable("\(output.path) is one of the report's inputs: choose another -o directory")
         }
+        // Only now, with nothing refused, may the directories be made.
+        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
         try AtomicFile.write(outputs)
         return Written(
             html: root.appendingPathComponent("report.html").path, markdown: root.appendingPathComponent("report.md").path,
