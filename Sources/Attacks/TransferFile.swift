@@ -11,14 +11,17 @@ public enum TransferFile {
     public struct Sources: Sendable, Equatable {
         /// The attack file of each set (row).
         public var attackFiles: [String]
+        /// SHA-256 of each set's attack file.
+        public var attackSHA256: [String]
         /// The model file of each column.
         public var modelFiles: [String]
         /// SHA-256 of each model file.
         public var modelSHA256: [String]
 
         /// The files behind a matrix's rows and columns.
-        public init(attackFiles: [String], modelFiles: [String], modelSHA256: [String]) {
+        public init(attackFiles: [String], attackSHA256: [String], modelFiles: [String], modelSHA256: [String]) {
             self.attackFiles = attackFiles
+            self.attackSHA256 = attackSHA256
             self.modelFiles = modelFiles
             self.modelSHA256 = modelSHA256
         }
@@ -35,6 +38,7 @@ public enum TransferFile {
             try root.setAttribute("set_names", matrix.sets)
             try root.setAttribute("model_names", matrix.models)
             try root.setAttribute("attack_files", sources.attackFiles)
+            try root.setAttribute("attack_sha256s", sources.attackSHA256)
             try root.setAttribute("model_files", sources.modelFiles)
             try root.setAttribute("model_sha256s", sources.modelSHA256)
             if let amplify = report.amplify { try root.setAttribute("amplify", amplify) }
@@ -64,7 +68,8 @@ public enum TransferFile {
             distortion: try root.openDataset("distortion", of: Double.self).read())
         let amplify = root.hasAttribute("amplify") ? try root.attribute("amplify", as: Double.self) : nil
         let sources = Sources(
-            attackFiles: try root.stringArrayAttribute("attack_files"), modelFiles: try root.stringArrayAttribute("model_files"),
+            attackFiles: try root.stringArrayAttribute("attack_files"), attackSHA256: try root.stringArrayAttribute("attack_sha256s"),
+            modelFiles: try root.stringArrayAttribute("model_files"),
             modelSHA256: try root.stringArrayAttribute("model_sha256s"))
         return (TransferReport(matrix: matrix, amplify: amplify), sources)
     }

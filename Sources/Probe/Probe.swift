@@ -22,7 +22,8 @@ struct Probe: ParsableCommand {
             """,
         version: ToolInfo.version,
         subcommands: [
-            Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, ReportCommand.self, DemoCommand.self, Inspect.self, Merge.self,
+            Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, ReportCommand.self, DemoCommand.self,
+            ReproduceCommand.self, Inspect.self, Merge.self,
             DataCommand.self,
             SystemCommand.self,
         ])

@@ -58,7 +58,10 @@ struct Transfer: ParsableCommand {
         let report = TransferReport(matrix: matrix, amplify: amplify.map { Double($0) })
         if let output {
             try TransferFile.write(
-                report, sources: TransferFile.Sources(attackFiles: attackFiles, modelFiles: models, modelSHA256: loaded.map(\.sha)), to: output)
+                report,
+                sources: TransferFile.Sources(
+                    attackFiles: attackFiles, attackSHA256: try attackFiles.map { try Checksum.sha256(ofFile: $0) }, modelFiles: models,
+                    modelSHA256: loaded.map(\.sha)), to: output)
         }
         if jsonOutput.json {
             try printJSON(report)

@@ -81,7 +81,8 @@ public enum HTMLRenderer {
 
     static func img(_ image: ReportImage, class name: String? = nil) -> String {
         let data = Data(image.png).base64EncodedString()
-        return "<img\(name.map { " class=\"\($0)\"" } ?? "") src=\"data:image/png;base64,\(data)\" alt=\"\(escape(image.alt))\" width=\"\(image.width)\" height=\"\(image.height)\">"
+        return
+            "<img\(name.map { " class=\"\($0)\"" } ?? "") src=\"data:image/png;base64,\(data)\" alt=\"\(escape(image.alt))\" width=\"\(image.width)\" height=\"\(image.height)\">"
     }
 
     /// `text` escaped for HTML text and attribute values.

@@ -30,8 +30,10 @@ public enum PublishedNumbers {
         Table1Row(model: "FC10(1e-4)", architecture: "fc10", weightDecay: 1e-4, trainError: 0.067, testError: 0.074, meanMinimalDistortion: 0.062),
         Table1Row(model: "FC10(1e-2)", architecture: "fc10", weightDecay: 1e-2, trainError: 0.10, testError: 0.094, meanMinimalDistortion: 0.1),
         Table1Row(model: "FC10(1)", architecture: "fc10", weightDecay: 1, trainError: 0.212, testError: 0.20, meanMinimalDistortion: 0.14),
-        Table1Row(model: "FC100-100-10", architecture: "fc100-100-10", weightDecay: nil, trainError: 0, testError: 0.0164, meanMinimalDistortion: 0.058),
-        Table1Row(model: "FC200-200-10", architecture: "fc200-200-10", weightDecay: nil, trainError: 0, testError: 0.0154, meanMinimalDistortion: 0.065),
+        Table1Row(
+            model: "FC100-100-10", architecture: "fc100-100-10", weightDecay: nil, trainError: 0, testError: 0.0164, meanMinimalDistortion: 0.058),
+        Table1Row(
+            model: "FC200-200-10", architecture: "fc200-200-10", weightDecay: nil, trainError: 0, testError: 0.0154, meanMinimalDistortion: 0.065),
         Table1Row(model: "AE400-10", architecture: "ae400-10", weightDecay: nil, trainError: 0.0057, testError: 0.019, meanMinimalDistortion: 0.086),
     ]
 

@@ -35,11 +35,13 @@ extension ReportBuilder {
             for (r, run) in entry.runs.enumerated() {
                 let key = "attacks.\(i).runs.\(r)"
                 rows.append([
-                    ReportCell(Self.name(entry.file)), ReportCell(entry.method), ReportCell(modelLabel(sha256: entry.modelSHA256, file: entry.modelFile)),
+                    ReportCell(Self.name(entry.file)), ReportCell(entry.method),
+                    ReportCell(modelLabel(sha256: entry.modelSHA256, file: entry.modelFile)),
                     .number(run.epsilon.map(Self.decimal), key: "\(key).epsilon", format: "%g"),
                     .number(Double(entry.examples), key: "attacks.\(i).examples", format: "%.0f"),
                     .number(run.cleanErrorRate, key: "\(key).clean_error_rate", percent: true),
-                    .number(run.errorRate, key: "\(key).error_rate", percent: true), .number(run.successRate, key: "\(key).success_rate", percent: true),
+                    .number(run.errorRate, key: "\(key).error_rate", percent: true),
+                    .number(run.successRate, key: "\(key).success_rate", percent: true),
                     .number(run.meanConfidence, key: "\(key).mean_confidence"),
                     .number(run.meanDistortion, key: "\(key).mean_distortion", format: "%.4f"),
                     .number(run.meanDistortionSuccessful, key: "\(key).mean_distortion_successful", format: "%.4f"),
@@ -48,8 +50,11 @@ extension ReportBuilder {
             if let headline = attackHeadline(entry) { results.headlines.append(headline) }
         }
         return ReportTable(
-            caption: "Every attack run: error on the adversarial (or noise) examples, success at the attack's goal, mean confidence of the prediction, mean per-pixel RMS distortion",
-            header: ["file", "method", "model", "ε", "examples", "clean error", "error", "success", "confidence", "distortion", "distortion (successful)"],
+            caption:
+                "Every attack run: error on the adversarial (or noise) examples, success at the attack's goal, mean confidence of the prediction, mean per-pixel RMS distortion",
+            header: [
+                "file", "method", "model", "ε", "examples", "clean error", "error", "success", "confidence", "distortion", "distortion (successful)",
+            ],
             rows: rows)
     }
 
@@ -79,7 +84,8 @@ extension ReportBuilder {
             swept.map { entry in
                 let runs = entry.runs.filter { $0.epsilon != nil }
                 return SVGChart.Series(
-                    name: "\(entry.method) on \(entry.modelArchitecture) (\(Self.name(entry.file)))", x: runs.map { Double($0.epsilon!) }, y: runs.map(value))
+                    name: "\(entry.method) on \(entry.modelArchitecture) (\(Self.name(entry.file)))", x: runs.map { Double($0.epsilon!) },
+                    y: runs.map(value))
             }
         }
         return [
@@ -104,9 +110,12 @@ extension ReportBuilder {
                 else { continue }
                 datasets.append(entry.dataset)
                 let source = "Goodfellow et al. 2015, §4"
-                let e = compare(source: source, row: paper.model, file: entry.file, measure: "error", paper: paper.error, ours: run.errorRate, dataset: entry.dataset)
+                let e = compare(
+                    source: source, row: paper.model, file: entry.file, measure: "error", paper: paper.error, ours: run.errorRate,
+                    dataset: entry.dataset)
                 let c = compare(
-                    source: source, row: paper.model, file: entry.file, measure: "mean confidence", paper: paper.meanConfidence, ours: run.meanConfidence,
+                    source: source, row: paper.model, file: entry.file, measure: "mean confidence", paper: paper.meanConfidence,
+                    ours: run.meanConfidence,
                     dataset: entry.dataset)
                 rows.append(
                     [
@@ -132,7 +141,9 @@ extension ReportBuilder {
         var blocks: [ReportDocument.Block] = []
         for (n, noise) in results.attacks.enumerated() where noise.method == "noise" {
             guard let matched = noise.matches,
-                let (a, attack) = results.attacks.enumerated().first(where: { Self.name($0.element.file) == Self.name(matched) && $0.element.method != "noise" }),
+                let (a, attack) = results.attacks.enumerated().first(where: {
+                    Self.name($0.element.file) == Self.name(matched) && $0.element.method != "noise"
+                }),
                 let noiseRun = noise.runs.first
             else { continue }
             let attackContents = inputs.attacks[a].contents, noiseContents = inputs.attacks[n].contents
@@ -144,13 +155,17 @@ extension ReportBuilder {
                         title: "Distortion of the \(attack.method) examples on \(attack.modelArchitecture) (the noise matches each)",
                         xTitle: "per-pixel RMS distortion", yTitle: "share of examples",
                         kind: .histogram(
-                            series: [SVGChart.Series(name: "\(attack.method) (\(Self.name(attack.file)))", y: attackContents.distortion[0].map(Double.init))],
+                            series: [
+                                SVGChart.Series(
+                                    name: "\(attack.method) (\(Self.name(attack.file)))", y: attackContents.distortion[0].map(Double.init))
+                            ],
                             bins: 20))))
             let (centres, adversarialError, noiseError) = Self.errorByDistortion(attack: attackContents, noise: noiseContents)
             blocks.append(
                 .chart(
                     SVGChart(
-                        id: chartID("error-by-distortion-\(attack.method)-noise"), title: "Error by distortion: \(attack.method) against noise of the same size",
+                        id: chartID("error-by-distortion-\(attack.method)-noise"),
+                        title: "Error by distortion: \(attack.method) against noise of the same size",
                         xTitle: "per-pixel RMS distortion (bin centre)", yTitle: "error",
                         kind: .lines(series: [
                             SVGChart.Series(name: attack.method, x: centres, y: adversarialError),
@@ -164,12 +179,14 @@ extension ReportBuilder {
                         kind: .bars(
                             categories: [attack.modelArchitecture],
                             series: [
-                                SVGChart.Series(name: attack.method, y: [attackRun.errorRate]), SVGChart.Series(name: "Gaussian noise", y: [noiseRun.errorRate]),
+                                SVGChart.Series(name: attack.method, y: [attackRun.errorRate]),
+                                SVGChart.Series(name: "Gaussian noise", y: [noiseRun.errorRate]),
                             ]))))
             results.headlines.append(
                 String(
                     format: "%@ on %@: %.1f%% error at mean distortion %.4f; Gaussian noise of the same size: %.1f%% (clean %.1f%%)", attack.method,
-                    modelLabel(sha256: attack.modelSHA256, file: attack.modelFile), 100 * attackRun.errorRate, attackRun.meanDistortion ?? .nan, 100 * noiseRun.errorRate,
+                    modelLabel(sha256: attack.modelSHA256, file: attack.modelFile), 100 * attackRun.errorRate, attackRun.meanDistortion ?? .nan,
+                    100 * noiseRun.errorRate,
                     100 * noiseRun.cleanErrorRate))
         }
         return blocks
@@ -272,14 +289,17 @@ extension ReportBuilder {
             .table(
                 ReportTable(
                     caption: String(
-                        format: "Before and after adversarial training: error on FGSM examples made on each model (paper, maxout on MNIST at ε = 0.25: %.1f%% → %.1f%%)",
+                        format:
+                            "Before and after adversarial training: error on FGSM examples made on each model (paper, maxout on MNIST at ε = 0.25: %.1f%% → %.1f%%)",
                         100 * PublishedNumbers.adversarialTraining.before, 100 * PublishedNumbers.adversarialTraining.after),
                     header: ["", "model", "trained with ε", "test error", "attack ε", "FGSM error", "confidence"], rows: rows)),
         ]
     }
 
     /// A transfer matrix as Szegedy's Table 2 (with its distortion and clean-error columns) and as a heat map.
-    mutating func transferBlocks(_ transfer: (path: String, report: TransferReport, sources: TransferFile.Sources), index: Int) -> [ReportDocument.Block] {
+    mutating func transferBlocks(_ transfer: (path: String, report: TransferReport, sources: TransferFile.Sources), index: Int) -> [ReportDocument
+        .Block]
+    {
         results.transfer.append(ReportResults.TransferEntry(file: transfer.path, report: transfer.report))
         let m = transfer.report.matrix
         let key = "transfer.\(results.transfer.count - 1)"
@@ -292,13 +312,15 @@ extension ReportBuilder {
             if m.cleanError[s].count == m.models.count {
                 rows.append(
                     [ReportCell("  clean images of that set")]
-                        + m.cleanError[s].enumerated().map { .number($0.element, key: "\(key).clean_error.\(s).\($0.offset)", percent: true) } + ["–"])
+                        + m.cleanError[s].enumerated().map { .number($0.element, key: "\(key).clean_error.\(s).\($0.offset)", percent: true) } + ["–"]
+                )
             }
         }
         let amplified = transfer.report.amplify.map { String(format: ", perturbations amplified to RMS %g (Table 4)", $0) } ?? ""
         results.headlines.append(
             String(
-                format: "transfer (%@): error %.1f%%–%.1f%% over %d sets × %d models", Self.name(transfer.path), 100 * (m.error.flatMap { $0 }.min() ?? 0),
+                format: "transfer (%@): error %.1f%%–%.1f%% over %d sets × %d models", Self.name(transfer.path),
+                100 * (m.error.flatMap { $0 }.min() ?? 0),
                 100 * (m.error.flatMap { $0 }.max() ?? 0), m.sets.count, m.models.count))
         return [
             .heading("Transfer (Szegedy et al. 2014, Table 2)"),
@@ -314,9 +336,13 @@ extension ReportBuilder {
             .table(
                 ReportTable(
                     caption: "Szegedy et al. 2014, Table 2 (MNIST), for comparison of shape",
-                    header: ["made for ↓ / fed to →", "FC10(1e-4)", "FC10(1e-2)", "FC10(1)", "FC100-100-10", "FC200-200-10", "AE400-10", "distortion"],
+                    header: [
+                        "made for ↓ / fed to →", "FC10(1e-4)", "FC10(1e-2)", "FC10(1)", "FC100-100-10", "FC200-200-10", "AE400-10", "distortion",
+                    ],
                     rows: PublishedNumbers.table2.map { row in
-                        [ReportCell(row.row)] + row.error.map { ReportCell(String(format: "%.1f%%", 100 * $0)) } + [ReportCell(String(format: "%g", row.distortion))]
+                        [ReportCell(row.row)] + row.error.map { ReportCell(String(format: "%.1f%%", 100 * $0)) } + [
+                            ReportCell(String(format: "%g", row.distortion))
+                        ]
                     })),
         ]
     }
@@ -329,18 +355,24 @@ extension ReportBuilder {
             let key = "lipschitz.\(results.lipschitz.count - 1)"
             let rows =
                 report.layers.enumerated().map { i, layer -> [ReportCell] in
-                    [ReportCell(layer.layer), ReportCell(layer.kind.rawValue), .number(layer.bound, key: "\(key).layers.\(i).bound", format: "%.4g"), ReportCell(layer.method)]
+                    [
+                        ReportCell(layer.layer), ReportCell(layer.kind.rawValue),
+                        .number(layer.bound, key: "\(key).layers.\(i).bound", format: "%.4g"), ReportCell(layer.method),
+                    ]
                 } + [["product", "", .number(report.product, key: "\(key).product", format: "%.4g"), "an upper bound on the whole network's"]]
             blocks.append(
                 .table(
                     ReportTable(
-                        caption: "Upper Lipschitz bounds of \(modelLabel(sha256: report.modelSHA256, file: report.model)) (\(Self.name(report.model)))",
+                        caption:
+                            "Upper Lipschitz bounds of \(modelLabel(sha256: report.modelSHA256, file: report.model)) (\(Self.name(report.model)))",
                         header: ["layer", "kind", "bound", "how"],
                         rows: rows)))
         }
         results.headlines.append(
             "Lipschitz bounds of whole networks: "
-                + inputs.lipschitz.map { String(format: "%@ ≤ %.4g", modelLabel(sha256: $0.report.modelSHA256, file: $0.report.model), $0.report.product) }
+                + inputs.lipschitz.map {
+                    String(format: "%@ ≤ %.4g", modelLabel(sha256: $0.report.modelSHA256, file: $0.report.model), $0.report.product)
+                }
                 .joined(separator: ", "))
         blocks.append(
             .table(

@@ -46,7 +46,8 @@ extension ReportBuilder {
                         .chart(
                             SVGChart(
                                 id: chartID("\(layer.layer)-\(measure)"), title: "\(layer.layer): \(measure) of the top-\(contents.topK) sets",
-                                xTitle: measure == "entropy" ? "label entropy (bits)" : measure == "cosine" ? "pixel cosine similarity" : "label purity",
+                                xTitle: measure == "entropy"
+                                    ? "label entropy (bits)" : measure == "cosine" ? "pixel cosine similarity" : "label purity",
                                 yTitle: "share of directions", kind: .ecdf(series: series))))
                 }
                 if let detectors = layer.detectors, !detectors.rotated.isEmpty {
@@ -55,7 +56,9 @@ extension ReportBuilder {
                         .chart(
                             SVGChart(
                                 id: chartID("\(layer.layer)-detectors"),
-                                title: String(format: "%@: detectors (top-%d purity ≥ %.2f), natural basis vs rotated bases", layer.layer, contents.topK, detectors.threshold),
+                                title: String(
+                                    format: "%@: detectors (top-%d purity ≥ %.2f), natural basis vs rotated bases", layer.layer, contents.topK,
+                                    detectors.threshold),
                                 xTitle: "basis", yTitle: "detectors",
                                 kind: .bars(
                                     categories: categories,
@@ -78,7 +81,8 @@ extension ReportBuilder {
             let measure = verdict.measures[index]
             return [
                 ReportCell(c.measure),
-                .number(c.units.mean, key: "\(k).units.mean"), .number(c.units.low, key: "\(k).units.low"), .number(c.units.high, key: "\(k).units.high"),
+                .number(c.units.mean, key: "\(k).units.mean"), .number(c.units.low, key: "\(k).units.low"),
+                .number(c.units.high, key: "\(k).units.high"),
                 .number(c.random.mean, key: "\(k).random.mean"), .number(c.random.low, key: "\(k).random.low"),
                 .number(c.random.high, key: "\(k).random.high"),
                 .number(c.test.pValue, key: "\(k).p_value", format: "%.2g"), .number(measure.holmPValue, key: "\(s).holm_p_value", format: "%.2g"),
@@ -88,9 +92,13 @@ extension ReportBuilder {
         }
         return ReportTable(
             caption: String(
-                format: "%@: units (%d) vs random directions (%d), two-sided Mann–Whitney, Holm-corrected at α = %g; detectable |δ| at 80%% power: %.2f",
+                format:
+                    "%@: units (%d) vs random directions (%d), two-sided Mann–Whitney, Holm-corrected at α = %g; detectable |δ| at 80%% power: %.2f",
                 layer.layer, layer.units.top.count, layer.random.top.count, verdict.alpha, verdict.detectableCliffsDelta),
-            header: ["measure", "units mean", "95% low", "95% high", "random mean", "95% low", "95% high", "p", "Holm p", "Cliff's δ", "effect", "more coherent"],
+            header: [
+                "measure", "units mean", "95% low", "95% high", "random mean", "95% low", "95% high", "p", "Holm p", "Cliff's δ", "effect",
+                "more coherent",
+            ],
             rows: rows)
     }
 }

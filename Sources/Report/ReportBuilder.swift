@@ -15,6 +15,8 @@ public struct ReportBuilder {
     var results: ReportResults
     /// Charts made so far, for unique ids.
     var chartCount = 0
+    /// The experiment of `probe reproduce` the report leads with, if any.
+    public var experiment: ReportResults.ExperimentEntry?
 
     /// A builder over `inputs` for a report made by `commandLine`.
     public init(inputs: ReportInputs, commandLine: String, system: SystemDescription = .current) {
@@ -32,7 +34,17 @@ public struct ReportBuilder {
         document: ReportDocument, results: ReportResults
     ) {
         var builder = ReportBuilder(inputs: inputs, commandLine: commandLine, system: system)
+        return try builder.build()
+    }
+
+    /// The report's document and results, led by the experiment when there is one.
+    public mutating func build() throws -> (document: ReportDocument, results: ReportResults) {
+        var builder = self
         var sections: [ReportDocument.Section] = []
+        if let experiment {
+            builder.results.experiment = experiment
+            sections.append(builder.experimentSection(experiment))
+        }
         builder.collectAttacks()
         if !inputs.models.isEmpty { sections.append(builder.modelsSection()) }
         if !inputs.units.isEmpty { sections.append(try builder.unitsSection()) }
@@ -43,8 +55,53 @@ public struct ReportBuilder {
             sections.append(ReportDocument.Section(title: "Not shown", id: "not-shown", blocks: builder.results.notes.map { .paragraph($0) }))
         }
         sections.append(builder.provenanceSection())
-        let document = ReportDocument(title: "neuron-probe report", headlines: builder.results.headlines, sections: sections)
+        let title = experiment.map { "neuron-probe: \($0.id), \($0.title)" } ?? "neuron-probe report"
+        let document = ReportDocument(title: title, headlines: builder.results.headlines, sections: sections)
+        self = builder
         return (document, builder.results)
+    }
+
+    /// The experiment's table beside the paper's (paper | this run | Δ per column), its checks and its protocol.
+    func experimentSection(_ experiment: ReportResults.ExperimentEntry) -> ReportDocument.Section {
+        let table = experiment.table
+        var header = [""]
+        for column in table.columns { header += ["\(column): paper", "this run", "Δ"] }
+        let rows = table.rows.enumerated().map { r, row -> [ReportCell] in
+            var cells = [ReportCell(row.label)]
+            for c in table.columns.indices {
+                let key = "experiment.table.rows.\(r)"
+                let percent = table.percent[c]
+                let format = percent ? "%.3f" : "%.4g"
+                cells.append(.number(row.paper[c], key: "\(key).paper.\(c)", percent: percent, format: format))
+                cells.append(.number(row.ours[c], key: "\(key).ours.\(c)", percent: percent, format: format))
+                if let paper = row.paper[c], let ours = row.ours[c], paper.isFinite, ours.isFinite {
+                    cells.append(ReportCell(percent ? String(format: "%+.1f pt", 100 * (ours - paper)) : String(format: "%+.4g", ours - paper)))
+                } else {
+                    cells.append("–")
+                }
+            }
+            return cells
+        }
+        var blocks: [ReportDocument.Block] = []
+        if !table.comparable {
+            blocks.append(
+                .banner("Not comparable in value: this run's data set is not the paper's (MNIST). Compare the shape and ordering, not the values."))
+        }
+        blocks.append(.table(ReportTable(caption: "\(table.source) (paper | this run | Δ)", header: header, rows: rows)))
+        if !experiment.checks.isEmpty {
+            blocks.append(
+                .table(
+                    ReportTable(
+                        caption: "Checks (probe reproduce --check)", header: ["check", "held", "numbers"],
+                        rows: experiment.checks.map { [ReportCell($0.name), ReportCell($0.passed ? "yes" : "NO"), ReportCell($0.detail)] })))
+        }
+        blocks.append(
+            .table(
+                ReportTable(
+                    caption: "Protocol: the choices the paper leaves open (\(experiment.budget) budget in this run)",
+                    header: ["choice", "quick", "paper", "why"],
+                    rows: experiment.protocolChoices.map { [ReportCell($0.name), ReportCell($0.quick), ReportCell($0.paper), ReportCell($0.why)] })))
+        return ReportDocument.Section(title: "Reproduction: \(experiment.id)", id: "reproduction", blocks: blocks)
     }
 
     /// A chart id unique in the report: `fig-N-slug`.
@@ -144,7 +201,8 @@ public struct ReportBuilder {
             let lbfgs = results.attacks.first { $0.method == "lbfgs" && $0.modelSHA256 == m.sha256 }
             let entry = ReportResults.ModelEntry(
                 file: model.path, architecture: m.architecture, weightDecay: m.training.weightDecay.description, dataset: m.dataset,
-                datasetSHA256: m.datasetSHA256, sha256: m.sha256, seed: m.training.seed, adversarialEpsilon: m.training.adversarialEpsilon.map(Double.init),
+                datasetSHA256: m.datasetSHA256, sha256: m.sha256, seed: m.training.seed,
+                adversarialEpsilon: m.training.adversarialEpsilon.map(Double.init),
                 trainError: Self.finite(m.trainError), testError: Self.finite(m.testError),
                 meanMinimalDistortion: lbfgs?.runs.first?.meanDistortionSuccessful, lbfgsFile: lbfgs?.file)
             results.models.append(entry)
@@ -174,7 +232,8 @@ public struct ReportBuilder {
             if let paper, let test = entry.testError {
                 results.headlines.append(
                     String(
-                        format: "%@: test error %.2f%% on %@ (paper, %@ on MNIST: %.2f%%)", modelLabel(sha256: m.sha256, file: model.path), 100 * test, m.dataset, paper.model,
+                        format: "%@: test error %.2f%% on %@ (paper, %@ on MNIST: %.2f%%)", modelLabel(sha256: m.sha256, file: model.path),
+                        100 * test, m.dataset, paper.model,
                         100 * paper.testError))
             }
         }

@@ -104,7 +104,8 @@ public struct ReportInputs: Sendable {
                         rows: contents.indices)
                 } catch {
                     inputs.notes.append(
-                        "the clean images of \(path) (\(contents.dataset), \(contents.split.rawValue)) were not found, so its examples are not shown: pass --data-dir")
+                        "the clean images of \(path) (\(contents.dataset), \(contents.split.rawValue)) were not found, so its examples are not shown: pass --data-dir"
+                    )
                 }
                 inputs.attacks.append(Attack(contents: contents, clean: clean))
             case .transfer:
@@ -125,7 +126,8 @@ public struct ReportInputs: Sendable {
                 ]
             guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 inputs.notes.append(
-                    "the activation file of \(contents.path) (\(contents.activationsFile)) was not found, so its top images are not shown: give it as an input")
+                    "the activation file of \(contents.path) (\(contents.activationsFile)) was not found, so its top images are not shown: give it as an input"
+                )
                 continue
             }
             do {
@@ -137,7 +139,8 @@ public struct ReportInputs: Sendable {
                 let side = Int(Double(pixels.count / max(activations.count, 1)).squareRoot())
                 inputs.units[index].images = (pixels, side, side)
             } catch {
-                inputs.notes.append("the images of the rows recorded in \(found) could not be read (\(error)), so the top images of \(contents.path) are not shown")
+                inputs.notes.append(
+                    "the images of the rows recorded in \(found) could not be read (\(error)), so the top images of \(contents.path) are not shown")
             }
         }
         return inputs

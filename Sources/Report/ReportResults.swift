@@ -155,8 +155,28 @@ public struct ReportResults: Encodable, Sendable {
         private enum Key: String, CodingKey { case file }
     }
 
+    /// The experiment of `probe reproduce` a report leads with.
+    public struct ExperimentEntry: Encodable, Sendable {
+        /// Its id.
+        public var id: String
+        /// What it reproduces.
+        public var title: String
+        /// The budget run.
+        public var budget: String
+        /// The paper's table beside ours.
+        public var table: PaperTable
+        /// The checks made (with --check).
+        public var checks: [ExperimentCheck]
+        /// The protocol.
+        public var protocolChoices: [ProtocolChoice]
+
+        private enum CodingKeys: String, CodingKey { case id, title, budget, table, checks, protocolChoices = "protocol" }
+    }
+
     /// `neuron-probe/report`.
     public var format = "neuron-probe/report"
+    /// The experiment, for a report of `probe reproduce`.
+    public var experiment: ExperimentEntry?
     /// What made the report.
     public var provenance: Provenance
     /// The input files.
@@ -179,7 +199,7 @@ public struct ReportResults: Encodable, Sendable {
     public var lipschitz: [LipschitzEntry]
 
     private enum CodingKeys: String, CodingKey {
-        case format, provenance, inputs, headlines, notes, models, comparisons, units, attacks, transfer, lipschitz
+        case format, experiment, provenance, inputs, headlines, notes, models, comparisons, units, attacks, transfer, lipschitz
     }
 
     /// The JSON text: pretty, key-sorted, slashes unescaped, numbers that are not finite as null.

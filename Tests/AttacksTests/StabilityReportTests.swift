@@ -34,7 +34,8 @@ final class StabilityReportTests: XCTestCase {
                 sets: ["a.h5 (fgsm ε=0.1)", "b.h5 (noise)"], models: ["m.h5", "n.h5", "o.h5"],
                 error: [[0.9, 0.4, 0.3], [0.1, 0.2, 0.15]], cleanError: [[0.1, 0.2, 0.05], [0.1, 0.2, 0.05]], distortion: [0.1, 0.07]),
             amplify: 0.1)
-        let sources = TransferFile.Sources(attackFiles: ["a.h5", "b.h5"], modelFiles: ["m.h5", "n.h5", "o.h5"], modelSHA256: ["1", "2", "3"])
+        let sources = TransferFile.Sources(
+            attackFiles: ["a.h5", "b.h5"], attackSHA256: ["x", "y"], modelFiles: ["m.h5", "n.h5", "o.h5"], modelSHA256: ["1", "2", "3"])
         let path = directory.appendingPathComponent("t.h5").path
         try TransferFile.write(report, sources: sources, to: path)
         let (read, readSources) = try TransferFile.read(path)

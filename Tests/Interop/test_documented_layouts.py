@@ -6,7 +6,9 @@ One file of every kind and variant is written with the real tool on the tiny fix
 sigmoid and tanh networks; activation files with and without --with-images, two shards and their
 merge; units files with images (and figures), PCA and rotations, and without images or rotations;
 attack files of FGSM with a fixed --target, PGD (--steps with --random-start), L-BFGS and noise
-(--stddev and --match). h5py walks each file, links included, and
+(--stddev and --match); transfer files of the FGSM and noise files over two models and of the
+L-BFGS file with --amplify; Lipschitz files of the five models. h5py walks each file, links
+included, and
 
   - every group, dataset, link and attribute found must be listed for its kind, with the listed
     type, dtype, rank and dimension labels (HDF5's own bookkeeping attributes, the list's
@@ -17,14 +19,18 @@ attack files of FGSM with a fixed --target, PGD (--steps with --random-start), L
     as a "dimension scale" that names that dataset's axis (its `axes`), with netCDF-4's `NAME`;
     no other axis has one, and every axis a scale is listed for is found in at least one file;
   - every name in the list must be in the kind's document in backticks, and every name in the
-    document's attribute and dataset tables must be in the list.
+    document's attribute and dataset tables must be in the list (of a document several kinds
+    share, docs/results-files.md, the section whose heading names the kind's format).
 
 Every failure names the kind, the file's variant and the path.
 """
+import hashlib
 import json
 import re
+from pathlib import Path
 
 import h5py
+import numpy as np
 import pytest
 
 from conftest import DATA_ARGS, REPO_ROOT, describe, run
@@ -198,7 +204,9 @@ def written(probe, fixture_data, tmp_path_factory):
     merged = d / "merged" / "all.h5"
     units_images, units_plain = d / "units-images.h5", d / "units.h5"
     fgsm, pgd, lbfgs, noise_matched, noise_sigma = (d / n for n in ("fgsm.h5", "pgd.h5", "lbfgs.h5", "noise-match.h5", "noise-stddev.h5"))
+    transfer, transfer_amplified = d / "transfer.h5", d / "transfer-amplified.h5"
     data = [*DATA_ARGS]
+    data_dir = DATA_ARGS[DATA_ARGS.index("--data-dir"):]  # probe transfer reads the data set the attack files name
     steps = [
         ("model", "conv-small (conv2d, maxpool2d, relu, flatten, dense; P1, --validation)", conv,
          ["train", "--arch", "conv-small", "--epochs", "1", "--train-subset", "P1", "--validation", "200", *data]),
@@ -224,10 +232,17 @@ def written(probe, fixture_data, tmp_path_factory):
          ["attack", "lbfgs", fc, "--target", "3", "--limit", "8", "--max-iterations", "10", "--c-search-steps", "3", *data]),
         ("attack", "noise --match (the fgsm file)", noise_matched, ["attack", "noise", fc, "--match", fgsm, *data]),
         ("attack", "noise --stddev", noise_sigma, ["attack", "noise", fc, "--stddev", "0.1", "--limit", "10", *data]),
+        ("transfer", "fgsm (two radii) and noise --stddev over fc20-10 and conv-small (P1)", transfer,
+         ["transfer", fgsm, noise_sigma, "--models", fc, conv, *data_dir]),
+        ("transfer", "lbfgs over fc20-10, --amplify 0.1", transfer_amplified,
+         ["transfer", lbfgs, "--models", fc, "--amplify", "0.1", *data_dir]),
+        *[("lipschitz", variant, d / f"{model.stem}.lipschitz.h5", ["lipschitz", model])
+          for variant, model in [("conv-small (conv2d, relu, maxpool2d, flatten, dense)", conv), ("maxout10-10 (dropout, maxout)", maxout),
+                                 ("fc20-10 (sigmoid)", fc), ("fc20-10 tanh", tanh), ("ae20-10", ae)]],
     ]
     files = {kind: [] for kind in KINDS}
     for kind, variant, output, args in steps:
-        quiet = [] if args[0] == "merge" else ["--quiet"]
+        quiet = [] if args[0] in ("merge", "transfer", "lipschitz") else ["--quiet"]  # no progress to quieten
         result = run([probe, *args, "-o", output, *quiet], timeout=300)
         if result.returncode != 0 or not output.is_file():
             pytest.fail(f"{kind} ({variant}): " + describe(result), pytrace=False)
@@ -436,11 +451,72 @@ def test_every_labelled_axis_has_its_listed_dimension_scale(written, kind):
     assert not problems, "dimension scales:\n" + "\n".join(problems)
 
 
+# --- the result files' names against their matrices (docs/results-files.md) ---
+
+def test_result_files_name_every_row_column_and_layer(written):
+    """A transfer file names each of its S sets and M models (set_names, attack_files; model_names,
+    model_files, model_sha256s); a Lipschitz file each of its L layers, with the product of the
+    bounds: as docs/results-files.md describes them."""
+    problems = []
+    for variant, path, _ in written["transfer"]:
+        where = f"transfer ({variant})"
+        with h5py.File(path, "r") as f:
+            s, m = f["error"].shape
+            for name, n in [("set_names", s), ("attack_files", s), ("attack_sha256s", s), ("model_names", m), ("model_files", m), ("model_sha256s", m)]:
+                if len(f.attrs[name]) != n:
+                    problems.append(f"{where}: @{name} has {len(f.attrs[name])} entries, /error is {(s, m)}")
+            if f["clean_error"].shape != (s, m) or f["distortion"].shape != (s,):
+                problems.append(f"{where}: /clean_error {f['clean_error'].shape}, /distortion {f['distortion'].shape}, /error {(s, m)}")
+            if not all(((0 <= f[n][()]) & (f[n][()] <= 1)).all() for n in ("error", "clean_error")):
+                problems.append(f"{where}: an error rate outside [0, 1]")
+            files, models = list(f.attrs["model_files"]), list(f.attrs["model_names"])
+            if models != [Path(p).name for p in files]:
+                problems.append(f"{where}: @model_names {models} are not the names of @model_files {files}")
+            if list(f.attrs["model_sha256s"]) != [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in files]:
+                problems.append(f"{where}: @model_sha256s are not the SHA-256 of @model_files")
+            attacks = list(f.attrs["attack_files"])
+            if list(f.attrs["attack_sha256s"]) != [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in attacks]:
+                problems.append(f"{where}: @attack_sha256s are not the SHA-256 of @attack_files")
+            for set_name, attack in zip(f.attrs["set_names"], f.attrs["attack_files"]):
+                if not set_name.startswith(Path(attack).name + " ("):
+                    problems.append(f"{where}: set {set_name!r} does not name its attack file {attack}")
+            if "amplify" in f.attrs:
+                amplify = f.attrs["amplify"]
+                if not (f["distortion"][()] == amplify).all() or np.float32(amplify) != np.float32(0.1):
+                    problems.append(f"{where}: @amplify {amplify!r}, /distortion {f['distortion'][()]}")
+    for variant, path, _ in written["lipschitz"]:
+        where = f"lipschitz ({variant})"
+        with h5py.File(path, "r") as f:
+            bound = f["bound"][()]
+            for name in ("layer_names", "layer_kinds", "methods"):
+                if len(f.attrs[name]) != len(bound):
+                    problems.append(f"{where}: @{name} has {len(f.attrs[name])} entries, /bound {len(bound)}")
+            if not np.isclose(np.prod(bound), f.attrs["product"], rtol=1e-12) or not (bound > 0).all():
+                problems.append(f"{where}: /bound {bound}, @product {f.attrs['product']}")
+            with h5py.File(f.attrs["model_file"], "r") as model:
+                if list(f.attrs["layer_names"]) != list(model.attrs["layer_names"]) or \
+                        list(f.attrs["layer_kinds"]) != [model["layers"][n].attrs["kind"] for n in model.attrs["layer_names"]]:
+                    problems.append(f"{where}: @layer_names / @layer_kinds are not the model's layers and kinds")
+            if f.attrs["model_sha256"] != hashlib.sha256(Path(f.attrs["model_file"]).read_bytes()).hexdigest():
+                problems.append(f"{where}: @model_sha256 is not the SHA-256 of @model_file")
+    assert not problems, "\n".join(problems)
+
+
 # --- the list against the documents ---
 
 def document_text(kind):
-    text = (REPO_ROOT / LAYOUT["kinds"][kind]["document"]).read_text()
-    return re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)  # code blocks document nothing
+    """The kind's document without its code blocks (they document nothing); of a document that
+    several kinds share (docs/results-files.md), the one `## ` section whose heading names the
+    kind's format (`## Transfer files (`format = "neuron-probe/transfer"`, version 1)`)."""
+    document = LAYOUT["kinds"][kind]["document"]
+    text = re.sub(r"^```.*?^```", "", (REPO_ROOT / document).read_text(), flags=re.S | re.M)
+    sharing = sorted(k for k in KINDS if LAYOUT["kinds"][k]["document"] == document)
+    if len(sharing) == 1:
+        return text
+    heading = f'"{LAYOUT["kinds"][kind]["format"]}"'
+    sections = [s for s in re.split(r"^(?=## )", text, flags=re.M) if s.startswith("## ") and heading in s.splitlines()[0]]
+    assert len(sections) == 1, f"{document}, shared by {sharing}: {len(sections)} sections headed with the format {heading}, not one"
+    return sections[0]
 
 
 def backticked(text):

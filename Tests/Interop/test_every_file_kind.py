@@ -26,11 +26,12 @@ def walk_attributes(path):
 @pytest.fixture(scope="module")
 def every_kind(probe, fixture_data, tmp_path_factory):
     """One file of every kind the tool writes, on the tiny data: a model, its recording with images,
-    a recording merged from two shards, a units file, and FGSM (with a fixed target, so with
-    skipped examples) and L-BFGS attack files."""
+    a recording merged from two shards, a units file, FGSM (with a fixed target, so with skipped
+    examples) and L-BFGS attack files, the transfer file of both attack files over the model, and
+    the model's Lipschitz file."""
     data = ["--dataset", "fashion-mnist-tiny", "--data-dir", str(fixture_data)]
     d = tmp_path_factory.mktemp("every-kind")
-    files = {k: d / f"{k}.h5" for k in ("model", "activations", "merged", "units", "fgsm", "lbfgs")}
+    files = {k: d / f"{k}.h5" for k in ("model", "activations", "merged", "units", "fgsm", "lbfgs", "transfer", "lipschitz")}
     shards = [d / "part-1.h5", d / "part-2.h5"]
     model = files["model"]
     # ReLU units die in a short training on this data: the units file has dead units and live ones.
@@ -43,9 +44,12 @@ def every_kind(probe, fixture_data, tmp_path_factory):
         ["attack", "lbfgs", model, "--limit", "4", "-o", files["lbfgs"], *data],
         ["units", files["activations"], "--layer", "fc1,relu1", "--random", "10", "--rotations", "2", "--top", "5",
          "-o", files["units"]],
+        ["transfer", files["fgsm"], files["lbfgs"], "--models", model, "--data-dir", str(fixture_data), "-o", files["transfer"]],
+        ["lipschitz", model, "-o", files["lipschitz"]],
     ]
     for args in commands:
-        result = run([probe, *map(str, args)] + (["--quiet"] if args[0] != "merge" else []))
+        # merge, transfer and lipschitz show no progress and take no --quiet.
+        result = run([probe, *map(str, args)] + (["--quiet"] if args[0] not in ("merge", "transfer", "lipschitz") else []))
         assert result.returncode == 0, result.stderr
     return files
 

@@ -16,7 +16,10 @@ final class HTMLRendererTests: XCTestCase {
                     blocks: [
                         .banner("not comparable"), .paragraph("x < y"),
                         .table(ReportTable(caption: "Table 1", header: ["model", "test error"], rows: [["fc|10", cell]])),
-                        .chart(SVGChart(id: "fig-1-a", title: "t", xTitle: "x", yTitle: "y", kind: .bars(categories: ["a"], series: [.init(name: "s", y: [1])]))),
+                        .chart(
+                            SVGChart(
+                                id: "fig-1-a", title: "t", xTitle: "x", yTitle: "y",
+                                kind: .bars(categories: ["a"], series: [.init(name: "s", y: [1])]))),
                         .image(ReportImage(name: "grid.png", png: png, alt: "a grid", width: 2, height: 2), caption: "the grid"),
                     ])
             ])
@@ -24,7 +27,8 @@ final class HTMLRendererTests: XCTestCase {
 
     func testThePageForbidsEveryExternalLoadAndRunsNoScript() throws {
         let html = HTMLRenderer.render(try document(), resultsJSON: "{}")
-        XCTAssertTrue(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"))
+        XCTAssertTrue(
+            html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"))
         XCTAssertEqual(html.components(separatedBy: "<script").count - 1, 1)
         XCTAssertTrue(html.contains("<script type=\"application/json\" id=\"results\">"))
         XCTAssertFalse(html.contains("http://") && !html.contains("http://www.w3.org/2000/svg"))

@@ -32,7 +32,9 @@ final class SVGChartTests: XCTestCase {
             kind: .ecdf(series: [SVGChart.Series(name: "units", y: [0.5, 0.6, 0.9]), SVGChart.Series(name: "random", y: [0.4, 0.55, 0.7, 0.8])])),
         SVGChart(
             id: "heat", title: "Transfer <error> & more", xTitle: "model", yTitle: "set",
-            kind: .heatMap(rows: ["a.h5 (fgsm)", "b.h5 (lbfgs)"], columns: ["m1.h5", "m2.h5", "m3.h5"], values: [[1, 0.2, .nan], [0.1, 0.95, 0.5]], format: "%.2f")),
+            kind: .heatMap(
+                rows: ["a.h5 (fgsm)", "b.h5 (lbfgs)"], columns: ["m1.h5", "m2.h5", "m3.h5"], values: [[1, 0.2, .nan], [0.1, 0.95, 0.5]],
+                format: "%.2f")),
     ]
 
     func testEveryKindOfChartMatchesItsGoldenFile() throws {
@@ -44,7 +46,8 @@ final class SVGChartTests: XCTestCase {
                 continue
             }
             let expected = try String(contentsOf: url, encoding: .utf8)
-            XCTAssertEqual(svg, expected, "\(chart.id).svg differs from its golden file; if the change is meant, rerun with UPDATE_GOLDEN=1 and look at it")
+            XCTAssertEqual(
+                svg, expected, "\(chart.id).svg differs from its golden file; if the change is meant, rerun with UPDATE_GOLDEN=1 and look at it")
         }
     }
 

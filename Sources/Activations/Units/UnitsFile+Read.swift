@@ -60,7 +60,8 @@ extension UnitsFile {
                 units: Interval(mean: try value("units_mean"), low: try value("units_low"), high: try value("units_high")),
                 random: Interval(mean: try value("random_mean"), low: try value("random_low"), high: try value("random_high")),
                 test: MannWhitneyResult(
-                    u: try value("u"), pValue: try value("p_value"), z: try value("z"), auc: try value("auc"), cliffsDelta: try value("cliffs_delta")))
+                    u: try value("u"), pValue: try value("p_value"), z: try value("z"), auc: try value("auc"), cliffsDelta: try value("cliffs_delta"))
+            )
         }
         var detectors: DetectorCount?
         if group.contains("detectors") {

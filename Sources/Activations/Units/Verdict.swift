@@ -168,7 +168,8 @@ public enum Verdict {
             "\(v.measure) \(format(v.unitsMean)) vs \(format(v.randomMean)), \(pValue(v.pValue)) (Holm \(pValue(v.holmPValue).dropFirst(2))), Cliff's δ = \(String(format: "%+.2f", v.cliffsDelta)) (\(v.effectSize))"
         }
         sentences.append(
-            "Two-sided Mann–Whitney tests of \(m) measure\(m == 1 ? "" : "s"), Holm-corrected at α = \(significance): " + parts.joined(separator: "; ") + ".")
+            "Two-sided Mann–Whitney tests of \(m) measure\(m == 1 ? "" : "s"), Holm-corrected at α = \(significance): "
+                + parts.joined(separator: "; ") + ".")
         let power = String(
             format: "With %d units against %d random directions, the tests detect an effect of |δ| ≥ %.2f with 80%% power at α/%d",
             result.units.top.count, result.random.top.count, verdict.detectableCliffsDelta, m)

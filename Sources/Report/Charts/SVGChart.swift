@@ -140,7 +140,8 @@ struct Canvas {
     mutating func xAxis(_ scale: NiceScale) {
         for tick in scale.ticks {
             let x = scale.position(tick, from: left, to: plotRight)
-            elements.append("<line x1=\"\(Self.f(x))\" y1=\"\(Self.f(plotBottom))\" x2=\"\(Self.f(x))\" y2=\"\(Self.f(plotBottom + 4))\" stroke=\"#444\"/>")
+            elements.append(
+                "<line x1=\"\(Self.f(x))\" y1=\"\(Self.f(plotBottom))\" x2=\"\(Self.f(x))\" y2=\"\(Self.f(plotBottom + 4))\" stroke=\"#444\"/>")
             text(scale.label(tick), x: x, y: plotBottom + 16, size: 10)
         }
     }
@@ -231,7 +232,10 @@ struct Canvas {
             var points = [(left, plotBottom)]
             for (i, value) in sorted.enumerated() {
                 points.append(
-                    (xScale.position(value, from: left, to: plotRight), yScale.position(Double(i + 1) / Double(sorted.count), from: plotBottom, to: top)))
+                    (
+                        xScale.position(value, from: left, to: plotRight),
+                        yScale.position(Double(i + 1) / Double(sorted.count), from: plotBottom, to: top)
+                    ))
             }
             points.append((plotRight, points.last!.1))
             path(points, color: SVGChart.color(s), steps: true)

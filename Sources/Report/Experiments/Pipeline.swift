@@ -27,6 +27,9 @@ public final class Pipeline {
     public let search: DataSearchPaths
     /// Whether files of an earlier, interrupted run are kept.
     public let resume: Bool
+    /// Where models are kept, relative to the run directory (`models/`, or `../models/` to share
+    /// them between the experiments of one runs/ directory).
+    public let models: String
     /// The log of the run so far.
     public private(set) var manifest: RunManifest
     private let observe: (PipelineEvent) -> Void
@@ -34,14 +37,16 @@ public final class Pipeline {
     private let earlier: [RunManifest.Stage]
     private var trainingData: TrainingData?
     private var testImages: RecordedImages?
+    private var trainingCount: Int?
 
     /// A pipeline writing into `directory` (created) for `experiment` on `dataset`.
     /// - Throws: `ReportError.unreadable` when the directory holds another run and `resume` is not set.
     public init(
         directory: URL, experiment: String, dataset: String, budget: String, protocolChoices: [String: String], search: DataSearchPaths,
-        resume: Bool, observe: @escaping (PipelineEvent) -> Void = { _ in }
+        resume: Bool, sharedModels: Bool = false, observe: @escaping (PipelineEvent) -> Void = { _ in }
     ) throws {
         self.directory = directory
+        models = sharedModels ? "../models/" : "models/"
         self.dataset = dataset
         self.search = search
         self.resume = resume
@@ -51,7 +56,8 @@ public final class Pipeline {
             throw ReportError.unreadable(
                 "\(directory.path) holds an earlier run (manifest.json): add --resume to continue it, or choose another -o")
         }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("models"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent(models), withIntermediateDirectories: true)
         earlier = (try? JSONDecoder().decode(RunManifest.self, from: Data(contentsOf: manifestURL)))?.stages ?? []
         manifest = RunManifest(
             experiment: experiment, dataset: dataset, budget: budget, protocolChoices: protocolChoices, toolVersion: ToolInfo.version,
@@ -59,10 +65,12 @@ public final class Pipeline {
     }
 
     /// The path of `name` in the run directory.
-    public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    public func path(_ name: String) -> String { directory.appendingPathComponent(name).standardizedFileURL.path }
 
     /// Runs `body` as the stage `name` writing `outputs`, unless they exist and may be reused; logs it.
-    private func stage(_ name: String, settings: [String: String], outputs: [String], reuse: Bool, total: Int = 1, unit: String = "step", _ body: () throws -> Void) throws {
+    private func stage(
+        _ name: String, settings: [String: String], outputs: [String], reuse: Bool, total: Int = 1, unit: String = "step", _ body: () throws -> Void
+    ) throws {
         let exists = outputs.allSatisfy { FileManager.default.fileExists(atPath: path($0)) }
         if exists && reuse {
             observe(.ended(stage: name, seconds: 0, reused: true))
@@ -96,9 +104,10 @@ public final class Pipeline {
     /// The model of `spec` trained on the pipeline's data set: `models/NAME.h5`, trained once and reused.
     @discardableResult
     public func model(_ spec: ModelSpec) throws -> String {
-        let name = "models/" + spec.fileName(dataset: dataset)
+        let name = models + spec.fileName(dataset: dataset)
         let settings = [
-            "architecture": spec.architecture, "activation": spec.activation ?? "default", "weight_decay": spec.weightDecay, "epochs": "\(spec.epochs)",
+            "architecture": spec.architecture, "activation": spec.activation ?? "default", "weight_decay": spec.weightDecay,
+            "epochs": "\(spec.epochs)",
             "optimizer": spec.optimizer, "learning_rate": spec.learningRate.map { "\($0)" } ?? "default", "batch_size": "\(spec.batchSize)",
             "seed": "\(spec.seed)", "train_subset": spec.trainSubset,
             "adversarial": spec.adversarialEpsilon.map { "epsilon \($0), alpha \(spec.adversarialAlpha)" } ?? "none",
@@ -121,8 +130,17 @@ public final class Pipeline {
         return path(name)
     }
 
+    /// Training epochs under `budget`: `paper` for the paper budget; `quick` for the quick one, or
+    /// more on a small training set, so that every model sees at least 20,000 examples (a model of
+    /// 512 images trained for 5 epochs has taken 20 steps and learnt nothing a paper measures).
+    public func epochs(_ budget: Budget, quick: Int, paper: Int) throws -> Int {
+        guard budget == .quick else { return paper }
+        if trainingCount == nil { trainingCount = try DatasetRegistry.standard.load(dataset, split: .train, search: search).count }
+        return max(quick, Int((20_000 / Double(max(trainingCount!, 1))).rounded(.up)))
+    }
+
     /// The test images of the data set, the first `limit`.
-    private func test(limit: Int?) throws -> RecordedImages {
+    public func test(limit: Int?) throws -> RecordedImages {
         if testImages == nil { testImages = try RecordedImages.load(dataset, split: .test, search: search) }
         var images = testImages!
         images.images = images.images.prefix(limit)
@@ -132,7 +150,10 @@ public final class Pipeline {
     /// The activations of `model` over the first `limit` test images, with the images: `name`.
     @discardableResult
     public func record(model: String, limit: Int?, to name: String) throws -> String {
-        try stage("record \(name)", settings: ["model": model, "split": "test", "limit": limit.map(String.init) ?? "all"], outputs: [name], reuse: resume, total: 1, unit: "img") {
+        try stage(
+            "record \(name)", settings: ["model": model, "split": "test", "limit": limit.map(String.init) ?? "all"], outputs: [name], reuse: resume,
+            total: 1, unit: "img"
+        ) {
             let (network, metadata) = try ModelFile.load(model)
             let source = try test(limit: limit)
             let input = RecordingInput(modelPath: model, model: network, metadata: metadata, source: source, split: .test, dataset: dataset)
@@ -152,7 +173,10 @@ public final class Pipeline {
             "pca": "\(options.principalComponents)", "seed": "\(options.seed)", "purity_threshold": "\(options.purityThreshold)",
         ]
         let figures = layers.map { UnitsFigure.path(beside: path(name), layer: $0) }
-        try stage("units \(name)", settings: settings, outputs: [name] + figures.map { URL(fileURLWithPath: $0).lastPathComponent }, reuse: resume, total: 1, unit: "dir") {
+        try stage(
+            "units \(name)", settings: settings, outputs: [name] + figures.map { URL(fileURLWithPath: $0).lastPathComponent }, reuse: resume,
+            total: 1, unit: "dir"
+        ) {
             let file = try ActivationFile(path: activations)
             let images = try RecordedImages.pixels(of: file, search: search)
             let results = try layers.map { layer in
@@ -189,13 +213,16 @@ public final class Pipeline {
     /// The transfer matrix of `attacks` over `models` (perturbations rescaled to `amplify` when given): `name`.
     @discardableResult
     public func transfer(attacks: [String], models: [String], amplify: Float? = nil, to name: String) throws -> String {
-        let settings = ["attacks": attacks.joined(separator: ","), "models": models.joined(separator: ","), "amplify": amplify.map { "\($0)" } ?? "none"]
+        let settings = [
+            "attacks": attacks.joined(separator: ","), "models": models.joined(separator: ","), "amplify": amplify.map { "\($0)" } ?? "none",
+        ]
         try stage("transfer \(name)", settings: settings, outputs: [name], reuse: resume, total: attacks.count, unit: "file") {
             let loaded = try models.map { try ModelFile.load($0) }
             var sets: [TransferSet] = [], files: [String] = []
             for (index, attackPath) in attacks.enumerated() {
                 let contents = try AttackFile.read(attackPath)
-                let clean = try DatasetRegistry.standard.load(contents.dataset, split: contents.split, search: search).images.gathering(rows: contents.indices)
+                let clean = try DatasetRegistry.standard.load(contents.dataset, split: contents.split, search: search).images.gathering(
+                    rows: contents.indices)
                 sets += TransferSet.runs(of: contents, amplifiedTo: amplify, clean: clean)
                 files += [String](repeating: attackPath, count: contents.epsilons.count)
                 progress(index + 1, attacks.count)
@@ -204,7 +231,9 @@ public final class Pipeline {
                 sets: sets, models: zip(models, loaded).map { (URL(fileURLWithPath: $0.0).lastPathComponent, $0.1.model) })
             try TransferFile.write(
                 TransferReport(matrix: matrix, amplify: amplify.map(Double.init)),
-                sources: TransferFile.Sources(attackFiles: files, modelFiles: models, modelSHA256: loaded.map(\.metadata.sha256)), to: path(name))
+                sources: TransferFile.Sources(
+                    attackFiles: files, attackSHA256: try files.map { try Checksum.sha256(ofFile: $0) }, modelFiles: models,
+                    modelSHA256: loaded.map(\.metadata.sha256)), to: path(name))
         }
         return path(name)
     }
@@ -223,7 +252,8 @@ public final class Pipeline {
     /// The report of `inputs` in the run directory: report.html, report.md, figures/, results.json.
     public func report(inputs: [String], commandLine: String) throws -> (written: ReportWriter.Written, results: ReportResults) {
         var made: (ReportWriter.Written, ReportResults)?
-        try stage("report", settings: ["inputs": inputs.joined(separator: ",")], outputs: ["report.html", "report.md", "results.json"], reuse: false) {
+        try stage("report", settings: ["inputs": inputs.joined(separator: ",")], outputs: ["report.html", "report.md", "results.json"], reuse: false)
+        {
             let loaded = try ReportInputs.load(inputs, search: search)
             let (document, results) = try ReportBuilder.build(loaded, commandLine: commandLine)
             made = (try ReportWriter.write(document, results: results, to: directory.path, inputs: inputs), results)

@@ -218,7 +218,9 @@ final class UnitsAnalysisTests: XCTestCase {
         XCTAssertEqual(layer.layer, result.layer)
         XCTAssertEqual(layer.deadUnits, result.deadUnits)
         XCTAssertEqual(layer.verdict, result.verdict)
-        for (got, want) in [(layer.units, result.units), (layer.random, result.random), (try XCTUnwrap(layer.principalComponents), result.principalComponents!)] {
+        for (got, want) in [
+            (layer.units, result.units), (layer.random, result.random), (try XCTUnwrap(layer.principalComponents), result.principalComponents!),
+        ] {
             XCTAssertEqual(got.name, want.name)
             XCTAssertEqual(got.top, want.top)
             XCTAssertEqual(got.bottom, want.bottom)
