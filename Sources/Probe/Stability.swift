@@ -49,8 +49,16 @@ struct Transfer: ParsableCommand {
                     "warning: \(path) was made on a model (sha256 \(contents.modelSHA256.prefix(12))…, \(contents.modelArchitecture)) that is none of --models; its row measures pure transfer"
                 )
             }
-            let clean = try DatasetRegistry.standard.load(contents.dataset, split: contents.split, search: data.search).images.gathering(
-                rows: contents.indices)
+            // The clean images give the clean-error rows; only --amplify cannot do without them.
+            var clean: Tensor?
+            do {
+                clean = try DatasetRegistry.standard.load(contents.dataset, split: contents.split, search: data.search).images.gathering(
+                    rows: contents.indices)
+            } catch  where amplify == nil {
+                note(
+                    "note: the clean images of \(path) were not found, so its clean-error row is left out: \(CommandLineWording.message(for: error) ?? "\(error)")"
+                )
+            }
             sets += TransferSet.runs(of: contents, amplifiedTo: amplify, clean: clean)
             attackFiles += [String](repeating: path, count: contents.epsilons.count)
         }
@@ -75,9 +83,11 @@ struct Transfer: ParsableCommand {
                 name.padding(toLength: width, withPad: " ", startingAt: 0)
                     + matrix.error[index].map { cell(String(format: "%.1f%%", 100 * $0)) }.joined()
                     + String(format: "%.4f", matrix.distortion[index]))
-            print(
-                "  clean".padding(toLength: width, withPad: " ", startingAt: 0)
-                    + matrix.cleanError[index].map { cell(String(format: "%.1f%%", 100 * $0)) }.joined())
+            if !matrix.cleanError[index].isEmpty {
+                print(
+                    "  clean".padding(toLength: width, withPad: " ", startingAt: 0)
+                        + matrix.cleanError[index].map { cell(String(format: "%.1f%%", 100 * $0)) }.joined())
+            }
         }
         if let output { print("wrote \(output)") }
     }

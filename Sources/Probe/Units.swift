@@ -123,13 +123,14 @@ struct Units: ParsableCommand {
         ]
         lines.append(
             "  measure   " + "units [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0)
-                + "random [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0) + "p          AUC")
-        for c in r.comparisons {
+                + "random [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0) + "p          Holm p     Cliff's δ  effect")
+        let verdict = r.statisticalVerdict
+        for (c, v) in zip(r.comparisons, verdict.measures) {
             lines.append(
                 "  " + c.measure.padding(toLength: 10, withPad: " ", startingAt: 0)
                     + cell(c.units).padding(toLength: 26, withPad: " ", startingAt: 0)
                     + cell(c.random).padding(toLength: 26, withPad: " ", startingAt: 0)
-                    + String(format: "%-10.2g %.3f", c.test.pValue, c.test.auc))
+                    + String(format: "%-10.2g %-10.2g %+-10.3f ", c.test.pValue, v.holmPValue, c.test.cliffsDelta) + v.effectSize)
         }
         if let d = r.detectors, !d.rotated.isEmpty {
             lines.append(

@@ -18,6 +18,12 @@ public struct ReportBuilder {
     /// The experiment of `probe reproduce` the report leads with, if any.
     public var experiment: ReportResults.ExperimentEntry?
 
+    /// The stages of the run the report ends (`probe demo`, `probe reproduce`), for its provenance.
+    public var stages: [RunManifest.Stage]? {
+        get { results.provenance.stages }
+        set { results.provenance.stages = newValue }
+    }
+
     /// A builder over `inputs` for a report made by `commandLine`.
     public init(inputs: ReportInputs, commandLine: String, system: SystemDescription = .current) {
         self.inputs = inputs
@@ -271,6 +277,17 @@ public struct ReportBuilder {
             lines.append(
                 "      sha256 \(file.sha256), written \(file.created) by neuron-probe \(file.toolVersion), BLAS \(file.blasKernel)\(file.seed.map { ", seed \($0)" } ?? "")"
             )
+        }
+        if let stages = p.stages {
+            lines += ["", "stages of the run (manifest.json):"]
+            for stage in stages {
+                lines.append(
+                    "  \(stage.name): "
+                        + (stage.reused
+                            ? "kept from an earlier run" + (stage.seconds > 0 ? String(format: " (%.1f s then)", stage.seconds) : "")
+                            : String(format: "%.1f s", stage.seconds)))
+            }
+            lines.append("")
         }
         for model in results.models {
             lines.append(

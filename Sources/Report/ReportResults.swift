@@ -24,9 +24,11 @@ public struct ReportResults: Encodable, Sendable {
         public var blasKernel: String
         /// Cores available.
         public var cores: Int
+        /// For a report of `probe demo` or `probe reproduce`: every stage of the run, with its settings and time.
+        public var stages: [RunManifest.Stage]?
 
         private enum CodingKeys: String, CodingKey {
-            case toolVersion = "tool_version", commit, created, commandLine = "command_line", cpu, blasKernel = "blas_kernel", cores
+            case toolVersion = "tool_version", commit, created, commandLine = "command_line", cpu, blasKernel = "blas_kernel", cores, stages
         }
     }
 

@@ -127,6 +127,7 @@ public enum Reproduction {
         }
         let loaded = try ReportInputs.load(outcome.inputs, search: search)
         var builder = ReportBuilder(inputs: loaded, commandLine: commandLine)
+        builder.stages = pipeline.manifest.stages
         builder.experiment = ReportResults.ExperimentEntry(
             id: experiment.id, title: experiment.title, budget: budget.rawValue, table: outcome.table, checks: checks,
             protocolChoices: experiment.choices)

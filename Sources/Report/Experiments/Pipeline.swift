@@ -255,7 +255,9 @@ public final class Pipeline {
         try stage("report", settings: ["inputs": inputs.joined(separator: ",")], outputs: ["report.html", "report.md", "results.json"], reuse: false)
         {
             let loaded = try ReportInputs.load(inputs, search: search)
-            let (document, results) = try ReportBuilder.build(loaded, commandLine: commandLine)
+            var builder = ReportBuilder(inputs: loaded, commandLine: commandLine)
+            builder.stages = manifest.stages
+            let (document, results) = try builder.build()
             made = (try ReportWriter.write(document, results: results, to: directory.path, inputs: inputs), results)
         }
         return made!
