@@ -89,12 +89,9 @@ public enum AttackFile {
     public static func write(_ result: AttackResult, provenance: AttackProvenance, to path: String) throws {
         let runs = result.runs, indices = result.examples.indices, labels = result.examples.labels, targets = result.targets
         precondition(!runs.isEmpty, "AttackFile.write: no run")
-        try AtomicFile.write(to: path, kind: .attack) { temporary in
-            let file = try HDF5File.create(temporary)
-            let root = file.root
+        try AtomicFile.writeHDF5(to: path, kind: .attack, engine: .current) { root in
             let n = indices.count, e = runs.count
             let imageShape = Array(runs[0].outcome.adversarial.shape.dropFirst())
-            try FileStamp.stamp(root, kind: .attack, engine: .current)
             try root.setAttribute("method", result.method)
             for (key, value) in result.parameters.sorted(by: { $0.key < $1.key }) { try root.setAttribute(key, value) }
             try provenance.origin.write(to: root)
@@ -125,8 +122,6 @@ public enum AttackFile {
             try perRun("c_low") { $0.cLow }
             try perRun("c_high") { $0.cHigh }
             try perRun("failed") { run in (0..<n).map { run.failed.contains($0) ? UInt8(1) : 0 } }
-            try file.attachDimensionScales()
-            try file.close()
         }
     }
 

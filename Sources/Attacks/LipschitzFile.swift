@@ -8,10 +8,7 @@ import Engine
 public enum LipschitzFile {
     /// Writes `report` atomically to `path`.
     public static func write(_ report: LipschitzReport, to path: String) throws {
-        try AtomicFile.write(to: path, kind: .lipschitz) { temporary in
-            let file = try HDF5File.create(temporary)
-            let root = file.root
-            try FileStamp.stamp(root, kind: .lipschitz, engine: .current)
+        try AtomicFile.writeHDF5(to: path, kind: .lipschitz, engine: .current) { root in
             try root.setAttribute("model_file", report.model)
             try root.setAttribute("model_sha256", report.modelSHA256)
             try root.setAttribute("model_architecture", report.architecture)
@@ -20,8 +17,6 @@ public enum LipschitzFile {
             try root.setAttribute("layer_kinds", report.layers.map(\.kind.rawValue))
             try root.setAttribute("methods", report.layers.map(\.method))
             try root.write("bound", report.layers.map(\.bound), shape: [report.layers.count]).setDimensionLabels(["layer"])
-            try file.attachDimensionScales()
-            try file.close()
         }
     }
 

@@ -31,10 +31,7 @@ public enum TransferFile {
     public static func write(_ report: TransferReport, sources: Sources, to path: String) throws {
         let matrix = report.matrix
         let (s, m) = (matrix.sets.count, matrix.models.count)
-        try AtomicFile.write(to: path, kind: .transfer) { temporary in
-            let file = try HDF5File.create(temporary)
-            let root = file.root
-            try FileStamp.stamp(root, kind: .transfer, engine: .current)
+        try AtomicFile.writeHDF5(to: path, kind: .transfer, engine: .current) { root in
             try root.setAttribute("set_names", matrix.sets)
             try root.setAttribute("model_names", matrix.models)
             try root.setAttribute("attack_files", sources.attackFiles)
@@ -47,8 +44,6 @@ public enum TransferFile {
                 try root.write("clean_error", matrix.cleanError.flatMap { $0 }, shape: [s, m]).setDimensionLabels(["set", "model"])
             }
             try root.write("distortion", matrix.distortion, shape: [s]).setDimensionLabels(["set"])
-            try file.attachDimensionScales()
-            try file.close()
         }
     }
 

@@ -113,3 +113,18 @@ public struct AtomicFileError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension AtomicFile {
+    /// Writes the neuron-probe file `path` of `kind`: a new HDF5 file stamped with its kind and
+    /// `engine`, filled by `body` through its root group, with a dimension scale on every labelled
+    /// axis, then checked and renamed into place.
+    public static func writeHDF5(to path: String, kind: FileKind, engine: EngineStamp, _ body: (Group) throws -> Void) throws {
+        try write(to: path, kind: kind) { temporary in
+            let file = try HDF5File.create(temporary)
+            try FileStamp.stamp(file.root, kind: kind, engine: engine)
+            try body(file.root)
+            try file.attachDimensionScales()
+            try file.close()
+        }
+    }
+}

@@ -127,35 +127,25 @@ public struct ReportResults: Encodable, Sendable {
         }
     }
 
+    /// A result file read whole: its path beside its result's own keys (a transfer matrix, Lipschitz bounds).
+    public struct FileEntry<Result: Encodable & Sendable>: Encodable, Sendable {
+        /// The file.
+        public var file: String
+        /// What it holds.
+        public var report: Result
+
+        public func encode(to encoder: Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(file, forKey: .file)
+        }
+        private enum Key: String, CodingKey { case file }
+    }
+
     /// One transfer file.
-    public struct TransferEntry: Encodable, Sendable {
-        /// The transfer file.
-        public var file: String
-        /// Its matrix.
-        public var report: TransferReport
-
-        public func encode(to encoder: Encoder) throws {
-            try report.encode(to: encoder)
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(file, forKey: .file)
-        }
-        private enum Key: String, CodingKey { case file }
-    }
-
+    public typealias TransferEntry = FileEntry<TransferReport>
     /// One Lipschitz file.
-    public struct LipschitzEntry: Encodable, Sendable {
-        /// The Lipschitz file.
-        public var file: String
-        /// Its bounds.
-        public var report: LipschitzReport
-
-        public func encode(to encoder: Encoder) throws {
-            try report.encode(to: encoder)
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(file, forKey: .file)
-        }
-        private enum Key: String, CodingKey { case file }
-    }
+    public typealias LipschitzEntry = FileEntry<LipschitzReport>
 
     /// The experiment of `probe reproduce` a report leads with.
     public struct ExperimentEntry: Encodable, Sendable {

@@ -76,6 +76,27 @@ public enum ExperimentRegistry {
 
     static func comparable(_ pipeline: Pipeline) -> Bool { pipeline.dataset == PublishedNumbers.dataset }
 
+    /// The units analyses both §3 experiments run: fc100-100-10's hidden layers (and, under the paper
+    /// budget, conv-small's last conv block and hidden layer) over the whole test set, with
+    /// `rotations` rotated bases. Returns the files and each network's name with its layers' results.
+    static func unitsOfNetworks(_ pipeline: Pipeline, _ budget: Budget, rotations: Int) throws -> (
+        inputs: [String], layers: [(network: String, result: UnitsLayerResult)]
+    ) {
+        let fc = try pipeline.model(ModelSpec("fc100-100-10", epochs: try pipeline.epochs(budget, quick: 5, paper: 30)))
+        var networks: [(String, [String], String)] = [(fc, ["sigmoid1", "sigmoid2"], "fc100-100-10")]
+        if budget == .paper { networks.append((try pipeline.model(ModelSpec("conv-small", epochs: 10)), ["pool2", "relu3"], "conv-small")) }
+        var inputs: [String] = [], layers: [(String, UnitsLayerResult)] = []
+        for (model, names, network) in networks {
+            let activations = try pipeline.record(model: model, limit: nil, to: "\(network).acts.h5")
+            let count = try ActivationFile(path: activations).count
+            let unitsFile = try pipeline.units(
+                activations: activations, layers: names, options: unitsOptions(count: count, rotations: rotations), to: "\(network).units.h5")
+            inputs += [model, unitsFile]
+            layers += try UnitsFile.read(unitsFile).layers.map { (network, $0) }
+        }
+        return (inputs, layers)
+    }
+
     // MARK: Szegedy et al. 2014
 
     static let units = Experiment(
@@ -92,27 +113,13 @@ public enum ExperimentRegistry {
                 why: "the paper judges grids by eye"),
         ], seconds: (quick: 10, paper: 600),
         run: { pipeline, budget in
-            let fc = try pipeline.model(ModelSpec("fc100-100-10", epochs: try pipeline.epochs(budget, quick: 5, paper: 30)))
-            var networks: [(String, [String], String)] = [(fc, ["sigmoid1", "sigmoid2"], "fc100-100-10")]
-            if budget == .paper {
-                networks.append((try pipeline.model(ModelSpec("conv-small", epochs: 10)), ["pool2", "relu3"], "conv-small"))
-            }
-            var inputs: [String] = [], rows: [PaperTable.Row] = []
-            for (model, layers, name) in networks {
-                let activations = try pipeline.record(model: model, limit: nil, to: "\(name).acts.h5")
-                let count = try ActivationFile(path: activations).count
-                let unitsFile = try pipeline.units(
-                    activations: activations, layers: layers, options: unitsOptions(count: count, rotations: budget.pick(5, 10)),
-                    to: "\(name).units.h5")
-                inputs += [model, unitsFile]
-                for layer in try UnitsFile.read(unitsFile).layers {
-                    let purity = layer.comparisons.first { $0.measure == "purity" }
-                    let verdict = layer.statisticalVerdict
-                    rows.append(
-                        PaperTable.Row(
-                            label: "\(name) \(layer.layer)", paper: [nil, nil, nil, nil],
-                            ours: [purity?.units.mean, purity?.random.mean, verdict.measures.first?.holmPValue, verdict.measures.first?.cliffsDelta]))
-                }
+            let (inputs, layers) = try unitsOfNetworks(pipeline, budget, rotations: budget.pick(5, 10))
+            let rows = layers.map { name, layer in
+                let purity = layer.comparisons.first { $0.measure == "purity" }
+                let verdict = layer.statisticalVerdict
+                return PaperTable.Row(
+                    label: "\(name) \(layer.layer)", paper: [nil, nil, nil, nil],
+                    ours: [purity?.units.mean, purity?.random.mean, verdict.measures.first?.holmPValue, verdict.measures.first?.cliffsDelta])
             }
             let table = PaperTable(
                 source: "Szegedy et al. 2014 §3 (no numbers: \"the natural basis is not better than a random basis\")",
@@ -413,24 +420,13 @@ public enum ExperimentRegistry {
                 why: "Bau et al. rotate by a uniform random Q ∈ SO(256)"),
         ], seconds: (quick: 10, paper: 900),
         run: { pipeline, budget in
-            let fc = try pipeline.model(ModelSpec("fc100-100-10", epochs: try pipeline.epochs(budget, quick: 5, paper: 30)))
-            var networks: [(String, [String], String)] = [(fc, ["sigmoid1", "sigmoid2"], "fc100-100-10")]
-            if budget == .paper { networks.append((try pipeline.model(ModelSpec("conv-small", epochs: 10)), ["pool2", "relu3"], "conv-small")) }
-            var inputs: [String] = [],
-                rows = [PaperTable.Row(label: "Bau et al.: AlexNet conv5 (Places205)", paper: [nil, nil, -0.8], ours: [nil, nil, nil])]
-            for (model, layers, name) in networks {
-                let activations = try pipeline.record(model: model, limit: nil, to: "\(name).acts.h5")
-                let count = try ActivationFile(path: activations).count
-                let unitsFile = try pipeline.units(
-                    activations: activations, layers: layers, options: unitsOptions(count: count, rotations: budget.pick(10, 50)),
-                    to: "\(name).units.h5")
-                inputs += [model, unitsFile]
-                for layer in try UnitsFile.read(unitsFile).layers {
-                    guard let d = layer.detectors else { continue }
-                    let change = d.natural > 0 ? d.rotatedMean / Double(d.natural) - 1 : nil
-                    rows.append(
-                        PaperTable.Row(label: "\(name) \(layer.layer)", paper: [nil, nil, nil], ours: [Double(d.natural), d.rotatedMean, change]))
-                }
+            let (inputs, layers) = try unitsOfNetworks(pipeline, budget, rotations: budget.pick(10, 50))
+            var rows = [PaperTable.Row(label: "Bau et al.: AlexNet conv5 (Places205)", paper: [nil, nil, -0.8], ours: [nil, nil, nil])]
+            for (name, layer) in layers {
+                guard let d = layer.detectors else { continue }
+                let change = d.natural > 0 ? d.rotatedMean / Double(d.natural) - 1 : nil
+                rows.append(
+                    PaperTable.Row(label: "\(name) \(layer.layer)", paper: [nil, nil, nil], ours: [Double(d.natural), d.rotatedMean, change]))
             }
             let table = PaperTable(
                 source: "Bau et al. 2017, §3.2: detectors, natural basis against rotated",
