@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Files", "HDF5"]),
         .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Engine", "Files", "HDF5", "TestSupport"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Attacks", "Engine", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Attacks", "Engine", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "AttacksTests", dependencies: ["Attacks", "Engine", "Files"]),
     ],
     swiftLanguageModes: [.v5]

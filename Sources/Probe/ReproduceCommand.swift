@@ -87,7 +87,7 @@ struct ReproduceCommand: ParsableCommand {
         if outputOptions.json {
             try printJSON(result)
         } else {
-            print(result.table.text)
+            for table in result.tables { print(table.text + "\n") }
             for c in result.checks { print("\(c.passed ? "ok    " : "FAILED") \(c.name): \(c.detail)") }
             print(result.report)
         }

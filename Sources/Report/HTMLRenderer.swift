@@ -17,7 +17,7 @@ public enum HTMLRenderer {
         th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
         table.pictures td,table.pictures th{text-align:center;vertical-align:top}table.pictures img{image-rendering:pixelated;display:block;margin:0 auto}
         figure{margin:1em 0}figure.chart{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}figcaption{font-size:.9em;color:#555}img.grid{image-rendering:pixelated;max-width:100%}
-        pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}nav{font-size:.92em}svg{max-width:100%;height:auto}
+        div.wide{overflow-x:auto}pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}nav{font-size:.92em}svg{max-width:100%;height:auto}
         """
 
     /// The page of `document`, with `resultsJSON` embedded as `<script type="application/json" id="results">`.
@@ -56,7 +56,7 @@ public enum HTMLRenderer {
         case .image(let image, let caption):
             return "<figure>\(img(image, class: "grid"))<figcaption>\(escape(caption))</figcaption></figure>"
         case .table(let table):
-            var rows = ["<table>", "<caption>\(escape(table.caption))</caption>"]
+            var rows = ["<div class=\"wide\"><table>", "<caption>\(escape(table.caption))</caption>"]
             rows.append("<tr>" + table.header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>")
             for row in table.rows {
                 rows.append(
@@ -66,7 +66,7 @@ public enum HTMLRenderer {
                             return "<td data-key=\"\(escape(key))\" data-value=\"\(value)\">\(escape(cell.text))</td>"
                         }.joined() + "</tr>")
             }
-            rows.append("</table>")
+            rows.append("</table></div>")
             return rows.joined(separator: "\n")
         case .imageTable(let table):
             var rows = ["<table class=\"pictures\">", "<caption>\(escape(table.caption))</caption>"]

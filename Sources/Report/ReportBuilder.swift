@@ -69,31 +69,32 @@ public struct ReportBuilder {
 
     /// The experiment's table beside the paper's (paper | this run | Δ per column), its checks and its protocol.
     func experimentSection(_ experiment: ReportResults.ExperimentEntry) -> ReportDocument.Section {
-        let table = experiment.table
-        var header = [""]
-        for column in table.columns { header += ["\(column): paper", "this run", "Δ"] }
-        let rows = table.rows.enumerated().map { r, row -> [ReportCell] in
-            var cells = [ReportCell(row.label)]
-            for c in table.columns.indices {
-                let key = "experiment.table.rows.\(r)"
-                let percent = table.percent[c]
-                let format = percent ? "%.3f" : "%.4g"
-                cells.append(.number(row.paper[c], key: "\(key).paper.\(c)", percent: percent, format: format))
-                cells.append(.number(row.ours[c], key: "\(key).ours.\(c)", percent: percent, format: format))
-                if let paper = row.paper[c], let ours = row.ours[c], paper.isFinite, ours.isFinite {
-                    cells.append(ReportCell(percent ? String(format: "%+.1f pt", 100 * (ours - paper)) : String(format: "%+.4g", ours - paper)))
-                } else {
-                    cells.append("–")
-                }
-            }
-            return cells
-        }
         var blocks: [ReportDocument.Block] = []
-        if !table.comparable {
+        if experiment.tables.contains(where: { !$0.comparable }) {
             blocks.append(
                 .banner("Not comparable in value: this run's data set is not the paper's (MNIST). Compare the shape and ordering, not the values."))
         }
-        blocks.append(.table(ReportTable(caption: "\(table.source) (paper | this run | Δ)", header: header, rows: rows)))
+        for (t, table) in experiment.tables.enumerated() {
+            var header = [""]
+            for column in table.columns { header += ["\(column): paper", "this run", "Δ"] }
+            let rows = table.rows.enumerated().map { r, row -> [ReportCell] in
+                var cells = [ReportCell(row.label)]
+                for c in table.columns.indices {
+                    let key = "experiment.tables.\(t).rows.\(r)"
+                    let percent = table.percent[c]
+                    let format = percent ? "%.3f" : "%.4g"
+                    cells.append(.number(row.paper[c], key: "\(key).paper.\(c)", percent: percent, format: format))
+                    cells.append(.number(row.ours[c], key: "\(key).ours.\(c)", percent: percent, format: format))
+                    if let paper = row.paper[c], let ours = row.ours[c], paper.isFinite, ours.isFinite {
+                        cells.append(ReportCell(percent ? String(format: "%+.1f pt", 100 * (ours - paper)) : String(format: "%+.4g", ours - paper)))
+                    } else {
+                        cells.append("–")
+                    }
+                }
+                return cells
+            }
+            blocks.append(.table(ReportTable(caption: "\(table.source) (paper | this run | Δ)", header: header, rows: rows)))
+        }
         if !experiment.checks.isEmpty {
             blocks.append(
                 .table(

@@ -155,14 +155,14 @@ public struct ReportResults: Encodable, Sendable {
         public var title: String
         /// The budget run.
         public var budget: String
-        /// The paper's table beside ours.
-        public var table: PaperTable
+        /// The paper's tables beside ours.
+        public var tables: [PaperTable]
         /// The checks made (with --check).
         public var checks: [ExperimentCheck]
         /// The protocol.
         public var protocolChoices: [ProtocolChoice]
 
-        private enum CodingKeys: String, CodingKey { case id, title, budget, table, checks, protocolChoices = "protocol" }
+        private enum CodingKeys: String, CodingKey { case id, title, budget, tables, checks, protocolChoices = "protocol" }
     }
 
     /// `neuron-probe/report`.

@@ -81,4 +81,17 @@ final class SVGChartTests: XCTestCase {
         let svg = Self.charts[4].svg()
         for label in ["1.00", "0.20", "0.10", "0.95", "0.50", "–"] { XCTAssertTrue(svg.contains(">\(label)</text>"), label) }
     }
+
+    func testAHeatMapOfOneRowUnderLongColumnLabelsGrowsRatherThanDrawingNegativeSizes() throws {
+        let long = "fc100-100-10 λ=fc1=1e-5,fc2=1e-5,fc3=1e-6 (P1)"
+        let chart = SVGChart(
+            id: "one", title: "t", xTitle: "model", yTitle: "set",
+            kind: .heatMap(rows: ["noise.h5 (noise)"], columns: [long, long + "'"], values: [[0.1, 0.2]], format: "%.2f"), height: 150)
+        let document = try XMLDocument(data: Data(chart.svg().utf8))
+        let heights = try document.nodes(forXPath: "//*[local-name()='rect']/@height").compactMap { Double($0.stringValue ?? "") }
+        XCTAssertFalse(heights.isEmpty)
+        XCTAssertTrue(heights.allSatisfy { $0 > 0 }, "\(heights)")
+        let height = try document.nodes(forXPath: "/*/@height").first?.stringValue
+        XCTAssertGreaterThan(Double(height ?? "") ?? 0, 150, "the drawing grows past the 150 pixels asked for")
+    }
 }

@@ -88,11 +88,16 @@ struct Canvas {
     let chart: SVGChart
     var elements: [String] = []
     var left = 64.0, right = 16.0, top = 40.0, bottom = 52.0
+    /// The drawing's height: the chart's, or more where a heat map's rows and labels need it.
+    var height: Double
 
-    init(chart: SVGChart) { self.chart = chart }
+    init(chart: SVGChart) {
+        self.chart = chart
+        height = Double(chart.height)
+    }
 
     var plotRight: Double { Double(chart.width) - right }
-    var plotBottom: Double { Double(chart.height) - bottom }
+    var plotBottom: Double { height - bottom }
 
     /// A coordinate with two decimals.
     static func f(_ value: Double) -> String { String(format: "%.2f", value) }
@@ -131,7 +136,7 @@ struct Canvas {
         }
         let middle = (top + plotBottom) / 2
         text(chart.yTitle, x: 14, y: middle, extra: " transform=\"rotate(-90 14 \(Self.f(middle)))\"")
-        text(chart.xTitle, x: (left + plotRight) / 2, y: Double(chart.height) - 10)
+        text(chart.xTitle, x: (left + plotRight) / 2, y: height - 10)
         elements.append(
             "<path d=\"M\(Self.f(left)) \(Self.f(top))V\(Self.f(plotBottom))H\(Self.f(plotRight))\" fill=\"none\" stroke=\"#444\"/>")
     }
@@ -245,6 +250,8 @@ struct Canvas {
     mutating func drawHeatMap(rows: [String], columns: [String], values: [[Double]], format: String) {
         left = min(260, 16 + 6.2 * Double(rows.map(\.count).max() ?? 0))
         bottom = 40 + min(90, 4.6 * Double(columns.map(\.count).max() ?? 0))
+        // Every row at least 22 pixels high, however long the column labels under them.
+        height = max(height, top + 22 * Double(rows.count) + bottom)
         let finite = values.flatMap { $0 }.filter(\.isFinite)
         let (low, high) = (min(0, finite.min() ?? 0), max(finite.max() ?? 1, 1e-12))
         let cellWidth = (plotRight - left) / Double(max(columns.count, 1))
@@ -270,7 +277,7 @@ struct Canvas {
             let y = plotBottom + 12
             text(column, x: x, y: y, anchor: "end", size: 10, extra: " transform=\"rotate(-30 \(Self.f(x)) \(Self.f(y)))\"")
         }
-        text(chart.xTitle, x: (left + plotRight) / 2, y: Double(chart.height) - 8)
+        text(chart.xTitle, x: (left + plotRight) / 2, y: height - 8)
         text(chart.yTitle, x: 8, y: top - 8, anchor: "start")
     }
 
@@ -278,7 +285,7 @@ struct Canvas {
     func document() -> String {
         let id = chart.id
         var lines = [
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"\(id)\" viewBox=\"0 0 \(chart.width) \(chart.height)\" width=\"\(chart.width)\" height=\"\(chart.height)\" role=\"img\" aria-labelledby=\"\(id)-title\" font-family=\"Helvetica, Arial, sans-serif\">",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"\(id)\" viewBox=\"0 0 \(chart.width) \(Int(height))\" width=\"\(chart.width)\" height=\"\(Int(height))\" role=\"img\" aria-labelledby=\"\(id)-title\" font-family=\"Helvetica, Arial, sans-serif\">",
             "<title id=\"\(id)-title\">\(Self.escape(chart.title))</title>",
             "<defs><clipPath id=\"\(id)-plot\"><rect x=\"\(Self.f(left))\" y=\"\(Self.f(top - 2))\" width=\"\(Self.f(plotRight - left + 2))\" height=\"\(Self.f(plotBottom - top + 4))\"/></clipPath></defs>",
             "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>",

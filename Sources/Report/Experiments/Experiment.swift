@@ -38,15 +38,15 @@ public struct ProtocolChoice: Sendable, Encodable {
 public struct ExperimentOutcome: Sendable {
     /// The neuron-probe files the report reads.
     public var inputs: [String]
-    /// The paper's table beside ours.
-    public var table: PaperTable
+    /// The paper's tables beside ours (Tables 3 and 4 are two).
+    public var tables: [PaperTable]
     /// The paper's findings that must hold on any data, checked.
     public var findings: [ExperimentCheck]
 
-    /// An outcome of `inputs`, `table` and `findings`.
-    public init(inputs: [String], table: PaperTable, findings: [ExperimentCheck]) {
+    /// An outcome of `inputs`, `tables` and `findings`.
+    public init(inputs: [String], tables: [PaperTable], findings: [ExperimentCheck]) {
         self.inputs = inputs
-        self.table = table
+        self.tables = tables
         self.findings = findings
     }
 }
@@ -96,8 +96,8 @@ public struct ReproductionResult: Sendable, Encodable {
     public var experiment: String
     /// The run directory.
     public var directory: String
-    /// The paper's table beside ours.
-    public var table: PaperTable
+    /// The paper's tables beside ours.
+    public var tables: [PaperTable]
     /// Artefact checks and the paper's findings (with --check).
     public var checks: [ExperimentCheck]
     /// The report.
@@ -129,13 +129,13 @@ public enum Reproduction {
         var builder = ReportBuilder(inputs: loaded, commandLine: commandLine)
         builder.stages = pipeline.manifest.stages
         builder.experiment = ReportResults.ExperimentEntry(
-            id: experiment.id, title: experiment.title, budget: budget.rawValue, table: outcome.table, checks: checks,
+            id: experiment.id, title: experiment.title, budget: budget.rawValue, tables: outcome.tables, checks: checks,
             protocolChoices: experiment.choices)
         let (document, results) = try builder.build()
         let written = try ReportWriter.write(document, results: results, to: directory.path, inputs: outcome.inputs)
         try pipeline.writeManifest()
         return ReproductionResult(
-            experiment: experiment.id, directory: directory.path, table: outcome.table, checks: checks, report: written.html,
+            experiment: experiment.id, directory: directory.path, tables: outcome.tables, checks: checks, report: written.html,
             passed: checks.allSatisfy(\.passed))
     }
 

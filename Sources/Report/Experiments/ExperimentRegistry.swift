@@ -125,7 +125,7 @@ public enum ExperimentRegistry {
                 source: "Szegedy et al. 2014 §3 (no numbers: \"the natural basis is not better than a random basis\")",
                 columns: ["purity of units", "purity of random directions", "Holm p", "Cliff's δ"], percent: [false, false, false, false], rows: rows,
                 comparable: comparable(pipeline))
-            return ExperimentOutcome(inputs: inputs, table: table, findings: [])
+            return ExperimentOutcome(inputs: inputs, tables: [table], findings: [])
         })
 
     static let table1 = Experiment(
@@ -161,7 +161,7 @@ public enum ExperimentRegistry {
             let table = PaperTable(
                 source: "Szegedy et al. 2014, Table 1", columns: ["train error", "test error", "av. min. distortion"], percent: [true, true, false],
                 rows: rows, comparable: comparable(pipeline))
-            return ExperimentOutcome(inputs: inputs, table: table, findings: findings)
+            return ExperimentOutcome(inputs: inputs, tables: [table], findings: findings)
         })
 
     static let table2 = Experiment(
@@ -170,7 +170,7 @@ public enum ExperimentRegistry {
             ProtocolChoice(
                 "Gaussian noise", quick: "σ = 0.1 and σ = 0.3 per pixel, clipped to [0, 1], on the same images", why: "Table 2's last rows"),
             ProtocolChoice("error", quick: "share of the examples each model misclassifies (true label)", why: "Table 2"),
-        ], seconds: (quick: 50, paper: 1500),
+        ], seconds: (quick: 30, paper: 1500),
         run: { pipeline, budget in
             let specs = table1Models(budget, epochs: try pipeline.epochs(budget, quick: 5, paper: 30))
             let models = try specs.map { try pipeline.model($0.1) }
@@ -199,7 +199,7 @@ public enum ExperimentRegistry {
             let table = PaperTable(
                 source: "Szegedy et al. 2014, Table 2 (rows: made for; columns: fed to)", columns: specs.map(\.0) + ["distortion"],
                 percent: specs.map { _ in true } + [false], rows: rows, comparable: comparable(pipeline))
-            return ExperimentOutcome(inputs: models + sets + [transferPath], table: table, findings: findings)
+            return ExperimentOutcome(inputs: models + sets + [transferPath], tables: [table], findings: findings)
         })
 
     static let tables34 = Experiment(
@@ -237,12 +237,12 @@ public enum ExperimentRegistry {
             let p1 = try TrainingData.load(pipeline.dataset, subset: .P1, search: pipeline.search)
             let p2 = try TrainingData.load(pipeline.dataset, subset: .P2, search: pipeline.search)
             let paper3: [[Double]] = [[0, 0.024, 0.02, 0.062], [0, 0.025, 0.021, 0.059], [0.023, 0, 0.021, 0.058]]
-            var rows = try models.enumerated().map { index, model in
+            let rows3 = try models.enumerated().map { index, model in
                 PaperTable.Row(
-                    label: "Table 3: \(specs[index].0) on \(specs[index].1.trainSubset)", paper: paper3[index].map { $0 } + [nil, nil, nil],
+                    label: "\(specs[index].0) on \(specs[index].1.trainSubset)", paper: paper3[index].map { $0 },
                     ours: [
                         try error(model, p1.training), try error(model, p2.training), try error(model, p1.test),
-                        try minimalDistortion(adversarial[index]), nil, nil, nil,
+                        try minimalDistortion(adversarial[index]),
                     ])
             }
             let paper4: [[Double]] = [
@@ -251,12 +251,9 @@ public enum ExperimentRegistry {
             ]
             let ours4 = p.error + a.error + n.error
             let labels4 =
-                specs.map { "Table 4: distorted for \($0.0)" } + ["Table 4: Gaussian noise σ = 0.06"]
-                + specs.map { "Table 4: distorted for \($0.0), amplified to 0.1" } + ["Table 4: Gaussian noise σ = 0.1"]
-            rows += labels4.indices.map { i in
-                PaperTable.Row(
-                    label: labels4[i], paper: [nil, nil, nil, nil] + paper4[i].map { $0 }, ours: [nil, nil, nil, nil] + ours4[i].map { $0 })
-            }
+                specs.map { "distorted for \($0.0)" } + ["Gaussian noise σ = 0.06"]
+                + specs.map { "distorted for \($0.0), amplified to 0.1" } + ["Gaussian noise σ = 0.1"]
+            let rows4 = labels4.indices.map { i in PaperTable.Row(label: labels4[i], paper: paper4[i].map { $0 }, ours: ours4[i].map { $0 }) }
             let crossPlain = (0..<3).flatMap { r in (0..<3).filter { $0 != r }.map { p.error[r][$0] } }
             let crossAmplified = (0..<3).flatMap { r in (0..<3).filter { $0 != r }.map { a.error[r][$0] } }
             let findings = [
@@ -272,11 +269,14 @@ public enum ExperimentRegistry {
                     detail: (0..<3).map { String(format: "%@: noise %.1f%%, own %.1f%%", specs[$0].0, 100 * n.error[0][$0], 100 * p.error[$0][$0]) }
                         .joined(separator: "; ")),
             ]
-            let table = PaperTable(
-                source: "Szegedy et al. 2014, Tables 3 and 4",
-                columns: ["error on P1", "error on P2", "error on test", "min. av. distortion"] + specs.map(\.0),
-                percent: [true, true, true, false, true, true, true], rows: rows, comparable: comparable(pipeline))
-            return ExperimentOutcome(inputs: models + adversarial + noise + [plain, amplified, noiseAt01], table: table, findings: findings)
+            let table3 = PaperTable(
+                source: "Szegedy et al. 2014, Table 3", columns: ["error on P1", "error on P2", "error on test", "min. av. distortion"],
+                percent: [true, true, true, false], rows: rows3, comparable: comparable(pipeline))
+            let table4 = PaperTable(
+                source: "Szegedy et al. 2014, Table 4 (rows: made for; columns: fed to)", columns: specs.map(\.0), percent: [true, true, true],
+                rows: rows4, comparable: comparable(pipeline))
+            return ExperimentOutcome(
+                inputs: models + adversarial + noise + [plain, amplified, noiseAt01], tables: [table3, table4], findings: findings)
         })
 
     static let table5 = Experiment(
@@ -307,7 +307,7 @@ public enum ExperimentRegistry {
             let table = PaperTable(
                 source: "Szegedy et al. 2014, Table 5 (AlexNet's rows for shape)", columns: ["upper bound"], percent: [false], rows: rows,
                 comparable: comparable(pipeline))
-            return ExperimentOutcome(inputs: [conv, fc] + bounds, table: table, findings: [])
+            return ExperimentOutcome(inputs: [conv, fc] + bounds, tables: [table], findings: [])
         })
 
     // MARK: Goodfellow et al. 2015
@@ -364,7 +364,7 @@ public enum ExperimentRegistry {
                 source: "Goodfellow et al. 2015, §4 (ε = 0.25)", columns: ["error", "mean confidence", "error under noise of the same size"],
                 percent: [true, false, true],
                 rows: rows, comparable: comparable(pipeline))
-            return ExperimentOutcome(inputs: inputs, table: table, findings: findings)
+            return ExperimentOutcome(inputs: inputs, tables: [table], findings: findings)
         })
 
     static let advtrain = Experiment(
@@ -376,7 +376,7 @@ public enum ExperimentRegistry {
             ProtocolChoice("objective", quick: "J̃ = αJ(x) + (1 − α)J(x + ε sign ∇ₓJ), α = 0.5, ε = 0.25", why: "§6, eq. 6"),
             ProtocolChoice("examples attacked", quick: "the first 2,000 test images", paper: "the whole test set", why: "§6 reports test error"),
             ProtocolChoice("transfer", quick: "each model's FGSM examples (ε = 0.25) fed to the other", why: "§6's 19.6% and 40.9%"),
-        ], seconds: (quick: 75, paper: 2400),
+        ], seconds: (quick: 120, paper: 2400),
         run: { pipeline, budget in
             let epochs = try pipeline.epochs(budget, quick: 5, paper: 30), limit = budget.pick(2000, nil as Int?)
             let before = try pipeline.model(ModelSpec("maxout240-240-10", epochs: epochs))
@@ -401,7 +401,7 @@ public enum ExperimentRegistry {
                 source: "Goodfellow et al. 2015, §6 (maxout on MNIST)", columns: ["before", "after adversarial training"], percent: [true, true],
                 rows: rows,
                 comparable: comparable(pipeline))
-            return ExperimentOutcome(inputs: [before, after, fgsmBefore, fgsmAfter, transfer], table: table, findings: findings)
+            return ExperimentOutcome(inputs: [before, after, fgsmBefore, fgsmAfter, transfer], tables: [table], findings: findings)
         })
 
     // MARK: Bau et al. 2017
@@ -432,6 +432,6 @@ public enum ExperimentRegistry {
                 source: "Bau et al. 2017, §3.2: detectors, natural basis against rotated",
                 columns: ["detectors, natural basis", "detectors, rotated (mean)", "change when rotated"],
                 percent: [false, false, true], rows: rows, comparable: false)
-            return ExperimentOutcome(inputs: inputs, table: table, findings: [])
+            return ExperimentOutcome(inputs: inputs, tables: [table], findings: [])
         })
 }
