@@ -5,6 +5,15 @@ public enum ToolInfo {
     /// The neuron-probe version written into every file as `tool_version`.
     public static let version = "0.1.0"
 
+    /// The command line of this process, words with spaces or quotes quoted as a shell reads
+    /// them: what every file records in `command_line`, so that a report can say how each input was made.
+    public static var commandLine: String {
+        CommandLine.arguments.map { word in
+            guard word.isEmpty || word.contains(where: { " \t\n'\"$`\\|&;<>()*?[]#~".contains($0) }) else { return word }
+            return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+
     /// The current time as an ISO 8601 string in UTC to the second (`2026-11-26T14:00:38Z`), written
     /// as `created`: what `ISO8601DateFormatter` writes for any date of the Gregorian calendar (from
     /// 1582-10-15 on; the formatter gives earlier dates in the Julian calendar).

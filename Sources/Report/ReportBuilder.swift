@@ -278,6 +278,7 @@ public struct ReportBuilder {
             lines.append(
                 "      sha256 \(file.sha256), written \(file.created) by neuron-probe \(file.toolVersion), BLAS \(file.blasKernel)\(file.seed.map { ", seed \($0)" } ?? "")"
             )
+            if let command = file.commandLine { lines.append("      made by: \(command)") }
         }
         if let stages = p.stages {
             lines += ["", "stages of the run (manifest.json):"]

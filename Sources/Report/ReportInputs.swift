@@ -25,9 +25,11 @@ public struct ReportInputs: Sendable {
         public var blasKernel: String
         /// The seed of its random choices, when it has one.
         @NullWhenAbsent public var seed: UInt64?
+        /// The command that wrote it (files of neuron-probe 0.1.0 written before this was recorded have none).
+        @NullWhenAbsent public var commandLine: String?
 
         private enum CodingKeys: String, CodingKey {
-            case path, kind, sha256, toolVersion = "tool_version", created, blasKernel = "blas_kernel", seed
+            case path, kind, sha256, toolVersion = "tool_version", created, blasKernel = "blas_kernel", seed, commandLine = "command_line"
         }
     }
 
@@ -88,7 +90,7 @@ public struct ReportInputs: Sendable {
             inputs.files.append(
                 InputFile(
                     path: path, kind: kind.rawValue, sha256: sha, toolVersion: text("tool_version"), created: text("created"),
-                    blasKernel: text("blas_kernel"), seed: seed))
+                    blasKernel: text("blas_kernel"), seed: seed, commandLine: root.hasAttribute("command_line") ? text("command_line") : nil))
             try file.close()
             switch kind {
             case .model: inputs.models.append(Model(path: path, metadata: try ModelFile.load(path).metadata))

@@ -105,6 +105,13 @@ final class NeuronProbeFileTests: XCTestCase {
         XCTAssertEqual(try root.stringAttribute("blas_kernel"), "Haswell")
         XCTAssertEqual(try root.stringAttribute("blas_kernel_selection"), "test")
         XCTAssertNotNil(try root.stringAttribute("created").range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"#, options: .regularExpression))
+        XCTAssertEqual(try root.stringAttribute("command_line"), ToolInfo.commandLine)
+    }
+
+    func testTheCommandLineQuotesWordsAShellWouldSplit() {
+        let line = ToolInfo.commandLine
+        XCTAssertTrue(line.hasPrefix(CommandLine.arguments[0].contains(" ") ? "'" : CommandLine.arguments[0]))
+        for word in CommandLine.arguments.dropFirst() where word.contains(" ") { XCTAssertTrue(line.contains("'\(word)'"), line) }
     }
 
     func testProvenanceWritesWhatItKnowsAndLeavesTheRestOut() throws {

@@ -450,7 +450,7 @@ DATASET_TYPES = {
 PER_SAMPLE = {"indices", "labels", "targets", "pred_clean"}
 FGSM_PARAMETERS = ["epsilon", "target", "steps", "step_size", "random_start"]
 LBFGS_PARAMETERS = ["target", "max_iterations", "c_search_steps", "initial_c", "factr", "pgtol", "objective"]
-COMMON_STRINGS = ["format", "tool_version", "created", "blas_kernel", "blas_kernel_selection", "method", "model_file", "model_sha256", "model_architecture",
+COMMON_STRINGS = ["format", "tool_version", "created", "command_line", "blas_kernel", "blas_kernel_selection", "method", "model_file", "model_sha256", "model_architecture",
                   "dataset", "split"]
 
 

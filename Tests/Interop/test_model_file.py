@@ -102,7 +102,7 @@ CONFIGURATION = {
     "dropout": {"rate": np.float64},
     "relu": {}, "sigmoid": {}, "tanh": {}, "flatten": {},
 }
-ROOT_STRINGS = ["format", "tool_version", "created", "blas_kernel", "blas_kernel_selection", "architecture", "activation", "dataset", "dataset_sha256"]
+ROOT_STRINGS = ["format", "tool_version", "created", "command_line", "blas_kernel", "blas_kernel_selection", "architecture", "activation", "dataset", "dataset_sha256"]
 ROOT_INT64 = ["format_version", "maxout_pieces"]
 ROOT_FLOAT64 = ["train_error", "test_error"]
 ROOT_STRING_ARRAYS = ["layer_names", "class_names"]

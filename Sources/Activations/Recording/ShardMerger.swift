@@ -62,6 +62,7 @@ public enum ShardMerger {
                 try copyAttribute(name, from: shardRoot, to: root)
             }
             try root.setAttribute("created", ToolInfo.timestamp())
+            try root.setAttribute("command_line", ToolInfo.commandLine)
             try root.setAttribute("tool_version", ToolInfo.version)
             try root.setAttribute("rows", Int64(next))
             try root.setAttribute("rows_complete", Int64(next))

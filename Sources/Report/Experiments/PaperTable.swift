@@ -71,7 +71,8 @@ public struct PaperTable: Sendable, Encodable {
         let body = rows.map { row in [row.label] + columns.indices.map { cell(row, $0) } }
         let widths = header.indices.map { c in ([header] + body).map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1 + 2, withPad: " ", startingAt: 0) }.joined().trimmingCharacters(in: .whitespaces)
+            // Trailing blanks only: the header's first cell is empty and keeps its width.
+            String(zip(cells, widths).map { $0.padding(toLength: $1 + 2, withPad: " ", startingAt: 0) }.joined().reversed().drop { $0 == " " }.reversed())
         }
         lines.append(line(header))
         lines += body.map(line)
