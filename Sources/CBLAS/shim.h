@@ -17,3 +17,7 @@ void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const i
 void sgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, float *a, const int *lda,
              float *s, float *u, const int *ldu, float *vt, const int *ldvt, float *work,
              const int *lwork, int *info, long jobu_len, long jobvt_len);
+/* Singular values (and optionally vectors) of a general matrix, in double precision. */
+void dgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, double *a, const int *lda,
+             double *s, double *u, const int *ldu, double *vt, const int *ldvt, double *work,
+             const int *lwork, int *info, long jobu_len, long jobvt_len);

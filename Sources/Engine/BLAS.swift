@@ -120,3 +120,25 @@ extension LinearAlgebra {
         return s
     }
 }
+
+extension LinearAlgebra {
+    /// The singular values of a row-major (rows × columns) matrix of doubles, largest first,
+    /// through LAPACK `dgesvd`: for bounds that must not fall below the exact value by float32 rounding.
+    public static func singularValues(_ values: [Double], rows m: Int, columns n: Int) -> [Double] {
+        precondition(values.count == m * n && m > 0 && n > 0, "singularValues: \(values.count) values for a \(m)×\(n) matrix")
+        // Row-major (m, n) is column-major (n, m), the transpose: the same singular values.
+        var rows = Int32(n), columns = Int32(m), leading = rows
+        var a = values
+        var s = [Double](repeating: 0, count: min(m, n))
+        var jobU = CChar(UInt8(ascii: "N")), jobVT = CChar(UInt8(ascii: "N"))
+        var ldu: Int32 = 1, ldvt: Int32 = 1, info: Int32 = 0, query: Int32 = -1
+        var workSize = 0.0
+        var u = 0.0, vt = 0.0
+        dgesvd_(&jobU, &jobVT, &rows, &columns, &a, &leading, &s, &u, &ldu, &vt, &ldvt, &workSize, &query, &info, 1, 1)
+        var lwork = Int32(workSize)
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dgesvd_(&jobU, &jobVT, &rows, &columns, &a, &leading, &s, &u, &ldu, &vt, &ldvt, &work, &lwork, &info, 1, 1)
+        precondition(info == 0, "dgesvd failed with info \(info)")
+        return s
+    }
+}

@@ -81,4 +81,62 @@ final class LipschitzBoundsTests: XCTestCase {
         let sigmoidNet = try Architecture("fc20-10").build(inputShape: [1, 28, 28], generator: &g)
         XCTAssertEqual(LipschitzBounds.bounds(of: sigmoidNet)[1].bound, 0.25)
     }
+
+    /// ‖M‖₂ in double precision by power iteration on MᵀM, which approaches it from below.
+    private func normFromBelow(_ m: Tensor) -> Double {
+        let (rows, columns) = (m.shape[0], m.shape[1])
+        let a = m.scalars.map(Double.init)
+        // A random start: a constant vector is an eigenvector of a circulant matrix's zero frequency and would stay there.
+        var g = SeededGenerator(seed: 99)
+        var x = (0..<columns).map { _ in Double(g.nextGaussian()) }
+        var estimate = 0.0
+        for iteration in 0..<5000 {
+            let y = (0..<rows).map { r in (0..<columns).reduce(0.0) { $0 + a[r * columns + $1] * x[$1] } }
+            let z = (0..<columns).map { c in (0..<rows).reduce(0.0) { $0 + a[$1 * columns + c] * y[$1] } }
+            let norm = z.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
+            let next = (y.reduce(0.0) { $0 + $1 * $1 } / x.reduce(0.0) { $0 + $1 * $1 }).squareRoot()
+            x = z.map { $0 / norm }
+            // The Rayleigh quotients rise monotonically to the norm; stop once they stand still.
+            if iteration >= 100 && next - estimate <= 1e-15 * next { return max(next, estimate) }
+            estimate = next
+        }
+        return estimate
+    }
+
+    func testADenseBoundIsNeverBelowTheNormInDoublePrecision() throws {
+        for seed in UInt64(10)..<UInt64(15) {
+            let dense = Dense(name: "fc1", inputs: 30, outputs: 20)
+            dense.weight.value = random([20, 30], seed: seed)
+            let model = try Sequential(inputShape: [30], layers: [dense])
+            let bound = LipschitzBounds.bounds(of: model)[0].bound
+            let norm = normFromBelow(dense.weight.value)
+            XCTAssertGreaterThanOrEqual(bound, norm, "seed \(seed)")
+            XCTAssertEqual(bound, norm, accuracy: 1e-9 * norm)
+        }
+    }
+
+    func testAConvBoundIsNeverBelowTheNormOfItsCircularConvolution() {
+        let conv = Conv2D(name: "conv1", inChannels: 2, outChannels: 3, kernel: 3)
+        conv.weight.value = random([3, 2, 3, 3], seed: 7)
+        let bound = LipschitzBounds.fourierBound(conv, height: 6, width: 5)
+        let norm = normFromBelow(circularMatrix(conv, h: 6, w: 5))
+        XCTAssertGreaterThanOrEqual(bound, norm)
+        XCTAssertEqual(bound, norm, accuracy: 1e-6 * norm)
+    }
+
+    func testOverlappingMaxPoolingIsBoundedByItsOverlapAndTheBoundHolds() throws {
+        let pool = MaxPool2D(name: "pool1", size: 3, stride: 2)
+        let model = try Sequential(inputShape: [1, 7, 7], layers: [pool])
+        let bound = LipschitzBounds.bounds(of: model)[0].bound
+        XCTAssertEqual(bound, 2, "windows of 3 every 2 pixels: each input in at most 2×2 windows")
+        // A spike where four windows meet moves four outputs: the ratio reaches 2, the bound.
+        var g = SeededGenerator(seed: 0)
+        var x = Tensor.zeros([1, 1, 7, 7])
+        let y = x
+        x.scalars[2 * 7 + 2] = 1
+        let (px, py) = (pool.forward(x, mode: .inference, generator: &g).output, pool.forward(y, mode: .inference, generator: &g).output)
+        let ratio = zip(px.scalars, py.scalars).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }.squareRoot()
+        XCTAssertEqual(ratio, 2, accuracy: 1e-6)
+        XCTAssertLessThanOrEqual(ratio, bound)
+    }
 }

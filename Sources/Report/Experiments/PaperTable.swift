@@ -72,7 +72,9 @@ public struct PaperTable: Sendable, Encodable {
         let widths = header.indices.map { c in ([header] + body).map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             // Trailing blanks only: the header's first cell is empty and keeps its width.
-            String(zip(cells, widths).map { $0.padding(toLength: $1 + 2, withPad: " ", startingAt: 0) }.joined().reversed().drop { $0 == " " }.reversed())
+            String(
+                zip(cells, widths).map { $0.padding(toLength: $1 + 2, withPad: " ", startingAt: 0) }.joined().reversed().drop { $0 == " " }.reversed()
+            )
         }
         lines.append(line(header))
         lines += body.map(line)
