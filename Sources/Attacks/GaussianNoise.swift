@@ -32,7 +32,8 @@ public enum GaussianNoise {
                         return Double(Distance.rms.measure(v.baseAddress! + start, from: clean.baseAddress! + start, count: m))
                     }
                     // NOTE: the clipped size r(s) grows with s while r(s)/s shrinks, so s ← s·target/r(s) climbs to
-                    // the target from below and never past it.
+                    // the target from below; only the rounding of x + s·n to float32 pixels can carry the measured
+                    // size past it, by a relative 1e-5 at most where most of the noise is small beside the pixels.
                     var scale = Float(target / max(Double(Distance.rms.measure(noise, from: nil, count: m)), 1e-12))
                     var reached = apply(scale)
                     for _ in 0..<50 where target > 0 && reached > 0 && reached < target * 0.999 {

@@ -34,7 +34,13 @@ struct DemoCommand: ParsableCommand {
             directory: URL(fileURLWithPath: output), experiment: "demo", dataset: dataset, budget: "quick", protocolChoices: [:], search: data.search,
             resume: resume, observe: progress.handle)
         let began = Date()
-        let inputs = try Demo.run(pipeline)
+        let inputs: [String]
+        do {
+            inputs = try Demo.run(pipeline)
+        } catch {
+            pipeline.abandon()
+            throw error
+        }
         let commandLine = CommandLine.arguments.joined(separator: " ")
         let (written, _) = try pipeline.report(inputs: inputs, commandLine: commandLine)
         try pipeline.writeManifest()

@@ -45,26 +45,21 @@ public struct ReportBuilder {
 
     /// The report's document and results, led by the experiment when there is one.
     public mutating func build() throws -> (document: ReportDocument, results: ReportResults) {
-        var builder = self
         var sections: [ReportDocument.Section] = []
         if let experiment {
-            builder.results.experiment = experiment
-            sections.append(builder.experimentSection(experiment))
+            results.experiment = experiment
+            sections.append(experimentSection(experiment))
         }
-        builder.collectAttacks()
-        if !inputs.models.isEmpty { sections.append(builder.modelsSection()) }
-        if !inputs.units.isEmpty { sections.append(try builder.unitsSection()) }
-        if !inputs.attacks.isEmpty || !inputs.transfers.isEmpty || !inputs.lipschitz.isEmpty {
-            sections.append(try builder.stabilitySection())
+        collectAttacks()
+        if !inputs.models.isEmpty { sections.append(modelsSection()) }
+        if !inputs.units.isEmpty { sections.append(try unitsSection()) }
+        if !inputs.attacks.isEmpty || !inputs.transfers.isEmpty || !inputs.lipschitz.isEmpty { sections.append(try stabilitySection()) }
+        if !results.notes.isEmpty {
+            sections.append(ReportDocument.Section(title: "Not shown", id: "not-shown", blocks: results.notes.map { .paragraph($0) }))
         }
-        if !builder.results.notes.isEmpty {
-            sections.append(ReportDocument.Section(title: "Not shown", id: "not-shown", blocks: builder.results.notes.map { .paragraph($0) }))
-        }
-        sections.append(builder.provenanceSection())
+        sections.append(provenanceSection())
         let title = experiment.map { "neuron-probe: \($0.id), \($0.title)" } ?? "neuron-probe report"
-        let document = ReportDocument(title: title, headlines: builder.results.headlines, sections: sections)
-        self = builder
-        return (document, builder.results)
+        return (ReportDocument(title: title, headlines: results.headlines, sections: sections), results)
     }
 
     /// The experiment's table beside the paper's (paper | this run | Δ per column), its checks and its protocol.
@@ -207,7 +202,7 @@ public struct ReportBuilder {
             let m = model.metadata
             let lbfgs = results.attacks.first { $0.method == "lbfgs" && $0.modelSHA256 == m.sha256 }
             let entry = ReportResults.ModelEntry(
-                file: model.path, architecture: m.architecture, weightDecay: m.training.weightDecay.description, dataset: m.dataset,
+                file: model.path, architecture: m.architecture, weightDecay: Self.decay(m.training.weightDecay), dataset: m.dataset,
                 datasetSHA256: m.datasetSHA256, sha256: m.sha256, seed: m.training.seed,
                 adversarialEpsilon: m.training.adversarialEpsilon.map(Double.init),
                 trainError: Self.finite(m.trainError), testError: Self.finite(m.testError),

@@ -112,3 +112,15 @@ def test_the_protocol_file_of_each_experiment_is_what_it_prints(probe):
         result = reproduce(probe, experiment, "--protocol")
         assert result.returncode == 0, describe(result)
         assert (REPO_ROOT / "protocols" / f"{experiment}.md").read_text() == result.stdout
+
+
+def test_a_data_set_that_cannot_be_found_fails_in_one_line_and_leaves_no_run(probe, tmp_path):
+    # MNIST's training images are not on this machine (nor anywhere in an empty --data-dir).
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    directory = tmp_path / "runs" / "szegedy2014-table1"
+    result = reproduce(probe, "szegedy2014-table1", "--dataset", "mnist", "--data-dir", empty, "--quiet", "-o", directory)
+    assert result.returncode != 0
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and "mnist" in lines[0] and "not found" in lines[0], result.stderr
+    assert not directory.exists(), sorted(p.name for p in directory.iterdir())

@@ -120,7 +120,13 @@ public enum Reproduction {
         let pipeline = try Pipeline(
             directory: directory, experiment: experiment.id, dataset: dataset, budget: budget.rawValue, protocolChoices: choices, search: search,
             resume: resume, sharedModels: true, observe: observe)
-        let outcome = try experiment.run(pipeline, budget)
+        let outcome: ExperimentOutcome
+        do {
+            outcome = try experiment.run(pipeline, budget)
+        } catch {
+            pipeline.abandon()
+            throw error
+        }
         var checks: [ExperimentCheck] = []
         if check {
             checks = try artefactChecks(outcome.inputs, pipeline: pipeline) + outcome.findings

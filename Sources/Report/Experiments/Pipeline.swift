@@ -35,6 +35,8 @@ public final class Pipeline {
     private let observe: (PipelineEvent) -> Void
     /// The stages an earlier run of this directory logged (with `resume`).
     private let earlier: [RunManifest.Stage]
+    /// The directories this pipeline made (the run directory, the models directory), to remove if it writes nothing.
+    private let created: [URL]
     private var trainingData: TrainingData?
     private var testImages: RecordedImages?
     private var trainingCount: Int?
@@ -55,6 +57,9 @@ public final class Pipeline {
         if FileManager.default.fileExists(atPath: manifestURL.path) && !resume {
             throw ReportError.unreadable(
                 "\(directory.path) holds an earlier run (manifest.json): add --resume to continue it, or choose another -o")
+        }
+        created = [directory, directory.appendingPathComponent(models).standardizedFileURL].filter {
+            !FileManager.default.fileExists(atPath: $0.path)
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent(models), withIntermediateDirectories: true)
@@ -87,6 +92,15 @@ public final class Pipeline {
         observe(.ended(stage: name, seconds: seconds, reused: false))
         manifest.stages.append(RunManifest.Stage(name: name, settings: settings, outputs: outputs, seconds: seconds, reused: false))
         try writeManifest()
+    }
+
+    /// Removes the directories this pipeline made when nothing was written into them: a run that
+    /// fails before its first file leaves nothing under its name.
+    public func abandon() {
+        for directory in created.reversed() {
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            if contents.isEmpty { try? FileManager.default.removeItem(at: directory) }
+        }
     }
 
     /// Writes `manifest.json` (atomically).
