@@ -43,9 +43,9 @@ public enum ToolInfo {
 }
 
 extension ToolInfo {
-    /// The git commit of the checkout the running binary was built in (`swift build` puts it under
-    /// `.build/` of the repository), or nil when it runs from elsewhere: read from `.git/HEAD` and
-    /// the ref it names, loose or packed.
+    /// The git commit checked out, at run time, in the repository the running binary lives in
+    /// (`swift build` puts it under the repository's `.build/`), or nil when it runs from elsewhere:
+    /// read from `.git/HEAD` and the ref it names, loose or packed.
     public static var commit: String? {
         var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<8 {
