@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "HDF5", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Files", "HDF5"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Files", "HDF5"], exclude: ["Fixtures"]),
         .testTarget(name: "ActivationsTests", dependencies: ["Activations", "Engine", "Files", "HDF5", "TestSupport"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Attacks", "Engine", "TestSupport"], exclude: ["Golden"]),
