@@ -53,8 +53,31 @@ def conv_dynamic_batch():
     return helper.make_model(graph, producer_name="neuron-probe-fixtures", opset_imports=[helper.make_opsetid("", 17)])
 
 
+def matmul_softmax():
+    """x (batch, 1, 2, 3) → Flatten → MatMul(B (6, 4)) → Add(c (4)) → Sigmoid → Dropout → MatMul(D (4, 2)) → Softmax, as
+    PyTorch exports a Linear without Gemm; c[i] = i / 4, D from the same formula as the weights."""
+    b = numpy_helper.from_array(values((6, 4)), "B")
+    c = numpy_helper.from_array((np.arange(4) / 4).astype(np.float32), "c")
+    d = numpy_helper.from_array(values((4, 2), scale=4.0), "D")
+    nodes = [
+        helper.make_node("Flatten", ["x"], ["f"], name="flatten", axis=1),
+        helper.make_node("MatMul", ["f", "B"], ["m"], name="fc1.matmul"),
+        helper.make_node("Add", ["m", "c"], ["a"], name="fc1.add"),
+        helper.make_node("Sigmoid", ["a"], ["s"], name="sigmoid"),
+        helper.make_node("Dropout", ["s"], ["d"], name="dropout"),
+        helper.make_node("MatMul", ["d", "D"], ["logits"], name="fc2"),
+        helper.make_node("Softmax", ["logits"], ["p"], name="softmax", axis=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1, 2, 3])],
+        [helper.make_tensor_value_info("p", TensorProto.FLOAT, ["batch", 2])], initializer=[b, c, d])
+    return helper.make_model(graph, producer_name="neuron-probe-fixtures", opset_imports=[helper.make_opsetid("", 13)])
+
+
 if __name__ == "__main__":
-    for name, model in [("gemm-relu.onnx", gemm_relu()), ("conv-dynamic-batch.onnx", conv_dynamic_batch())]:
+    for name, model in [
+        ("gemm-relu.onnx", gemm_relu()), ("conv-dynamic-batch.onnx", conv_dynamic_batch()), ("matmul-softmax.onnx", matmul_softmax()),
+    ]:
         onnx.checker.check_model(model)
         (HERE / name).write_bytes(model.SerializeToString())
         print("wrote", HERE / name)
