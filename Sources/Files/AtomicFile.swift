@@ -97,6 +97,29 @@ extension AtomicFile {
         try write(to: path, verify: { try NeuronProbeFile.open($0, as: kind).close() }, body)
     }
 
+    /// Creates the directory `path` (and its parents) unless it exists.
+    /// - Throws: `AtomicFileError` in one line when it cannot (a parent is a file, read-only, or missing on a read-only file system).
+    public static func makeDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw AtomicFileError("cannot use \(path) as a directory: it is a file; choose another") }
+            return
+        }
+        guard mkdirAll(path) else {
+            throw AtomicFileError("cannot create the directory \(path): \(String(cString: strerror(errno))); choose another")
+        }
+    }
+
+    /// mkdir -p, reporting failure through errno.
+    private static func mkdirAll(_ path: String) -> Bool {
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        if parent != path, !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) {
+            guard mkdirAll(parent) else { return false }
+        }
+        return mkdir(path, 0o755) == 0 || errno == EEXIST
+    }
+
     /// Throws unless the directory `path` would be written into exists.
     public static func requireDirectory(of path: String) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path

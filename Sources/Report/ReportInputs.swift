@@ -117,6 +117,11 @@ public struct ReportInputs: Sendable {
             }
         }
         guard !inputs.files.isEmpty else { throw ReportError.unreadable("no input files: give model, units, attack, transfer or Lipschitz files") }
+        for activation in activationFiles where !inputs.units.contains(where: { $0.contents.activationsSHA256 == activation.sha256 }) {
+            inputs.notes.append(
+                "\(activation.path) is an activation file, which the report shows through a units analysis of it (probe units \(activation.path)); it is listed in the provenance"
+            )
+        }
         for index in inputs.units.indices {
             let contents = inputs.units[index].contents
             let candidates =

@@ -50,7 +50,7 @@ public enum ReportWriter {
             throw ReportError.unreadable("\(output.path) is one of the report's inputs: choose another -o directory")
         }
         // Only now, with nothing refused, may the directories be made.
-        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
+        try AtomicFile.makeDirectory(figures.path)
         try AtomicFile.write(outputs)
         return Written(
             html: root.appendingPathComponent("report.html").path, markdown: root.appendingPathComponent("report.md").path,

@@ -1008,3 +1008,13 @@ def test_an_output_naming_a_file_is_refused_in_one_line(pipeline, tmp_path):
     assert not backtrace_in(result.stderr), describe(result)
     assert target.read_bytes() == before, f"{target} changed"
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name], f"left behind: {list(tmp_path.iterdir())}"
+
+
+def test_an_output_directory_that_cannot_be_made_is_refused_in_one_line(pipeline, tmp_path):
+    # /proc takes no new directories, even for root.
+    result = run_in(tmp_path, [pipeline.probe, "report", pipeline.path("fc100.h5"), "-o", "/proc/neuron-probe-report"])
+    assert result.returncode != 0, describe(result)
+    lines = error_lines(result)
+    assert len(lines) == 1, f"not one line of error:\n{describe(result)}"
+    assert "/proc/neuron-probe-report" in lines[0] and "cannot create the directory" in lines[0], lines[0]
+    assert "NSCocoaErrorDomain" not in result.stderr and not backtrace_in(result.stderr), describe(result)

@@ -61,8 +61,8 @@ public final class Pipeline {
         created = [directory, directory.appendingPathComponent(models).standardizedFileURL].filter {
             !FileManager.default.fileExists(atPath: $0.path)
         }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent(models), withIntermediateDirectories: true)
+        try AtomicFile.makeDirectory(directory.path)
+        try AtomicFile.makeDirectory(directory.appendingPathComponent(models).standardizedFileURL.path)
         earlier = (try? JSONDecoder().decode(RunManifest.self, from: Data(contentsOf: manifestURL)))?.stages ?? []
         manifest = RunManifest(
             experiment: experiment, dataset: dataset, budget: budget, protocolChoices: protocolChoices, toolVersion: ToolInfo.version,
