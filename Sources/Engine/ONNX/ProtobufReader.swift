@@ -56,32 +56,23 @@ struct ProtobufReader {
 
         /// A repeated float field: one fixed32, or (packed) a length-delimited run of them.
         func floats() throws -> [Float] {
-            switch wireType {
-            case .fixed32: return [try float()]
-            case .lengthDelimited:
-                guard bytes.count % 4 == 0 else {
-                    throw ProtobufError.malformed("packed floats of field \(number) are \(bytes.count) bytes, not a multiple of 4")
-                }
-                return stride(from: bytes.startIndex, to: bytes.endIndex, by: 4).map {
-                    Float(bitPattern: ProtobufReader.littleEndian32(bytes[$0..<($0 + 4)]))
-                }
-            default: throw ProtobufError.wrongWireType(field: number, expected: "fixed32 or packed floats")
-            }
+            try fixedWidth(.fixed32, width: 4, name: "floats") { Float(bitPattern: ProtobufReader.littleEndian32($0)) }
         }
 
         /// A repeated double field: one fixed64, or (packed) a length-delimited run of them.
         func doubles() throws -> [Double] {
-            switch wireType {
-            case .fixed64: return [Double(bitPattern: ProtobufReader.littleEndian64(bytes))]
-            case .lengthDelimited:
-                guard bytes.count % 8 == 0 else {
-                    throw ProtobufError.malformed("packed doubles of field \(number) are \(bytes.count) bytes, not a multiple of 8")
-                }
-                return stride(from: bytes.startIndex, to: bytes.endIndex, by: 8).map {
-                    Double(bitPattern: ProtobufReader.littleEndian64(bytes[$0..<($0 + 8)]))
-                }
-            default: throw ProtobufError.wrongWireType(field: number, expected: "fixed64 or packed doubles")
+            try fixedWidth(.fixed64, width: 8, name: "doubles") { Double(bitPattern: ProtobufReader.littleEndian64($0)) }
+        }
+
+        /// A repeated fixed-width field: one value of `single` wire type, or a packed run of `width`-byte values.
+        private func fixedWidth<T>(_ single: WireType, width: Int, name: String, _ value: (ArraySlice<UInt8>) -> T) throws -> [T] {
+            guard wireType == single || wireType == .lengthDelimited else {
+                throw ProtobufError.wrongWireType(field: number, expected: "\(single) or packed \(name)")
             }
+            guard bytes.count % width == 0 else {
+                throw ProtobufError.malformed("packed \(name) of field \(number) are \(bytes.count) bytes, not a multiple of \(width)")
+            }
+            return stride(from: bytes.startIndex, to: bytes.endIndex, by: width).map { value(bytes[$0..<($0 + width)]) }
         }
     }
 
