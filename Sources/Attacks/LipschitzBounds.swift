@@ -50,7 +50,8 @@ public struct LipschitzReport: Sendable, Codable, Equatable {
 /// dense layers by their largest singular value; convolutions by the Fourier bound sup_ξ ‖Â(ξ)‖
 /// over the spatial frequencies ξ of the input grid, Â(ξ) the (out × in) matrix of the kernels'
 /// discrete Fourier transforms (exact for circular convolution, an upper bound for zero padding and
-/// for strides > 1); ReLU, maxout, tanh ≤ 1; sigmoid ≤ 1/4; max-pooling ≤ ⌈size/stride⌉ (1 for
+/// for strides > 1); ReLU, maxout, tanh ≤ 1; sigmoid ≤ 1/4; average pooling ≤ ⌈size/stride⌉/size
+/// (Schur's test); an input normalisation 1/min std; max-pooling ≤ ⌈size/stride⌉ (1 for
 /// windows that do not overlap: each input sits in at most ⌈size/stride⌉² windows). Singular values
 /// are LAPACK `dgesvd`'s, in double precision from the float32 weights, raised by `rounding` so
 /// that a bound never falls below the exact norm by rounding.
@@ -81,6 +82,14 @@ public enum LipschitzBounds {
                 guard let pool = layer as? MaxPool2D else { preconditionFailure("\(layer.name): of kind maxpool2d but not a MaxPool2D layer") }
                 let overlap = (pool.size + pool.stride - 1) / pool.stride
                 return bound(Double(overlap), overlap == 1 ? "non-expansive (windows do not overlap)" : "each input in at most \(overlap)² windows")
+            case .avgpool2d:
+                guard let pool = layer as? AvgPool2D else { preconditionFailure("\(layer.name): of kind avgpool2d but not an AvgPool2D layer") }
+                // Schur's test: rows of the averaging matrix sum to 1, columns to at most ⌈size/stride⌉²/size².
+                let overlap = (pool.size + pool.stride - 1) / pool.stride
+                return bound(Double(overlap) / Double(pool.size), "Schur test: √(row sum · column sum) = ⌈size/stride⌉/size")
+            case .normalize:
+                guard let normalize = layer as? Normalize else { preconditionFailure("\(layer.name): of kind normalize but not a Normalize layer") }
+                return bound(Double(normalize.std.value.scalars.map { 1 / $0 }.max() ?? 1), "1 / smallest std")
             // Flatten and dropout are the identity at inference.
             case .relu, .tanh, .maxout, .flatten, .dropout: return bound(1, "non-expansive")
             }

@@ -228,6 +228,8 @@ public enum LayerFactory {
                 name: name, inChannels: try setting("in_channels"), outChannels: try setting("out_channels"),
                 kernel: try setting("kernel"), stride: try setting("stride"), padding: try setting("padding"))
         case .maxpool2d: return MaxPool2D(name: name, size: try setting("size"), stride: try setting("stride"))
+        case .avgpool2d: return AvgPool2D(name: name, size: try setting("size"), stride: try setting("stride"))
+        case .normalize: return Normalize(name: name, channels: try setting("channels"))
         case .maxout: return Maxout(name: name, pieces: try setting("pieces"))
         case .dropout:
             guard let rate = configuration["rate"], rate >= 0, rate < 1 else {

@@ -2,7 +2,7 @@
 /// (`kind` attributes). Code that treats kinds differently switches over all of them, so a new
 /// kind cannot be given a Lipschitz bound, an initialisation or a nonlinearity by accident.
 public enum LayerKind: String, CaseIterable, Sendable, Codable {
-    case dense, conv2d, maxpool2d, maxout, dropout, relu, sigmoid, tanh, flatten
+    case dense, conv2d, maxpool2d, avgpool2d, maxout, dropout, relu, sigmoid, tanh, flatten, normalize
 
     /// The nonlinearity the layer applies, as recorded on its activation dataset: the function for
     /// activation layers, `max` for pooling, `none` for affine and reshaping layers.
@@ -10,7 +10,8 @@ public enum LayerKind: String, CaseIterable, Sendable, Codable {
         switch self {
         case .relu, .sigmoid, .tanh, .maxout: return rawValue
         case .maxpool2d: return "max"
-        case .dense, .conv2d, .dropout, .flatten: return "none"
+        case .avgpool2d: return "mean"
+        case .dense, .conv2d, .dropout, .flatten, .normalize: return "none"
         }
     }
 
@@ -19,7 +20,7 @@ public enum LayerKind: String, CaseIterable, Sendable, Codable {
     public var copiesInputAtInference: Bool {
         switch self {
         case .flatten, .dropout: return true
-        case .dense, .conv2d, .maxpool2d, .maxout, .relu, .sigmoid, .tanh: return false
+        case .dense, .conv2d, .maxpool2d, .avgpool2d, .maxout, .relu, .sigmoid, .tanh, .normalize: return false
         }
     }
 }

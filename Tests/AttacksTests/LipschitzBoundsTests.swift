@@ -72,6 +72,29 @@ final class LipschitzBoundsTests: XCTestCase {
         XCTAssertLessThanOrEqual(operatorNorm(matrix), bound * (1 + 1e-4))
     }
 
+    func testAnAveragePoolBoundIsNeverBelowItsOperatorNorm() throws {
+        for (size, stride) in [(2, 2), (3, 2), (3, 1)] {
+            let pool = AvgPool2D(name: "pool", size: size, stride: stride)
+            let model = try Sequential(inputShape: [1, 7, 7], layers: [pool])
+            var g = SeededGenerator(seed: 0)
+            let columns: [[Float]] = (0..<49).map { j in
+                var e = Tensor.zeros([1, 1, 7, 7])
+                e.scalars[j] = 1
+                return pool.forward(e, mode: .inference, generator: &g).output.scalars
+            }
+            let rows = columns[0].count
+            let matrix = Tensor(shape: [rows, 49], scalars: (0..<rows).flatMap { r in columns.map { $0[r] } })
+            let bound = LipschitzBounds.bounds(of: model)[0].bound
+            XCTAssertLessThanOrEqual(operatorNorm(matrix), bound * (1 + 1e-6), "size \(size), stride \(stride)")
+            XCTAssertLessThanOrEqual(bound, 1, "averaging never expands: size \(size), stride \(stride)")
+        }
+    }
+
+    func testANormalizationIsBoundedByOneOverItsSmallestStd() throws {
+        let model = try Sequential(inputShape: [3, 2, 2], layers: [Normalize(name: "n", mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 0.2])])
+        XCTAssertEqual(LipschitzBounds.bounds(of: model)[0].bound, 5, accuracy: 1e-6)
+    }
+
     func testElementwiseBoundsAndTheirProduct() throws {
         var g = SeededGenerator(seed: 4)
         let model = try Architecture("conv-small").build(inputShape: [1, 28, 28], generator: &g)

@@ -72,6 +72,36 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(gx.scalars, [1, 0, 0, 2, 0, 0, 0, 0])
     }
 
+    func testAvgPoolGradientMatchesFiniteDifferences() {
+        checkGradient(of: AvgPool2D(name: "pool", size: 2), at: randomTensor([2, 3, 6, 4], seed: 5))
+    }
+
+    func testAvgPoolWithOverlappingWindowsGradientMatchesFiniteDifferences() {
+        checkGradient(of: AvgPool2D(name: "pool", size: 3, stride: 2), at: randomTensor([2, 2, 7, 5], seed: 6))
+    }
+
+    func testAvgPoolOutputIsTheMeanOfEachWindow() {
+        var g = SeededGenerator(seed: 0)
+        let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 2, 3, 4, 5, 6, 7, 9])
+        XCTAssertEqual(AvgPool2D(name: "pool", size: 2).forward(x, mode: .inference, generator: &g).output.scalars, [3.5, 5.75])
+    }
+
+    func testNormalizeGradientsMatchFiniteDifferences() {
+        let normalize = Normalize(name: "normalize", mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3])
+        checkGradient(of: normalize, at: randomTensor([2, 3, 4, 3], seed: 8, low: 0, high: 1))
+    }
+
+    func testNormalizeSubtractsTheChannelMeanAndDividesByItsStd() {
+        var g = SeededGenerator(seed: 0)
+        let x = Tensor(shape: [1, 2, 1, 2], scalars: [0.5, 1, 0.25, 0])
+        let y = Normalize(name: "n", mean: [0.5, 0.25], std: [0.5, 0.25]).forward(x, mode: .inference, generator: &g).output
+        XCTAssertEqual(y.scalars, [0, 1, 0, -1])
+    }
+
+    func testNormalizeNeverTrainsItsMeanAndStd() {
+        XCTAssertTrue(Normalize(name: "n", channels: 3).parameters.allSatisfy { !$0.trainable && !$0.decays })
+    }
+
     func testReLUGradientMatchesFiniteDifferences() {
         checkGradient(of: ReLU(name: "relu"), at: randomTensor([4, 9], seed: 6), step: 1e-3)
     }

@@ -6,8 +6,8 @@ final class LayerKindTests: XCTestCase {
     private let settings: [LayerKind: [String: Double]] = [
         .dense: ["inputs": 4, "outputs": 2],
         .conv2d: ["in_channels": 1, "out_channels": 2, "kernel": 3, "stride": 1, "padding": 1],
-        .maxpool2d: ["size": 2, "stride": 2], .maxout: ["pieces": 2], .dropout: ["rate": 0.5],
-        .relu: [:], .sigmoid: [:], .tanh: [:], .flatten: [:],
+        .maxpool2d: ["size": 2, "stride": 2], .avgpool2d: ["size": 3, "stride": 2], .maxout: ["pieces": 2], .dropout: ["rate": 0.5],
+        .relu: [:], .sigmoid: [:], .tanh: [:], .flatten: [:], .normalize: ["channels": 3],
     ]
 
     func testEveryKindRebuildsFromItsNameAndSettings() throws {
