@@ -15,6 +15,11 @@ public struct Evaluation: Sendable, Codable {
     public var meanConfidence: Float
     /// The predicted class of each example.
     public var predictions: [Int]
+    /// Each example's logits, when asked for.
+    public var logits: [[Float]]?
+    /// Each example's input gradient ∂Lᵢ/∂xᵢ of the cross-entropy at its own label (a saliency
+    /// map, the gradient FGSM takes the sign of), flattened, when asked for.
+    public var inputGradients: [[Float]]?
 }
 
 /// A model's evaluation on a data set split, with what it was evaluated on: what `probe eval`
@@ -48,7 +53,7 @@ public struct ModelEvaluation: Sendable, Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case model, modelSHA256 = "model_sha256", architecture, dataset, split, count, error, accuracy
-        case meanConfidence = "mean_confidence", loss, predictions
+        case meanConfidence = "mean_confidence", loss, predictions, logits, inputGradients = "input_gradients"
     }
 
     /// The figures at the top level, as `probe eval --json` writes them; predictions only when asked for.
@@ -66,5 +71,7 @@ public struct ModelEvaluation: Sendable, Encodable {
         try container.encode(evaluation.meanConfidence, forKey: .meanConfidence)
         try container.encode(evaluation.loss, forKey: .loss)
         if includesPredictions { try container.encode(evaluation.predictions, forKey: .predictions) }
+        try container.encodeIfPresent(evaluation.logits, forKey: .logits)
+        try container.encodeIfPresent(evaluation.inputGradients, forKey: .inputGradients)
     }
 }

@@ -37,6 +37,8 @@ public struct ModelMetadata: Sendable {
     public var created: String = ""
     /// SHA-256 of the whole file (filled in when loading).
     public var sha256: String = ""
+    /// The file an imported network came from (nil for networks trained here).
+    public var source: ModelSource?
 
     /// Metadata for a model of `architecture` trained on `dataset` with `training`.
     public init(architecture: String, activation: String, inputShape: [Int], classNames: [String], dataset: String, training: TrainingConfiguration) {
@@ -93,7 +95,7 @@ public enum ModelFile {
 
             let training = try root.createGroup("training")
             let t = metadata.training
-            try training.setAttribute("optimizer", t.optimizer.rawValue)
+            try training.setAttribute("optimizer", metadata.source == nil ? t.optimizer.rawValue : "none")
             try training.setAttribute("learning_rate", Double(t.effectiveLearningRate))
             try training.setAttribute("momentum", Double(t.momentum))
             try training.setAttribute("batch_size", Int64(t.batchSize))
@@ -114,6 +116,7 @@ public enum ModelFile {
             _ = try history.write("validation_loss", h.map { $0.validationLoss ?? .nan }, shape: [h.count])
             _ = try history.write("validation_accuracy", h.map { $0.validationAccuracy ?? .nan }, shape: [h.count])
             _ = try history.write("seconds", h.map(\.seconds), shape: [h.count])
+            if let source = metadata.source { try write(source, to: root) }
             try file.close()
         }
     }
@@ -122,6 +125,16 @@ public enum ModelFile {
     /// parameter shapes (a file whose spec and weights disagree would be reported as what it is not).
     static func checkArchitecture(of model: Sequential, against metadata: ModelMetadata, path: String) throws {
         let spec = metadata.architecture
+        if spec.hasPrefix("onnx:") {
+            // An imported network has no spec to rebuild: its layers are what the import made.
+            guard let source = metadata.source, source.format == "onnx" else {
+                throw NetworkError.invalidModelFile("\(path): its architecture '\(spec)' is imported but the file has no /source group")
+            }
+            guard source.mean.isEmpty == (model.layers.first?.kind != .normalize) else {
+                throw NetworkError.invalidModelFile("\(path): /source records a normalisation the layers do not start with (or the reverse)")
+            }
+            return
+        }
         let architecture: Architecture
         do {
             architecture =
@@ -145,7 +158,17 @@ public enum ModelFile {
     /// Reads a model file written by `save`.
     /// - Throws: `NetworkError.invalidModelFile` with one line saying what is wrong (not HDF5, another
     ///   kind of neuron-probe file, a newer format version, a missing weight, a NaN weight).
+    /// An ONNX file (`.onnx`) is imported on the fly (`ModelImport.load`), with the normalisation its metadata gives.
     public static func load(_ path: String) throws -> (model: Sequential, metadata: ModelMetadata) {
+        if ModelImport.isONNX(path) {
+            do {
+                return try ModelImport.load(path)
+            } catch let error as ONNXError {
+                throw NetworkError.invalidModelFile("\(path): \(error)")
+            } catch let error as ProtobufError {
+                throw NetworkError.invalidModelFile("\(path): not an ONNX model: \(error)")
+            }
+        }
         let file = try NeuronProbeFile.open(path, as: .model)
         let root = file.root
         let names = try root.stringArrayAttribute("layer_names")
@@ -211,6 +234,7 @@ public enum ModelFile {
             inputShape: inputShape, classNames: try root.stringArrayAttribute("class_names"),
             dataset: try root.stringAttribute("dataset"), training: configuration)
         metadata.maxoutPieces = Int(try root.attribute("maxout_pieces", as: Int64.self))
+        if root.contains("source") { metadata.source = try readSource(root.openGroup("source")) }
         try checkArchitecture(of: model, against: metadata, path: path)
         metadata.datasetSHA256 = try root.stringAttribute("dataset_sha256")
         metadata.trainSubset = TrainingSubset(rawValue: try training.stringAttribute("train_subset")) ?? .all
@@ -222,5 +246,28 @@ public enum ModelFile {
         try file.close()
         metadata.sha256 = try Checksum.sha256(ofFile: path)
         return (model, metadata)
+    }
+
+    /// `/source`: where an imported network came from.
+    private static func write(_ source: ModelSource, to root: Group) throws {
+        let group = try root.createGroup("source")
+        try group.setAttribute("format", source.format)
+        try group.setAttribute("file", source.file)
+        try group.setAttribute("sha256", source.sha256)
+        try group.setAttribute("producer", source.producer)
+        try group.setAttribute("opset", source.opset)
+        try group.setAttribute("notes", source.notes)
+        try group.setAttribute("mean", source.mean.map(Double.init))
+        try group.setAttribute("std", source.std.map(Double.init))
+    }
+
+    private static func readSource(_ group: Group) throws -> ModelSource {
+        var source = ModelSource(
+            file: try group.stringAttribute("file"), sha256: try group.stringAttribute("sha256"), producer: try group.stringAttribute("producer"),
+            opset: try group.attribute("opset", as: Int64.self), notes: try group.stringArrayAttribute("notes"),
+            mean: try group.arrayAttribute("mean", as: Double.self).map(Float.init),
+            std: try group.arrayAttribute("std", as: Double.self).map(Float.init))
+        source.format = try group.stringAttribute("format")
+        return source
     }
 }

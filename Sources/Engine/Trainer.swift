@@ -158,15 +158,19 @@ public struct Trainer {
     }
 
     /// Loss, accuracy, mean confidence and predictions of `model` on a labelled set (inference mode).
-    public static func evaluate(_ model: Sequential, images: Tensor, labels: [Int], batchSize: Int = 1000) -> Evaluation {
+    public static func evaluate(
+        _ model: Sequential, images: Tensor, labels: [Int], batchSize: Int = 1000, keepLogits: Bool = false, keepInputGradients: Bool = false
+    ) -> Evaluation {
         var lossSum = 0.0, confidence = 0.0, correct = 0
         var predictions: [Int] = []
+        var logitRows: [[Float]] = [], gradientRows: [[Float]] = []
         predictions.reserveCapacity(labels.count)
         var first = 0
         while first < labels.count {
             let end = min(first + batchSize, labels.count)
-            let logits = model.forward(images.rows(first..<end)).output
-            let result = SoftmaxCrossEntropy.evaluate(logits: logits, labels: Array(labels[first..<end]))
+            let batch = images.rows(first..<end), batchLabels = Array(labels[first..<end])
+            let logits = model.forward(batch).output
+            let result = SoftmaxCrossEntropy.evaluate(logits: logits, labels: batchLabels)
             let predicted = Softmax.argmax(result.probabilities)
             for (i, p) in predicted.enumerated() {
                 confidence += Double(result.probabilities.scalars[i * result.probabilities.rowSize + p])
@@ -174,11 +178,17 @@ public struct Trainer {
             }
             lossSum += result.losses.reduce(0.0) { $0 + Double($1) }
             predictions += predicted
+            if keepLogits { logitRows += (0..<(end - first)).map { Array(logits.scalars[($0 * logits.rowSize)..<(($0 + 1) * logits.rowSize)]) } }
+            if keepInputGradients {
+                let gradient = model.inputGradient(batch, labels: batchLabels).gradient
+                gradientRows += (0..<(end - first)).map { Array(gradient.scalars[($0 * gradient.rowSize)..<(($0 + 1) * gradient.rowSize)]) }
+            }
             first = end
         }
         let n = Double(max(labels.count, 1))
         return Evaluation(
             count: labels.count, loss: Float(lossSum / n), accuracy: Float(Double(correct) / n),
-            meanConfidence: Float(confidence / n), predictions: predictions)
+            meanConfidence: Float(confidence / n), predictions: predictions,
+            logits: keepLogits ? logitRows : nil, inputGradients: keepInputGradients ? gradientRows : nil)
     }
 }

@@ -23,7 +23,7 @@ struct Probe: ParsableCommand {
         version: ToolInfo.version,
         subcommands: [
             Train.self, Eval.self, Record.self, Units.self, Attack.self, Transfer.self, Lipschitz.self, ReportCommand.self, DemoCommand.self,
-            ReproduceCommand.self, Inspect.self, Merge.self,
+            ReproduceCommand.self, ImportCommand.self, Inspect.self, Merge.self,
             DataCommand.self,
             SystemCommand.self,
         ])

@@ -1,4 +1,5 @@
 import Foundation
+import Files
 import XCTest
 @testable import Engine
 
@@ -50,9 +51,42 @@ final class ONNXImportTests: XCTestCase {
         assertClose(got, want, scale: 8)
     }
 
+    func testAConvWithPaddingAndAReshapeToBatchFeaturesImportsAsAConvolutionAndAFlatten() throws {
+        let network = try ONNXImport.sequential(try model("conv-dynamic-batch.onnx"))
+        XCTAssertEqual(network.layers.map(\.kind), [.conv2d, .flatten])
+        XCTAssertEqual(network.inputShape, [1, 5, 5])
+        var g = SeededGenerator(seed: 4)
+        let x = (0..<50).map { _ in Double(g.nextUniform()) }
+        let w = weights(18)
+        var want: [Double] = []
+        for n in 0..<2 {
+            for map in 0..<2 {
+                for i in 0..<5 {
+                    for j in 0..<5 {
+                        // 3×3 cross-correlation with one pixel of zeros on every side, no bias.
+                        var sum = 0.0
+                        for a in 0..<3 {
+                            for b in 0..<3 where (0..<5).contains(i + a - 1) && (0..<5).contains(j + b - 1) {
+                                sum += w[map * 9 + a * 3 + b] * x[n * 25 + (i + a - 1) * 5 + j + b - 1]
+                            }
+                        }
+                        want.append(sum)
+                    }
+                }
+            }
+        }
+        assertClose(network.predict(Tensor(shape: [2, 1, 5, 5], scalars: x.map(Float.init))).scalars, want, scale: 9)
+    }
+
     func testUnsupportedOperatorsAreNamedWithTheirNodesAndNothingImports() throws {
-        XCTAssertThrowsError(try ONNXImport.sequential(try model("conv-dynamic-batch.onnx"))) { error in
-            XCTAssertEqual("\(error)", "cannot import the ONNX model: unsupported operators: Conv (node conv1)")
+        var m = try model("matmul-softmax.onnx")
+        m.graph.nodes[1].opType = "LSTM"
+        m.graph.nodes[3].opType = "Attention"
+        m.graph.nodes[3].domain = "com.microsoft"
+        XCTAssertThrowsError(try ONNXImport.sequential(m)) { error in
+            XCTAssertTrue(
+                "\(error)".hasPrefix("cannot import the ONNX model: unsupported operators: LSTM (node fc1.matmul), Attention (node sigmoid); "),
+                "\(error)")
         }
     }
 
@@ -73,5 +107,41 @@ final class ONNXImportTests: XCTestCase {
         var m = try model("gemm-relu.onnx")
         m.graph.inputs[0].shape = [.parameter("batch"), .parameter("features")]
         XCTAssertThrowsError(try ONNXImport.sequential(m)) { XCTAssertTrue("\($0)".contains("no fixed shape"), "\($0)") }
+    }
+
+    func testAnImportedModelFileRecordsItsSourceAndNormalisationAndLoadsBackComputingTheSame() throws {
+        let source = ONNXDecodingTests.fixtures.appendingPathComponent("conv-dynamic-batch.onnx").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("imported-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let normalization = try InputNormalization(mean: [0.5], std: [0.25])
+        let summary = try ModelImport.write(source, to: output, normalization: normalization)
+        XCTAssertEqual(summary.layers.map(\.kind), ["normalize", "conv2d", "flatten"])
+        let (network, metadata) = try ModelFile.load(output)
+        XCTAssertEqual(metadata.architecture, "onnx:conv")
+        XCTAssertEqual(metadata.source?.sha256, try Checksum.sha256(ofFile: source))
+        XCTAssertEqual(metadata.source?.producer, "neuron-probe-fixtures")
+        XCTAssertEqual(metadata.source?.opset, 17)
+        XCTAssertEqual(metadata.source?.mean, [0.5])
+        XCTAssertEqual(metadata.source?.std, [0.25])
+        // The file's network is the import's: the normalisation first, then the graph, value for value.
+        let x = Tensor(shape: [1, 1, 5, 5], scalars: (0..<25).map { Float($0) / 25 })
+        let plain = try ONNXImport.sequential(try model("conv-dynamic-batch.onnx"))
+        let normalized = Tensor(shape: x.shape, scalars: x.scalars.map { ($0 - 0.5) / 0.25 })
+        XCTAssertEqual(network.predict(x).scalars, plain.predict(normalized).scalars)
+    }
+
+    func testAnONNXFileLoadsWhereAModelFileGoes() throws {
+        let source = ONNXDecodingTests.fixtures.appendingPathComponent("gemm-relu.onnx").path
+        let (network, metadata) = try ModelFile.load(source)
+        XCTAssertEqual(network.layers.map(\.kind), [.dense, .relu])
+        XCTAssertEqual(metadata.classNames, ["0", "1", "2"])
+        XCTAssertEqual(metadata.sha256, try Checksum.sha256(ofFile: source))
+    }
+
+    func testANormalisationForTheWrongNumberOfChannelsIsRefused() throws {
+        let source = ONNXDecodingTests.fixtures.appendingPathComponent("conv-dynamic-batch.onnx").path
+        XCTAssertThrowsError(try ModelImport.load(source, normalization: try InputNormalization(mean: [0.5, 0.5, 0.5], std: [0.2, 0.2, 0.2]))) {
+            XCTAssertTrue("\($0)".contains("the network's input has 1 channel"), "\($0)")
+        }
     }
 }

@@ -6,6 +6,8 @@ public struct ONNXModel: Sendable, Equatable {
     public var irVersion: Int64
     /// `ModelProto.producer_name` ("pytorch").
     public var producerName: String
+    /// `ModelProto.producer_version` ("2.13.0").
+    public var producerVersion = ""
     /// The operator set version of each domain ("" is the default ONNX domain).
     public var opsets: [String: Int64]
     /// `ModelProto.metadata_props`.
@@ -23,6 +25,7 @@ public struct ONNXModel: Sendable, Equatable {
             switch field.number {
             case 1: model.irVersion = field.int64
             case 2: model.producerName = try field.string()
+            case 3: model.producerVersion = try field.string()
             case 7:
                 model.graph = try ONNXGraph.decode(try field.message())
                 sawGraph = true
@@ -133,6 +136,8 @@ public enum ONNXAttribute: Sendable, Equatable {
     public var int: Int64? { if case .int(let v) = self { return v } else { return nil } }
     /// The value as a list of integers, if it is one.
     public var ints: [Int64]? { if case .ints(let v) = self { return v } else { return nil } }
+    /// The value as a string, if it is one.
+    public var string: String? { if case .string(let v) = self { return v } else { return nil } }
     /// The value as a float, if it is one.
     public var float: Float? { if case .float(let v) = self { return v } else { return nil } }
 
@@ -185,8 +190,10 @@ public struct ONNXTensor: Sendable, Equatable {
     public var dataType: Int64 = 0
     /// The values as doubles (exact for float32, int32 and int64 values up to 2⁵³), row-major.
     public var values: [Double] = []
-    /// Whether the values live in an external file (`data_location` EXTERNAL), which this reader does not follow.
+    /// Whether the values live in an external file (`data_location` EXTERNAL); `ONNXModel.load` reads them.
     public var isExternal = false
+    /// Where external values are (`external_data`: `location`, `offset`, `length`).
+    public var externalData: [String: String] = [:]
 
     /// The number of values its shape holds; nil for a negative size or a product past Int's range.
     public var count: Int? {
@@ -212,6 +219,9 @@ public struct ONNXTensor: Sendable, Equatable {
             case 8: tensor.name = try field.string()
             case 9: raw = field.bytes
             case 10: tensor.values += try field.doubles()
+            case 13:
+                let (key, value) = try ONNXModel.keyValue(try field.message())
+                tensor.externalData[key] = value
             case 14: tensor.isExternal = field.int64 == 1
             default: continue
             }
