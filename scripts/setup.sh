@@ -3,7 +3,8 @@
 # links, Fashion-MNIST, R with hdf5r, headless Chromium and its driver (the report is opened in a real
 # browser), and the Python packages of the interop tests (xarray, h5netcdf and netCDF4 among them: the
 # files are read as other tools read them; jupytext and nbclient run notebooks-md/; selenium drives
-# Chromium). Swift 6 must already be on PATH.
+# Chromium; PyTorch CPU, onnx, onnxruntime and onnxscript export and run the ONNX models the import is
+# checked against). Swift 6 must already be on PATH.
 set -euo pipefail
 
 packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libdeflate-dev libpng-dev pkg-config dataset-fashion-mnist python3 python3-pip r-cran-hdf5r chromium chromium-driver)
@@ -21,7 +22,7 @@ fi
 
 python_missing=()
 # module:package pairs, where the import name differs from the name on PyPI
-for entry in numpy scipy h5py pytest xarray h5netcdf netCDF4 pandas matplotlib jupytext nbclient nbformat ipykernel selenium; do
+for entry in numpy scipy h5py pytest xarray h5netcdf netCDF4 pandas matplotlib jupytext nbclient nbformat ipykernel selenium torch onnx onnxruntime onnxscript; do
   module=${entry%%:*} package=${entry#*:}
   python3 -c "import $module" 2>/dev/null || python_missing+=("$package")
 done

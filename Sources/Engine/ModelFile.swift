@@ -163,10 +163,8 @@ public enum ModelFile {
         if ModelImport.isONNX(path) {
             do {
                 return try ModelImport.load(path)
-            } catch let error as ONNXError {
-                throw NetworkError.invalidModelFile("\(path): \(error)")
-            } catch let error as ProtobufError {
-                throw NetworkError.invalidModelFile("\(path): not an ONNX model: \(error)")
+            } catch let error as ModelImportError {
+                throw NetworkError.invalidModelFile(error.description)
             }
         }
         let file = try NeuronProbeFile.open(path, as: .model)

@@ -3,7 +3,8 @@ files the tool writes and the documents that describe them (issue 12).
 
 One file of every kind and variant is written with the real tool on the tiny fixture data set
 (small models, one epoch, a few examples): model files of conv-small, a maxout, an autoencoder and
-sigmoid and tanh networks; activation files with and without --with-images, two shards and their
+sigmoid and tanh networks, and one `probe import` made of an ONNX file (normalize, avgpool2d, /source);
+activation files with and without --with-images, two shards and their
 merge; units files with images (and figures), PCA and rotations, and without images or rotations;
 attack files of FGSM with a fixed --target, PGD (--steps with --random-start), L-BFGS and noise
 (--stddev and --match); transfer files of the FGSM and noise files over two models and of the
@@ -192,6 +193,22 @@ def format_of(path):
 
 # --- one file of every kind and variant ---
 
+def write_onnx_conv(path):
+    """An ONNX file, made with onnx.helper: Conv 3x3 (2 maps), AveragePool 2, Flatten, Gemm to 10 classes."""
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(0)
+    weights = [numpy_helper.from_array(rng.normal(size=shape).astype(np.float32), name)
+               for name, shape in [("w", (2, 1, 3, 3)), ("b", (2,)), ("W", (10, 2 * 13 * 13)), ("c", (10,))]]
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["h"], name="conv", kernel_shape=[3, 3]),
+             helper.make_node("AveragePool", ["h"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
+             helper.make_node("Gemm", ["f", "W", "c"], ["y"], name="fc", transB=1)]
+    graph = helper.make_graph(nodes, "conv-avgpool", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1, 28, 28])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 10])], initializer=weights)
+    path.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString())
+    return path
+
+
 @pytest.fixture(scope="module")
 def written(probe, fixture_data, tmp_path_factory):
     """{kind: [(variant, path, walk)]} for files written by the tool in one directory."""
@@ -206,6 +223,7 @@ def written(probe, fixture_data, tmp_path_factory):
     fgsm, pgd, lbfgs, noise_matched, noise_sigma = (d / n for n in ("fgsm.h5", "pgd.h5", "lbfgs.h5", "noise-match.h5", "noise-stddev.h5"))
     transfer, transfer_amplified = d / "transfer.h5", d / "transfer-amplified.h5"
     data = [*DATA_ARGS]
+    imported, onnx_file = d / "imported.h5", write_onnx_conv(d / "conv-avgpool.onnx")
     data_dir = DATA_ARGS[DATA_ARGS.index("--data-dir"):]  # probe transfer reads the data set the attack files name
     steps = [
         ("model", "conv-small (conv2d, maxpool2d, relu, flatten, dense; P1, --validation)", conv,
@@ -236,13 +254,15 @@ def written(probe, fixture_data, tmp_path_factory):
          ["transfer", fgsm, noise_sigma, "--models", fc, conv, *data_dir]),
         ("transfer", "lbfgs over fc20-10, --amplify 0.1", transfer_amplified,
          ["transfer", lbfgs, "--models", fc, "--amplify", "0.1", *data_dir]),
+        ("model", "imported from ONNX with --mean/--std (normalize, conv2d, avgpool2d, flatten, dense; /source)", imported,
+         ["import", onnx_file, "--mean", "0.5", "--std", "0.25"]),
         *[("lipschitz", variant, d / f"{model.stem}.lipschitz.h5", ["lipschitz", model])
           for variant, model in [("conv-small (conv2d, relu, maxpool2d, flatten, dense)", conv), ("maxout10-10 (dropout, maxout)", maxout),
                                  ("fc20-10 (sigmoid)", fc), ("fc20-10 tanh", tanh), ("ae20-10", ae)]],
     ]
     files = {kind: [] for kind in KINDS}
     for kind, variant, output, args in steps:
-        quiet = [] if args[0] in ("merge", "transfer", "lipschitz") else ["--quiet"]  # no progress to quieten
+        quiet = [] if args[0] in ("merge", "transfer", "lipschitz", "import") else ["--quiet"]  # no progress to quieten
         result = run([probe, *args, "-o", output, *quiet], timeout=300)
         if result.returncode != 0 or not output.is_file():
             pytest.fail(f"{kind} ({variant}): " + describe(result), pytrace=False)

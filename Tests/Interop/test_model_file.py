@@ -55,6 +55,12 @@ def maxpool2d(x, size, stride):
     return windows.max(axis=(4, 5))
 
 
+def avgpool2d(x, size, stride):
+    """The mean of each size x size window, windows `stride` apart (no padding)."""
+    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    return windows.mean(axis=(4, 5))
+
+
 def forward(path, pixels):
     """The logits (float64, shape (N, classes)) of the model file at `path` for uint8 images (N, 28, 28)."""
     with h5py.File(path, "r") as f:
@@ -85,6 +91,11 @@ def forward(path, pixels):
                 x = np.tanh(x)
             elif kind == "flatten":
                 x = x.reshape(len(x), -1)
+            elif kind == "avgpool2d":  # the mean of each size x size window
+                x = avgpool2d(x, int(a["size"]), int(a["stride"]))
+            elif kind == "normalize":  # (x - mean[c]) / std[c], channel c on axis 1
+                shape = (1, -1) + (1,) * (x.ndim - 2)
+                x = (x - layer["mean"][()].astype(np.float64).reshape(shape)) / layer["std"][()].astype(np.float64).reshape(shape)
             else:
                 raise ValueError(f"layer {name}: unknown kind {kind!r}")
     return x

@@ -57,6 +57,13 @@ public struct InputNormalization: Sendable, Equatable {
     }
 }
 
+/// An ONNX file that cannot be imported: its path and why, in one line.
+public struct ModelImportError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
 /// Turns ONNX files into networks with model-file metadata, for `probe import` and for every
 /// command given an .onnx file where a model file goes.
 public enum ModelImport {
@@ -69,6 +76,18 @@ public enum ModelImport {
     /// - Throws: `ONNXError` (or `ProtobufError`) in one line saying what is wrong.
     public static func load(
         _ path: String, normalization: InputNormalization? = nil, classNames: [String]? = nil
+    ) throws -> (model: Sequential, metadata: ModelMetadata) {
+        do {
+            return try importing(path, normalization: normalization, classNames: classNames)
+        } catch let error as ONNXError {
+            throw ModelImportError(path: path, reason: "\(error)")
+        } catch let error as ProtobufError {
+            throw ModelImportError(path: path, reason: "not an ONNX model: \(error)")
+        }
+    }
+
+    private static func importing(
+        _ path: String, normalization: InputNormalization?, classNames: [String]?
     ) throws -> (model: Sequential, metadata: ModelMetadata) {
         let onnx = try ONNXModel.load(contentsOf: path)
         let imported = try ONNXImport.network(onnx)

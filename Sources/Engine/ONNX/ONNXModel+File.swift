@@ -7,7 +7,7 @@ extension ONNXModel {
     /// - Throws: `ONNXError` naming the file or the tensor when something cannot be read.
     public static func load(contentsOf path: String) throws -> ONNXModel {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ONNXError.notAModel("\(path) cannot be read")
+            throw ONNXError.unreadable("cannot be read (no such file, or no permission to read it)")
         }
         var model = try decode([UInt8](data))
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()

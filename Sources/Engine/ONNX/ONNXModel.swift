@@ -317,11 +317,14 @@ public enum ONNXError: Error, Equatable, CustomStringConvertible {
     case unsupportedDataType(tensor: String, dataType: Int64)
     /// A model this version cannot turn into a network (an operator, a shape, a weight).
     case cannotImport(String)
+    /// A file that cannot be read at all.
+    case unreadable(String)
 
     public var description: String {
         switch self {
         case .notAModel(let why): return "not an ONNX model: \(why)"
         case .cannotImport(let why): return "cannot import the ONNX model: \(why)"
+        case .unreadable(let why): return why
         case .unsupportedDataType(let tensor, let type):
             return "tensor \(tensor) has ONNX data type \(type), which neuron-probe does not read (float, double, int8, uint8, int32, int64)"
         }
