@@ -5,6 +5,9 @@ import Engine
 import Report
 import Files
 
+extension UnitKind: ExpressibleByArgument {}
+extension SpatialPool: ExpressibleByArgument {}
+
 /// `probe units`: units versus random directions, measured (Szegedy et al. 2014 §3).
 struct Units: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +26,12 @@ struct Units: ParsableCommand {
 
     @Option(name: .long, help: "The layer to analyse (comma-separated for several).")
     var layer: String
+
+    @Option(name: .long, help: "What a unit is: channel (a map pooled over positions; the default for conv layers) or position (every value).")
+    var unit: UnitKind?
+
+    @Option(name: .long, help: "How a channel's map becomes one score per image: max or mean.")
+    var pool = SpatialPool.max
 
     @Option(name: .long, parsing: .unconditional, help: "Random directions K (default: as many as the layer has live units).")
     var random: Int?
@@ -103,6 +112,8 @@ struct Units: ParsableCommand {
         options.principalComponents = pca
         options.seed = seed
         options.purityThreshold = threshold
+        options.unit = unit
+        options.pool = pool
         return options
     }
 
@@ -119,7 +130,7 @@ struct Units: ParsableCommand {
     private func table(_ r: UnitsLayerResult) -> String {
         func cell(_ i: Interval) -> String { String(format: "%.3f [%.3f, %.3f]", i.mean, i.low, i.high) }
         var lines = [
-            "layer \(r.layer): \(r.units.top.count) live units (\(r.deadUnits.count) dead), \(r.random.top.count) random directions, \(r.sampleCount) images, top \(top)"
+            "layer \(r.layer): \(r.liveUnitsDescription) (\(r.deadUnits.count) dead), \(r.random.top.count) random directions, \(r.sampleCount) images, top \(top)"
         ]
         lines.append(
             "  measure   " + "units [95% CI]".padding(toLength: 26, withPad: " ", startingAt: 0)

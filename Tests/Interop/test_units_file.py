@@ -1,7 +1,7 @@
 """Units files (`format = "neuron-probe/units"`, version 1): the acceptance test of `probe units`.
 
-Two fc30-30-10 networks (ReLU and sigmoid hidden units) are trained for 3 epochs on the tiny
-fixture data set, their hidden layers recorded over the 256 test images with the images, and
+Two fc30-30-10 networks (ReLU and sigmoid hidden units) and a conv-small (whose (N, C, H, W) layers
+are analysed by channel, each map max-pooled) are trained for 3 epochs on the tiny fixture data set, their hidden layers recorded over the 256 test images with the images, and
 analysed with
 
     probe units A.h5 --layer L1,L2 --top 20 --random 50 --rotations 3 --seed 7 -o U.h5 --json --quiet
@@ -49,7 +49,26 @@ COSINE_FLOAT32 = 2e-5
 NETWORKS = {
     "relu": (["--arch", "fc30-30-10", "--activation", "relu"], ["relu1", "relu2"]),
     "sigmoid": (["--arch", "fc30-30-10"], ["sigmoid1", "sigmoid2"]),
+    # (N, C, H, W) layers: channel units by default, each channel's map max-pooled over its positions.
+    "conv": (["--arch", "conv-small"], ["relu1", "pool2"]),
 }
+
+
+def scores(raw, directions, group):
+    """(N, M) float64 scores of each direction (rows of `directions`) as docs/units-file.md defines them:
+    <phi(x), d> for position units; for channel units the projection at every position, then pooled."""
+    d = directions.astype(np.float64)
+    if group.attrs["unit"] == "channel":
+        per_position = np.einsum("nchw,mc->nmhw", raw.astype(np.float64), d)
+        return per_position.max(axis=(2, 3)) if group.attrs["pool"] == "max" else per_position.mean(axis=(2, 3))
+    return raw.reshape(len(raw), -1).astype(np.float64) @ d.T
+
+
+def unit_scores(raw, group):
+    """(N, U): each unit's score, the values of the layer or each channel's pooled map."""
+    if group.attrs["unit"] == "channel":
+        return raw.max(axis=(2, 3)) if group.attrs["pool"] == "max" else raw.astype(np.float64).mean(axis=(2, 3))
+    return raw.reshape(len(raw), -1)
 
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -180,14 +199,16 @@ class Recomputation:
                 through_link = linked[()]
                 if through_link.dtype != direct.dtype or through_link.tobytes() != direct.tobytes():
                     self.problems["link"].append(f"{layer}: the virtual dataset gives other data")
-                phi = direct.reshape(len(direct), -1).astype(np.float64)
+                expected_unit = "channel" if direct.ndim == 4 else "position"
+                if group.attrs["unit"] != expected_unit or group.attrs["pool"] != ("max" if direct.ndim == 4 else "none"):
+                    self.problems["link"].append(f"{layer}: unit {group.attrs['unit']}, pool {group.attrs['pool']} for a layer of rank {direct.ndim}")
                 for family, fg in families(group):
-                    self.check_family(analysis.network, layer, family, fg, phi, labels, pixels, classes, k)
+                    self.check_family(analysis.network, layer, family, fg, direct, group, labels, pixels, classes, k)
 
-    def check_family(self, network, layer, family, fg, phi, labels, pixels, classes, k):
+    def check_family(self, network, layer, family, fg, direct, group, labels, pixels, classes, k):
         directions = fg["directions"][()]
-        assert directions.dtype == np.float32 and directions.shape[1] == phi.shape[1], (layer, family)
-        projections = phi @ directions.astype(np.float64).T  # (N, M), float64
+        assert directions.dtype == np.float32 and directions.shape[1] == int(group.attrs["units"]), (layer, family)
+        projections = scores(direct, directions, group)  # (N, M), float64
         top, bottom = fg["top"][()], fg["bottom"][()]
         assert top.dtype == bottom.dtype == np.int64, (layer, family)
         assert top.shape == bottom.shape == (len(directions), k), (layer, family, top.shape)
@@ -308,9 +329,8 @@ def test_dead_units_and_class_selectivity(analysis):
     with h5py.File(analysis.acts, "r") as a, h5py.File(analysis.units, "r") as r:
         labels = a["labels"][()].astype(np.int64)
         for layer in analysis.layers:
-            phi = a["layers"][layer][()]
-            phi = phi.reshape(len(phi), -1)
             group = r["units"][layer]
+            phi = unit_scores(a["layers"][layer][()], group)
             dead = np.flatnonzero(phi.min(axis=0) == phi.max(axis=0))
             stored_dead = group["dead_units"][()]
             assert isinstance(stored_dead, np.ndarray) and stored_dead.dtype == np.int64, type(stored_dead)
@@ -467,7 +487,7 @@ def test_activation_file_untouched_and_root_attributes(analysis):
         assert attrs["activations_file"] == str(analysis.acts)
         assert attrs["activations_sha256"] == analysis.acts_sha_before
         assert attrs["model_sha256"] == sha256(analysis.model)
-        assert attrs["model_architecture"] == "fc30-30-10" and attrs["split"] == "test"
+        assert attrs["model_architecture"] == NETWORKS[analysis.network][0][1] and attrs["split"] == "test"
         assert attrs["seed"] == SEED and attrs["top_k"] == TOP_K and attrs["picture_k"] == 9
         assert attrs["rotations"] == ROTATIONS and attrs["purity_threshold"] == 0.8
         assert attrs["bootstrap_resamples"] > 0

@@ -19,6 +19,10 @@ public struct UnitsAnalysisOptions: Sendable {
     public var purityThreshold = 0.8
     /// Bootstrap resamples for the 95% intervals.
     public var bootstrapResamples = 2000
+    /// What a unit is; nil: channels of (C, H, W) layers, values of the others.
+    public var unit: UnitKind?
+    /// How a channel's map is pooled into one score per image.
+    public var pool = SpatialPool.max
 
     /// The defaults: K = units, k = 100, R = 10, threshold 0.8.
     public init() {}
@@ -90,7 +94,11 @@ public struct DetectorCount: Sendable {
 public struct UnitsLayerResult: Sendable {
     /// The layer's name.
     public var layer: String
-    /// Values per sample.
+    /// What a unit is: a value of the layer, or a channel of its maps.
+    public var unitKind: UnitKind
+    /// How channel maps were pooled (nil for position units).
+    public var pool: SpatialPool?
+    /// Units per sample: values, or channels.
     public var unitCount: Int
     /// Samples analysed.
     public var sampleCount: Int
@@ -116,6 +124,15 @@ public struct UnitsLayerResult: Sendable {
     public var imagesAvailable: Bool
     /// What the numbers do and do not show, in plain words.
     public var verdict: String
+
+    /// The live units in words: "285 live units", or "6 live channels (max over positions)".
+    public var liveUnitsDescription: String {
+        let live = units.top.count
+        switch unitKind {
+        case .position: return "\(live) live units"
+        case .channel: return "\(live) live channels (each map's \(pool?.rawValue ?? "max") over its positions)"
+        }
+    }
 }
 
 /// Szegedy et al. (2014) §3 tested by numbers: are the images that most activate a unit,
@@ -152,23 +169,27 @@ public enum UnitsAnalysis {
         progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> UnitsLayerResult {
         let info = try file.layer(layer)
-        let n = file.count, u = info.units
+        let unitKind = options.unit ?? (info.shape.count == 4 ? .channel : .position)
+        let n = file.count
         guard options.topK >= 1, options.topK <= n else {
             throw SettingProblem("top k", "\(options.topK)", "must lie between 1 and the \(n) samples of \(file.path)")
         }
         if let k = options.randomDirections, k < 1 {
             throw SettingProblem("random directions", "must be at least 1 (given \(k)); the comparison needs random directions")
         }
-        guard options.rotations >= 0, options.principalComponents >= 0, options.principalComponents <= u else {
-            throw SettingProblem("rotations", "must be ≥ 0 and the principal components between 0 and the layer's \(u) units")
+        guard options.rotations >= 0, options.principalComponents >= 0, options.principalComponents <= info.units else {
+            throw SettingProblem("rotations", "must be ≥ 0 and the principal components between 0 and the layer's \(info.units) units")
         }
-        if options.rotations > 0 && u > 4096 {
+        let unitsOfLayer = unitKind == .channel && info.shape.count == 4 ? info.shape[1] : info.units
+        if options.rotations > 0 && unitsOfLayer > 4096 {
             throw RecordingError.invalidSetting(
-                "layer \(layer) has \(u) values per sample; rotating its whole basis needs \(u)×\(u) matrices: ask for 0 rotations")
+                "layer \(layer) has \(unitsOfLayer) values per sample; rotating its whole basis needs \(unitsOfLayer)×\(unitsOfLayer) matrices: ask for 0 rotations"
+                    + (info.shape.count == 4 ? ", or take channels as units (--unit channel)" : ""))
         }
-        let activations = try file.rows(layer, 0..<n).reshaped([n, u])
-        // Each unit's activations over the samples, contiguous: the unit directions' projections.
-        let byUnit = transpose(activations)
+        let scores = try LayerScores(file: file, layer: layer, kind: unitKind, pool: options.pool)
+        let u = scores.units
+        // Each unit's scores over the samples, contiguous: the unit directions' projections.
+        let byUnit = try scores.unitScores()
         let dead = (0..<u).filter { unit in
             let column = byUnit.scalars[(unit * n)..<((unit + 1) * n)]
             return column.min() == column.max()
@@ -214,18 +235,22 @@ public enum UnitsAnalysis {
             let scale = 1 / max(norm.squareRoot(), .leastNormalMagnitude)
             for j in 0..<u { randomValues[d * u + j] *= scale }
         }
-        let randomSet = family("random", Tensor(shape: [randomCount, u], scalars: randomValues), activations, k: k, measure: measure, report: report)
+        let randomSet = try family("random", Tensor(shape: [randomCount, u], scalars: randomValues), scores, k: k, measure: measure, report: report)
 
         var rotationSets: [DirectionSet] = []
         for r in 0..<options.rotations {
             let rotation = LinearAlgebra.randomRotation(size: u, generator: &rotationStream)
-            rotationSets.append(family("rotation \(r + 1)", rotation, activations, k: k, measure: measure, report: report))
+            rotationSets.append(try family("rotation \(r + 1)", rotation, scores, k: k, measure: measure, report: report))
         }
 
         var pcaSet: DirectionSet?
         if options.principalComponents > 0 {
-            pcaSet = family(
-                "pca", principalDirections(activations, count: options.principalComponents), activations,
+            guard options.principalComponents <= u else {
+                throw SettingProblem("principal components", "\(options.principalComponents)", "must not exceed the layer's \(u) units")
+            }
+            // The principal directions of the units' scores: the activations, or the pooled channel vectors.
+            pcaSet = try family(
+                "pca", principalDirections(transpose(byUnit), count: options.principalComponents), scores,
                 k: k, measure: measure, report: report)
         }
 
@@ -249,7 +274,8 @@ public enum UnitsAnalysis {
             labels.map { classSelectivity(byUnit, labels: $0, classCount: classCount, dead: Set(dead)) }
             ?? [Double](repeating: .nan, count: u)
         var result = UnitsLayerResult(
-            layer: layer, unitCount: u, sampleCount: n, deadUnits: dead, units: unitsSet, random: randomSet, rotations: rotationSets,
+            layer: layer, unitKind: unitKind, pool: unitKind == .channel ? options.pool : nil, unitCount: u, sampleCount: n, deadUnits: dead,
+            units: unitsSet, random: randomSet, rotations: rotationSets,
             principalComponents: pcaSet, comparisons: comparisons, detectors: detectors, classSelectivity: selectivity,
             labelsAvailable: labels != nil, imagesAvailable: images != nil, verdict: "")
         result.verdict = Verdict.text(for: result, architecture: file.metadata.modelArchitecture, split: file.metadata.split, k: k)
@@ -258,16 +284,17 @@ public enum UnitsAnalysis {
 
     /// Projects the activations on each row of `directions`, in blocks, and fills a direction set.
     private static func family(
-        _ name: String, _ directions: Tensor, _ activations: Tensor, k: Int, measure: CoherenceMeasure, report: (Int) -> Void
-    ) -> DirectionSet {
+        _ name: String, _ directions: Tensor, _ scores: LayerScores, k: Int, measure: CoherenceMeasure, report: (Int) -> Void
+    ) throws -> DirectionSet {
         var set = DirectionSet(name: name, directions: directions, unitIndices: [], top: [], bottom: [], purity: [], entropy: [], cosine: [])
-        let n = activations.batchSize, m = directions.batchSize
-        let block = 256
+        let n = scores.count, m = directions.batchSize
+        // Position units: blocks of directions against the layer in memory; channel units: every direction in one pass over the file.
+        let block = scores.kind == .position ? 256 : m
         var first = 0
         while first < m {
             let end = min(first + block, m)
             // (directions in block, N) = D_block · Aᵀ
-            let projections = LinearAlgebra.matmul(directions.rows(first..<end), activations, transposeB: true)
+            let projections = try scores.scores(directions.rows(first..<end))
             projections.scalars.withUnsafeBufferPointer { values in
                 for row in 0..<(end - first) { set.add(values.baseAddress! + row * n, count: n, k: k, measure: measure) }
             }

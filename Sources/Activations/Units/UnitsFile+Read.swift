@@ -72,8 +72,11 @@ extension UnitsFile {
         }
         let rotationsGroup = try group.openGroup("rotations")
         let rotationNames = try rotationsGroup.childNames().sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
+        // Files written before channel units had only position units.
+        let unitKind = group.hasAttribute("unit") ? try group.choiceAttribute("unit", as: UnitKind.self, in: "/units/\(name)") : .position
+        let pool = group.hasAttribute("pool") ? SpatialPool(rawValue: try group.stringAttribute("pool")) : nil
         return UnitsLayerResult(
-            layer: name, unitCount: Int(try group.attribute("units", as: Int64.self)),
+            layer: name, unitKind: unitKind, pool: pool, unitCount: Int(try group.attribute("units", as: Int64.self)),
             sampleCount: Int(try group.attribute("samples", as: Int64.self)),
             deadUnits: try group.openDataset("dead_units", of: Int64.self).read().map { Int($0) },
             units: try readSet(try group.openGroup("units")), random: try readSet(try group.openGroup("random")),

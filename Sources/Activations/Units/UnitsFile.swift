@@ -55,6 +55,8 @@ public enum UnitsFile {
             for result in results {
                 let group = try units.createGroup(result.layer)
                 try group.setAttribute("units", Int64(result.unitCount))
+                try group.setAttribute("unit", result.unitKind.rawValue)
+                try group.setAttribute("pool", result.pool?.rawValue ?? "none")
                 try group.setAttribute("samples", Int64(result.sampleCount))
                 // A dataset, not an attribute: there may be none, and several clients refuse empty array attributes.
                 try group.write("dead_units", result.deadUnits.map(Int64.init), shape: [result.deadUnits.count]).setDimensionLabels(["dead_unit"])

@@ -147,7 +147,7 @@ public enum Verdict {
     static func text(for result: UnitsLayerResult, architecture: String, split: RecordedSplit, k: Int) -> String {
         var sentences: [String] = []
         let scope =
-            "In layer \(result.layer) of this \(architecture) network (\(result.sampleCount) \(split) images, \(result.units.top.count) live units, \(result.random.top.count) random directions, top \(k) images each)"
+            "In layer \(result.layer) of this \(architecture) network (\(result.sampleCount) \(split) images, \(result.liveUnitsDescription), \(result.random.top.count) random directions, top \(k) images each)"
         let verdict = result.statisticalVerdict
         guard let primary = result.primaryComparison else {
             return scope + ", no coherence measure could be computed: the file has neither labels nor images, and none were found for its data set."

@@ -15,7 +15,9 @@ final class UnitsAnalysisTests: XCTestCase {
     }
 
     /// Writes an activation file by hand with layer "h" holding `values` (n × units).
-    private func writeActivations(_ name: String, values: [Float], units: Int, labels: [Int]?, images: [UInt8]? = nil) throws -> ActivationFile {
+    private func writeActivations(
+        _ name: String, values: [Float], units: Int, labels: [Int]?, images: [UInt8]? = nil, rowShape: [Int]? = nil
+    ) throws -> ActivationFile {
         let path = directory.appendingPathComponent(name).path
         let n = values.count / units
         let file = try HDF5File.create(path)
@@ -36,7 +38,7 @@ final class UnitsAnalysisTests: XCTestCase {
         _ = try root.write("indices", (0..<n).map(Int64.init), shape: [n])
         if let images { _ = try root.write("images", images, shape: [n, 2, 2]) }
         let layers = try root.createGroup("layers")
-        let dataset = try layers.write("h", values, shape: [n, units])
+        let dataset = try layers.write("h", values, shape: [n] + (rowShape ?? [units]))
         try dataset.setAttribute("kind", "relu")
         try dataset.setAttribute("nonlinearity", "relu")
         try dataset.setAttribute("position", Int64(0))
@@ -65,6 +67,68 @@ final class UnitsAnalysisTests: XCTestCase {
         o.bootstrapResamples = 500
         configure(&o)
         return o
+    }
+
+    /// 40 samples of (3, 2, 3) maps with Gaussian values.
+    private func maps() throws -> (ActivationFile, [Float]) {
+        var g = SeededGenerator(seed: 5)
+        let values = (0..<(40 * 18)).map { _ in g.nextGaussian() }
+        return (try writeActivations("maps.h5", values: values, units: 18, labels: (0..<40).map { $0 % 10 }, rowShape: [3, 2, 3]), values)
+    }
+
+    func testAChannelDirectionScoresAnImageByItsProjectionAtEveryPositionPooled() throws {
+        let (file, values) = try maps()
+        let directions = Tensor(shape: [2, 3], scalars: [0.6, -0.8, 0, 0.2, 0.3, -0.9])
+        for pool in SpatialPool.allCases {
+            let scores = try LayerScores(file: file, layer: "h", kind: .channel, pool: pool).scores(directions)
+            XCTAssertEqual(scores.shape, [2, 40])
+            for n in 0..<40 {
+                for d in 0..<2 {
+                    let projections = (0..<6).map { p in
+                        (0..<3).reduce(0.0) { $0 + Double(directions.scalars[d * 3 + $1]) * Double(values[n * 18 + $1 * 6 + p]) }
+                    }
+                    let want = pool == .max ? projections.max()! : projections.reduce(0, +) / 6
+                    XCTAssertEqual(Double(scores.scalars[d * 40 + n]), want, accuracy: 1e-5, "\(pool) image \(n) direction \(d)")
+                }
+            }
+        }
+    }
+
+    func testAChannelUnitScoresItsPooledMapExactly() throws {
+        let (file, values) = try maps()
+        let units = try LayerScores(file: file, layer: "h", kind: .channel, pool: .max).unitScores()
+        XCTAssertEqual(units.shape, [3, 40])
+        for n in 0..<40 {
+            for c in 0..<3 { XCTAssertEqual(units.scalars[c * 40 + n], values[(n * 18 + c * 6)..<(n * 18 + c * 6 + 6)].max()!) }
+        }
+    }
+
+    func testAMapLayerDefaultsToChannelUnitsAndPositionUnitsAreEveryValue() throws {
+        let (file, _) = try maps()
+        let byChannel = try UnitsAnalysis.run(
+            file: file, layer: "h", images: nil,
+            options: options {
+                $0.topK = 5; $0.randomDirections = 4
+            })
+        XCTAssertEqual(byChannel.unitKind, .channel)
+        XCTAssertEqual(byChannel.pool, .max)
+        XCTAssertEqual(byChannel.unitCount, 3)
+        XCTAssertEqual(byChannel.rotations.first?.directions.shape, [3, 3])
+        let byPosition = try UnitsAnalysis.run(
+            file: file, layer: "h", images: nil,
+            options: options {
+                $0.topK = 5; $0.randomDirections = 4; $0.unit = .position
+            })
+        XCTAssertEqual(byPosition.unitKind, .position)
+        XCTAssertNil(byPosition.pool)
+        XCTAssertEqual(byPosition.unitCount, 18)
+    }
+
+    func testChannelUnitsOfALayerWithoutMapsAreRefused() throws {
+        let (file, _) = try plantedDetectors()
+        XCTAssertThrowsError(try UnitsAnalysis.run(file: file, layer: "h", images: nil, options: options { $0.unit = .channel })) {
+            XCTAssertTrue("\($0)".contains("use --unit position"), "\($0)")
+        }
     }
 
     func testPlantedClassDetectorsAreFoundMoreCoherentThanRandomDirections() throws {

@@ -18,7 +18,8 @@ final class VerdictTests: XCTestCase {
                 test: MannWhitneyResult(u: 0, pValue: p, z: 0, auc: (delta + 1) / 2, cliffsDelta: delta))
         }
         return UnitsLayerResult(
-            layer: "h", unitCount: units, sampleCount: 1000, deadUnits: [], units: family("units", units), random: family("random", random),
+            layer: "h", unitKind: .position, pool: nil, unitCount: units, sampleCount: 1000, deadUnits: [], units: family("units", units),
+            random: family("random", random),
             rotations: [], principalComponents: nil, comparisons: comparisons, detectors: nil, classSelectivity: [], labelsAvailable: true,
             imagesAvailable: true, verdict: "")
     }
