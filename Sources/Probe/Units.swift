@@ -88,7 +88,10 @@ struct Units: ParsableCommand {
             return try UnitsAnalysis.run(
                 file: file, layer: name, images: images, options: options, progress: { done, total in bar.update(done, total: total) })
         }
-        let figures = try images.map { try UnitsFigure.outputs(results, images: $0, rows: file.count, beside: output) } ?? []
+        let figures =
+            try images.map {
+                try UnitsFigure.outputs(results, images: $0, rows: file.count, beside: output, maps: { try file.rows($0, $1..<($1 + 1)) })
+            } ?? []
         try AtomicFile.write(
             [try UnitsFile.output(results, activations: file, activationsPath: activations, options: options, to: output)] + figures)
         let pictures = figures.map(\.path)

@@ -24,7 +24,8 @@
 public struct ImageGrid: Sendable {
     /// One group of rows that share a marker shade, such as "unit directions".
     public struct Group: Sendable {
-        /// The rows; each row is a list of grey tiles, each `tileHeight · tileWidth` bytes row-major.
+        /// The rows; each row is a list of tiles, each `tileHeight · tileWidth` bytes row-major
+        /// (times 3, channels interleaved, in an RGB grid).
         /// Rows may hold different numbers of tiles; missing places stay background.
         public var rows: [[[UInt8]]]
         /// The grey value of this group's marker column.
@@ -59,6 +60,8 @@ public struct ImageGrid: Sendable {
     /// The grey value of gaps and empty places: dark grey by default, distinct from both MNIST's
     /// black background and the markers.
     public let background: UInt8
+    /// Grey tiles (the default) or RGB ones (colour images, activation maps laid over images).
+    public let format: Raster.PixelFormat
 
     /// A grid layout.
     ///
@@ -72,7 +75,7 @@ public struct ImageGrid: Sendable {
     /// - Precondition: the sizes satisfy the bounds above.
     public init(
         tileHeight: Int = 28, tileWidth: Int = 28, gap: Int = 2, groupGap: Int = 12, markerWidth: Int = 6,
-        background: UInt8 = 64
+        background: UInt8 = 64, format: Raster.PixelFormat = .gray
     ) {
         precondition(tileHeight >= 1 && tileWidth >= 1, "ImageGrid: tileHeight \(tileHeight) and tileWidth \(tileWidth) must be at least 1")
         precondition(gap >= 0 && markerWidth >= 0, "ImageGrid: gap \(gap) and markerWidth \(markerWidth) must not be negative")
@@ -83,9 +86,10 @@ public struct ImageGrid: Sendable {
         self.groupGap = groupGap
         self.markerWidth = markerWidth
         self.background = background
+        self.format = format
     }
 
-    /// Draws the groups as one grey image: a row per direction with its marker and tiles.
+    /// Draws the groups as one image (grey or RGB, as `format`): a row per direction with its marker and tiles.
     ///
     /// Empty groups are skipped (they add no gap).
     ///
@@ -94,7 +98,7 @@ public struct ImageGrid: Sendable {
     /// - Throws: `ReportError.tileSize` naming the first tile of the wrong size,
     ///   `ReportError.emptyGrid` when there is no tile at all.
     public func render(_ groups: [Group]) throws -> Raster {
-        let pixelsPerTile = tileHeight * tileWidth
+        let pixelsPerTile = tileHeight * tileWidth * format.channels
         var columns = 0
         for (g, group) in groups.enumerated() {
             for (r, row) in group.rows.enumerated() {
@@ -110,14 +114,14 @@ public struct ImageGrid: Sendable {
         let tilesX = gap + (markerWidth > 0 ? markerWidth + gap : 0)
         let width = tilesX + columns * tileWidth + (columns - 1) * gap + gap
         let height = (origins.last?.y ?? 0) + tileHeight + gap
-        var raster = Raster(width: width, height: height, filledWith: background)
+        var raster = Raster(width: width, height: height, format: format, filledWith: background)
         for origin in origins {
             let group = groups[origin.group]
             if markerWidth > 0 {
                 raster.fill(x: gap, y: origin.y, width: markerWidth, height: tileHeight, with: group.marker)
             }
             for (c, tile) in group.rows[origin.row].enumerated() {
-                raster.paste(gray: tile, width: tileWidth, height: tileHeight, x: tilesX + c * (tileWidth + gap), y: origin.y)
+                raster.paste(tile, width: tileWidth, height: tileHeight, x: tilesX + c * (tileWidth + gap), y: origin.y)
             }
         }
         return raster

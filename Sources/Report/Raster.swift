@@ -100,6 +100,23 @@ public struct Raster: Equatable, Sendable {
         }
     }
 
+    /// Copies a `tileHeight × tileWidth` tile of this raster's own format (row-major, channels
+    /// interleaved) with its top-left corner at (`x`, `y`).
+    ///
+    /// - Precondition: `tile.count == tileWidth · tileHeight · format.channels` and the tile lies inside the image.
+    public mutating func paste(_ tile: [UInt8], width tileWidth: Int, height tileHeight: Int, x: Int, y: Int) {
+        let c = format.channels
+        guard c > 1 else { return paste(gray: tile, width: tileWidth, height: tileHeight, x: x, y: y) }
+        precondition(tile.count == tileWidth * tileHeight * c, "Raster.paste: tile has \(tile.count) bytes, not \(tileWidth)×\(tileHeight)×\(c)")
+        precondition(
+            x >= 0 && y >= 0 && x + tileWidth <= width && y + tileHeight <= height,
+            "Raster.paste: a \(tileWidth)×\(tileHeight) tile at (\(x), \(y)) leaves the \(width)×\(height) image")
+        for row in 0..<tileHeight {
+            let target = ((y + row) * width + x) * c
+            pixels.replaceSubrange(target..<(target + tileWidth * c), with: tile[(row * tileWidth * c)..<((row + 1) * tileWidth * c)])
+        }
+    }
+
     /// The image enlarged `factor` times in each direction by repeating pixels (nearest neighbour),
     /// so 28×28 digits stay sharp when a viewer shows them large.
     ///

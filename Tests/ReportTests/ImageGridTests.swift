@@ -39,6 +39,16 @@ final class ImageGridTests: XCTestCase {
         XCTAssertEqual(picture(raster, shade), expected)
     }
 
+    func testAnRGBGridPastesItsTilesByteForByte() throws {
+        let tile: [UInt8] = [10, 20, 30, 40, 50, 60]  // 1×2 pixels, RGB
+        let grid = ImageGrid(tileHeight: 1, tileWidth: 2, gap: 1, groupGap: 1, markerWidth: 0, background: 7, format: .rgb)
+        let raster = try grid.render([ImageGrid.Group(rows: [[tile]], marker: 0)])
+        XCTAssertEqual(raster.format, .rgb)
+        XCTAssertEqual([raster.width, raster.height], [4, 3])
+        XCTAssertEqual((0..<2).flatMap { x in (0..<3).map { raster[x: 1 + x, y: 1, channel: $0] } }, tile)
+        XCTAssertEqual((0..<3).map { raster[x: 0, y: 0, channel: $0] }, [7, 7, 7])
+    }
+
     func testTileOriginsAgreeWithTheRenderedPixels() throws {
         let groups = [
             ImageGrid.Group(rows: [[tile(10), tile(20)], [tile(30)]], marker: 255),
