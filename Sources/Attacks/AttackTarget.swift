@@ -45,14 +45,16 @@ public enum AttackTarget: Equatable, Sendable, CustomStringConvertible {
         return (examples.subset(kept), skipped)
     }
 
-    /// The target class of each example, or nil for untargeted attacks.
+    /// The target class of each example, or nil for untargeted attacks. A random target is drawn
+    /// from the stream of the example's row (`indices`), so that it is the same in any shard or batch.
     /// - Throws: `AttackError.invalidSetting` when a fixed label is outside the classes or equals an example's true label.
-    public func targets(for labels: [Int], classes: Int, generator: inout SeededGenerator) throws -> [Int]? {
+    public func targets(for labels: [Int], indices: [Int], classes: Int, seed: UInt64) throws -> [Int]? {
         switch self {
         case .none: return nil
         case .next: return labels.map { ($0 + 1) % classes }
         case .random:
-            return labels.map { y in
+            return zip(labels, indices).map { y, index in
+                var generator = SeededGenerator(seed: seed, stream: UInt64(index))
                 let draw = Int(generator.next() % UInt64(classes - 1))
                 return draw >= y ? draw + 1 : draw
             }

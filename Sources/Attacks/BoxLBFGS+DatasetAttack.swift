@@ -20,8 +20,7 @@ extension BoxLBFGS {
     {
         let (examples, skipped) = target.attackable(all)
         guard batchSize >= 1 else { throw SettingProblem("batch size", "\(batchSize)", "must be at least 1") }
-        var generator = SeededGenerator(seed: seed)
-        guard let targets = try target.targets(for: examples.labels, classes: model.classCount, generator: &generator) else {
+        guard let targets = try target.targets(for: examples.labels, indices: examples.indices, classes: model.classCount, seed: seed) else {
             throw SettingProblem("target", "none", "cannot be reached: Szegedy's L-BFGS attack needs a target class (random, next or a class index)")
         }
         let n = examples.count

@@ -44,11 +44,12 @@ public struct EpsilonSweep: DatasetAttack {
     public func run(model: Sequential, examples all: AttackExamples, seed: UInt64, progress: (Int, Int) -> Void = { _, _ in }) throws -> AttackResult
     {
         let (examples, skipped) = target.attackable(all)
-        var generator = SeededGenerator(seed: seed)
-        let targets = try target.targets(for: examples.labels, classes: model.classCount, generator: &generator)
+        let targets = try target.targets(for: examples.labels, indices: examples.indices, classes: model.classCount, seed: seed)
         let n = examples.count
         let runs = attacks.enumerated().map { position, attack in
-            attack.run(model: model, examples: examples, targets: targets, batchSize: batchSize, generator: &generator) { done in
+            // Each radius draws its random starts from its own seed, each example from its row's stream.
+            var runSeeds = SeededGenerator(seed: seed, stream: UInt64(position))
+            return attack.run(model: model, examples: examples, targets: targets, batchSize: batchSize, seed: runSeeds.next()) { done in
                 progress(position * n + done, attacks.count * n)
             }
         }

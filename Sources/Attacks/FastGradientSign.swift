@@ -40,11 +40,20 @@ public struct FastGradientSign: Sendable {
         model: Sequential, images: Tensor, labels: [Int], targets: [Int]?,
         generator: inout SeededGenerator
     ) -> (adversarial: Tensor, failed: [Int]) {
+        var streams = (0..<images.batchSize).map { _ in generator.fork() }
+        return perturb(model: model, images: images, labels: labels, targets: targets, streams: &streams)
+    }
+
+    /// The adversarial images for a batch, each example's random start (if any) drawn from its own stream.
+    func perturb(
+        model: Sequential, images: Tensor, labels: [Int], targets: [Int]?, streams: inout [SeededGenerator]
+    ) -> (adversarial: Tensor, failed: [Int]) {
         let eps = epsilon
         var x = images
         if randomStart {
+            let m = images.rowSize
             x.scalars.withUnsafeMutableBufferPointer { v in
-                for i in 0..<v.count { v[i] = PixelBox.clip(v[i] + eps * (2 * generator.nextUniform() - 1)) }
+                for i in 0..<v.count { v[i] = PixelBox.clip(v[i] + eps * (2 * streams[i / m].nextUniform() - 1)) }
             }
         }
         let direction: Float = targets == nil ? 1 : -1
@@ -60,16 +69,18 @@ public struct FastGradientSign: Sendable {
     /// The attack over every example, `batchSize` at a time, judged: one run of an attack file.
     /// - Parameter progress: called with the examples done so far.
     public func run(
-        model: Sequential, examples: AttackExamples, targets: [Int]?, batchSize: Int, generator: inout SeededGenerator,
+        model: Sequential, examples: AttackExamples, targets: [Int]?, batchSize: Int, seed: UInt64,
         progress: (Int) -> Void = { _ in }
     ) -> AttackRun {
         var adversarial: [Float] = []
         adversarial.reserveCapacity(examples.images.scalars.count)
         var failed: [Int] = []
         for batch in Batches.ranges(count: examples.count, size: batchSize) {
+            // NOTE: each example's random start comes from the stream of its row: the same in any shard or batch.
+            var streams = examples.indices[batch].map { SeededGenerator(seed: seed, stream: UInt64($0)) }
             let result = perturb(
                 model: model, images: examples.images.rows(batch), labels: Array(examples.labels[batch]),
-                targets: targets.map { Array($0[batch]) }, generator: &generator)
+                targets: targets.map { Array($0[batch]) }, streams: &streams)
             adversarial += result.adversarial.scalars
             failed += result.failed.map { $0 + batch.lowerBound }
             progress(batch.upperBound)

@@ -3,11 +3,12 @@ import Engine
 /// Gaussian noise as the control of Szegedy et al.'s Tables 2 and 4: perturbations of the same size
 /// as the adversarial ones, but in random directions.
 public enum GaussianNoise {
-    /// x′ = clip(x + σ·n, 0, 1) with n ~ N(0, I).
-    public static func perturb(_ images: Tensor, stddev: Float, generator: inout SeededGenerator) -> Tensor {
-        var x = images
+    /// x′ = clip(x + σ·n, 0, 1) with n ~ N(0, I), each example's n from its own stream.
+    public static func perturb(_ images: Tensor, stddev: Float, streams: [SeededGenerator]) -> Tensor {
+        var x = images, streams = streams
+        let m = images.rowSize
         x.scalars.withUnsafeMutableBufferPointer { v in
-            for i in 0..<v.count { v[i] = PixelBox.clip(v[i] + stddev * generator.nextGaussian()) }
+            for i in 0..<v.count { v[i] = PixelBox.clip(v[i] + stddev * streams[i / m].nextGaussian()) }
         }
         return x
     }
@@ -16,7 +17,8 @@ public enum GaussianNoise {
     /// the per-pixel RMS of clip(x + s·n, 0, 1) − x is `distortion[i]` to 0.1% (clipping cuts the
     /// noise where pixels saturate, so s grows until the clipped noise has the size asked for; where
     /// no scale reaches it, the largest tried stands and the file records the distortion applied).
-    public static func perturb(_ images: Tensor, matching distortion: [Float], generator: inout SeededGenerator) -> Tensor {
+    public static func perturb(_ images: Tensor, matching distortion: [Float], streams: [SeededGenerator]) -> Tensor {
+        var streams = streams
         precondition(distortion.count == images.batchSize, "GaussianNoise: \(distortion.count) distortions for \(images.batchSize) images")
         var x = images
         let m = images.rowSize
@@ -24,7 +26,7 @@ public enum GaussianNoise {
             images.scalars.withUnsafeBufferPointer { clean in
                 var noise = [Float](repeating: 0, count: m)
                 for example in 0..<images.batchSize {
-                    for j in 0..<m { noise[j] = generator.nextGaussian() }
+                    for j in 0..<m { noise[j] = streams[example].nextGaussian() }
                     let start = example * m
                     let target = Double(distortion[example])
                     func apply(_ scale: Float) -> Double {

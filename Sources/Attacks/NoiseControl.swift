@@ -38,10 +38,15 @@ public struct NoiseControl: DatasetAttack {
     /// Adds the noise to every example (to those of the matched attack, taken from `examples` by their rows) and judges it.
     /// - Throws: `AttackError.rowsNotLoaded` when the matched attack covers rows that `examples` does not hold.
     public func run(model: Sequential, examples: AttackExamples, seed: UInt64, progress: (Int, Int) -> Void = { _, _ in }) throws -> AttackResult {
-        var generator = SeededGenerator(seed: seed)
+        // Each example's noise comes from the stream of its row (each run's from its own seed): the same in any shard.
+        func streams(_ examples: AttackExamples, run: Int) -> [SeededGenerator] {
+            var runSeed = SeededGenerator(seed: seed, stream: UInt64(run))
+            let base = runSeed.next()
+            return examples.indices.map { SeededGenerator(seed: base, stream: UInt64($0)) }
+        }
         switch size {
         case .standardDeviation(let sigma):
-            let noisy = GaussianNoise.perturb(examples.images, stddev: sigma, generator: &generator)
+            let noisy = GaussianNoise.perturb(examples.images, stddev: sigma, streams: streams(examples, run: 0))
             let outcome = AdversarialJudge.judge(model: model, clean: examples.images, adversarial: noisy, labels: examples.labels, targets: nil)
             progress(examples.count, examples.count)
             return AttackResult(
@@ -53,7 +58,7 @@ public struct NoiseControl: DatasetAttack {
             let matched = examples.subset(reference.indices)
             var runs: [AttackRun] = []
             for (epsilon, distortion) in zip(reference.epsilons, reference.distortion) {
-                let noisy = GaussianNoise.perturb(matched.images, matching: distortion, generator: &generator)
+                let noisy = GaussianNoise.perturb(matched.images, matching: distortion, streams: streams(matched, run: runs.count))
                 let outcome = AdversarialJudge.judge(model: model, clean: matched.images, adversarial: noisy, labels: matched.labels, targets: nil)
                 runs.append(AttackRun(epsilon: epsilon, outcome: outcome))
                 progress(runs.count * matched.count, reference.epsilons.count * matched.count)

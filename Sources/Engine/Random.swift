@@ -21,6 +21,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// The generator of stream `stream` of `seed`: independent streams keyed by a number (an
+    /// example's row in its split), so that a choice made for one example does not depend on
+    /// which other examples the run holds (a shard of a job array makes the same choices as the whole run).
+    public init(seed: UInt64, stream: UInt64) {
+        var z = stream &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        self.init(seed: seed ^ z ^ (z >> 31))
+    }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotl(state.1 &* 5, 7) &* 9

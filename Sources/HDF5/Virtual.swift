@@ -15,10 +15,12 @@ public struct VirtualSource: Equatable, Sendable {
     public var file: String
     /// The source dataset's absolute path inside `file`, such as `/layers/fc1`.
     public var dataset: String
-    /// Where the source's rows land along the virtual dataset's first axis.
+    /// Where the source's rows land along the virtual dataset's axis `axis`.
     public var rows: Range<Int>
-    /// The source dataset's extents; the first is `rows.count`, the others equal the virtual dataset's.
+    /// The source dataset's extents; the one along `axis` is `rows.count`, the others equal the virtual dataset's.
     public var sourceShape: [Int]
+    /// The axis the sources are stitched along (0: rows; 1: the samples of an attack file's (runs, samples, …) datasets).
+    public var axis: Int
 
     /// Describes one source.
     ///
@@ -27,11 +29,13 @@ public struct VirtualSource: Equatable, Sendable {
     ///   - dataset: The source dataset's absolute path inside that file.
     ///   - rows: Where its rows land along the virtual dataset's first axis.
     ///   - sourceShape: The source dataset's extents.
-    public init(file: String, dataset: String, rows: Range<Int>, sourceShape: [Int]) {
+    ///   - axis: The axis the rows run along (0 by default).
+    public init(file: String, dataset: String, rows: Range<Int>, sourceShape: [Int], axis: Int = 0) {
         self.file = file
         self.dataset = dataset
         self.rows = rows
         self.sourceShape = sourceShape
+        self.axis = axis
     }
 }
 
@@ -84,9 +88,9 @@ extension Group {
         for source in sources where !source.rows.isEmpty {
             // The block of rows in the virtual dataset; the source is selected whole (a new dataspace selects all).
             var start = shape.map { _ in hsize_t(0) }
-            start[0] = hsize_t(source.rows.lowerBound)
+            start[source.axis] = hsize_t(source.rows.lowerBound)
             var count = shape.map { hsize_t($0) }
-            count[0] = hsize_t(source.rows.count)
+            count[source.axis] = hsize_t(source.rows.count)
             let virtualSpace = try createDataspace(shape, at: site)
             defer { H5Sclose(virtualSpace) }
             try check(
@@ -108,16 +112,22 @@ extension Group {
 
     /// Throws unless every source fits `shape`, agrees with its rows, and no two sources share a row.
     private func validate(_ sources: [VirtualSource], shape: [Int], function: String, at site: Site) throws {
-        let rowShape = Array(shape.dropFirst())
         for (index, source) in sources.enumerated() {
             let name = "source \(index) (\(source.file):\(source.dataset))"
-            guard source.rows.lowerBound >= 0, source.rows.upperBound <= shape[0] else {
-                throw usageError(function, path: site.path, file: site.file, "\(name) fills rows \(source.rows), outside 0..<\(shape[0])")
-            }
-            guard source.sourceShape == [source.rows.count] + rowShape else {
+            guard source.axis >= 0, source.axis < shape.count, source.axis == sources[0].axis else {
                 throw usageError(
                     function, path: site.path, file: site.file,
-                    "\(name) has shape \(source.sourceShape), but filling rows \(source.rows) of shape \(shape) needs \([source.rows.count] + rowShape)"
+                    "\(name) runs along axis \(source.axis); every source must run along one axis of \(shape)")
+            }
+            guard source.rows.lowerBound >= 0, source.rows.upperBound <= shape[source.axis] else {
+                throw usageError(function, path: site.path, file: site.file, "\(name) fills rows \(source.rows), outside 0..<\(shape[source.axis])")
+            }
+            var expected = shape
+            expected[source.axis] = source.rows.count
+            guard source.sourceShape == expected else {
+                throw usageError(
+                    function, path: site.path, file: site.file,
+                    "\(name) has shape \(source.sourceShape), but filling rows \(source.rows) of shape \(shape) needs \(expected)"
                 )
             }
             guard !source.file.isEmpty, source.dataset.hasPrefix("/") else {
@@ -157,13 +167,15 @@ extension Dataset {
             defer { H5Sclose(virtualSpace) }
             let sourceSpace = try check(H5Pget_virtual_srcspace(creation, index), "H5Pget_virtual_srcspace", path: path, file: file.path)
             defer { H5Sclose(sourceSpace) }
-            let (rows, rowShape) = try mappedRows(virtualSpace, at: site)
+            let (axis, rows, shape) = try mappedRows(virtualSpace, at: site)
             let extent = try extents(ofDataspace: sourceSpace, at: site).shape
             let selected = Int(try check(H5Sget_select_npoints(sourceSpace), "H5Sget_select_npoints", path: path, file: file.path))
             let sourceShape: [Int]
             if H5Sget_select_type(sourceSpace) == H5S_SEL_ALL && extent.isEmpty {
                 // NOTE: HDF5 1.10 does not store a source's extent, only "all of it"; the shape is the one the mapping implies.
-                sourceShape = [rows.count] + rowShape
+                var implied = shape
+                if !implied.isEmpty { implied[axis] = rows.count }
+                sourceShape = implied
             } else if !extent.isEmpty && selected == elementCount(extent) {
                 sourceShape = extent
             } else {
@@ -171,29 +183,28 @@ extension Dataset {
                     "Dataset.virtualSources", path: path, file: file.path,
                     "mapping \(index) (\(sourceFile):\(sourceDataset)) uses part of its source, which VirtualSource cannot describe")
             }
-            return VirtualSource(file: sourceFile, dataset: sourceDataset, rows: rows, sourceShape: sourceShape)
+            return VirtualSource(file: sourceFile, dataset: sourceDataset, rows: rows, sourceShape: sourceShape, axis: axis)
         }
     }
 
-    /// The rows a mapping's virtual selection covers, after checking it is a solid block spanning every other axis,
-    /// and the virtual dataset's extents without the first.
-    private func mappedRows(_ space: hid_t, at site: Site) throws -> (rows: Range<Int>, rowShape: [Int]) {
+    /// The axis and the rows along it that a mapping's virtual selection covers, after checking it is a solid block
+    /// spanning every other axis, and the virtual dataset's extents.
+    private func mappedRows(_ space: hid_t, at site: Site) throws -> (axis: Int, rows: Range<Int>, shape: [Int]) {
         let shape = try extents(ofDataspace: space, at: site).shape
-        let rowShape = Array(shape.dropFirst())
         let selected = Int(try check(H5Sget_select_npoints(space), "H5Sget_select_npoints", path: path, file: file.path))
-        if selected == 0 || shape.isEmpty { return (0..<0, rowShape) }
+        if selected == 0 || shape.isEmpty { return (0, 0..<0, shape) }
         var start = [hsize_t](repeating: 0, count: shape.count)
         var end = [hsize_t](repeating: 0, count: shape.count)
         try check(H5Sget_select_bounds(space, &start, &end), "H5Sget_select_bounds", path: path, file: file.path)
-        let rows = Int(start[0])..<(Int(end[0]) + 1)
-        let wholeRows = zip(start, end).dropFirst().enumerated().allSatisfy { axis, bounds in
-            bounds.0 == 0 && Int(bounds.1) == shape[axis + 1] - 1
-        }
-        guard wholeRows, selected == rows.count * elementCount(rowShape) else {
+        // The axis of the block: the one the selection does not span (axis 0 when it spans every axis).
+        let partial = shape.indices.filter { start[$0] != 0 || Int(end[$0]) != shape[$0] - 1 }
+        let axis = partial.first ?? 0
+        let rows = Int(start[axis])..<(Int(end[axis]) + 1)
+        guard partial.count <= 1, selected == rows.count * elementCount(shape) / max(shape[axis], 1) else {
             throw usageError(
                 "Dataset.virtualSources", path: path, file: file.path,
                 "a mapping selects something other than a block of whole rows, which VirtualSource cannot describe")
         }
-        return (rows, rowShape)
+        return (axis, rows, shape)
     }
 }

@@ -103,10 +103,11 @@ final class FastGradientSignTests: XCTestCase {
         XCTAssertThrowsError(try FastGradientSign(epsilon: -0.1))
         XCTAssertThrowsError(try FastGradientSign(epsilon: 1.5))
         XCTAssertThrowsError(try FastGradientSign(epsilon: 0.1, steps: 0))
-        var g = SeededGenerator(seed: 0)
-        XCTAssertThrowsError(try AttackTarget.label(3).targets(for: [1, 3], classes: 10, generator: &g))
-        XCTAssertThrowsError(try AttackTarget.label(12).targets(for: [1], classes: 10, generator: &g))
+        XCTAssertThrowsError(try AttackTarget.label(3).targets(for: [1, 3], indices: [0, 1], classes: 10, seed: 1))
+        XCTAssertThrowsError(try AttackTarget.label(12).targets(for: [1], indices: [0], classes: 10, seed: 1))
         XCTAssertTrue(
-            try AttackTarget.random.targets(for: Array(repeating: 4, count: 200), classes: 10, generator: &g)!.allSatisfy { $0 != 4 && $0 < 10 })
+            try AttackTarget.random.targets(for: Array(repeating: 4, count: 200), indices: Array(0..<200), classes: 10, seed: 1)!.allSatisfy {
+                $0 != 4 && $0 < 10
+            })
     }
 }

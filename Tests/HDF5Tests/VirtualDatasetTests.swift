@@ -53,6 +53,32 @@ final class VirtualDatasetTests: HDF5TestCase {
         XCTAssertEqual(try dataset.virtualSources(), sources)
     }
 
+    /// run · 100 + sample · 10 + value, for samples `samples` of two runs of 3 values.
+    private func runsBySamples(_ samples: Range<Int>) -> [Float] {
+        var values: [Float] = []
+        for run in 0..<2 {
+            for sample in samples {
+                for value in 0..<3 { values.append(Float(run * 100 + sample * 10 + value)) }
+            }
+        }
+        return values
+    }
+
+    func testSourcesStitchedAlongTheSecondAxisReadAsTheirConcatenationThereAndListBack() throws {
+        // Two (2, nᵢ, 3) sources side by side along axis 1, as the runs × samples datasets of attack shards.
+        let widths = [2, 3]
+        var first = 0
+        let sources = try widths.enumerated().map { index, n -> VirtualSource in
+            try HDF5File.create(path("part\(index).h5")).root.write("data", runsBySamples(first..<(first + n)), shape: [2, n, 3])
+            defer { first += n }
+            return VirtualSource(file: "part\(index).h5", dataset: "/data", rows: first..<(first + n), sourceShape: [2, n, 3], axis: 1)
+        }
+        try HDF5File.create(path("stitched.h5")).root.createVirtualDataset("all", of: Float.self, shape: [2, 5, 3], sources: sources)
+        let dataset = try HDF5File.open(path("stitched.h5")).root.openDataset("all", of: Float.self)
+        XCTAssertEqual(try dataset.read(), runsBySamples(0..<5))
+        XCTAssertEqual(try dataset.virtualSources(), sources)
+    }
+
     func testOrdinaryDatasetIsNotVirtualAndHasNoSources() throws {
         let dataset = try newFile().root.write("x", [1, 2] as [Float], shape: [2])
         XCTAssertFalse(dataset.isVirtual)
