@@ -20,6 +20,10 @@ public struct AttackProvenance: Sendable {
     public var seed: UInt64
     /// The class names.
     public var classNames: [String]
+    /// The slice of the examples this file holds (`--shard I/N`), nil for the whole run.
+    public var shard: Shard?
+    /// Examples of the whole run (after `--limit`, before any shard).
+    public var totalExamples: Int?
 
     /// The model, data and seed, as every file records them.
     public var origin: Provenance {
@@ -31,7 +35,7 @@ public struct AttackProvenance: Sendable {
     /// Everything an attack file records about its origin.
     public init(
         modelFile: String, modelSHA256: String, modelArchitecture: String, dataset: String, split: DatasetSplit, seed: UInt64,
-        classNames: [String]
+        classNames: [String], shard: Shard? = nil, totalExamples: Int? = nil
     ) {
         self.modelFile = modelFile
         self.modelSHA256 = modelSHA256
@@ -40,6 +44,8 @@ public struct AttackProvenance: Sendable {
         self.split = split
         self.seed = seed
         self.classNames = classNames
+        self.shard = shard
+        self.totalExamples = totalExamples
     }
 }
 
@@ -95,6 +101,10 @@ public enum AttackFile {
             try root.setAttribute("method", result.method)
             for (key, value) in result.parameters.sorted(by: { $0.key < $1.key }) { try root.setAttribute(key, value) }
             try provenance.origin.write(to: root)
+            let total = provenance.totalExamples ?? n + (result.skipped?.count ?? 0)
+            try root.setAttribute("shard", provenance.shard?.description ?? "1/1")
+            try root.setAttribute("first_example", Int64(provenance.shard?.rows(of: total).lowerBound ?? 0))
+            try root.setAttribute("total_examples", Int64(total))
             try root.write("indices", indices.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("labels", labels.map(Int64.init), shape: [n]).setDimensionLabels(["sample"])
             try root.write("targets", (targets ?? [Int](repeating: -1, count: n)).map(Int64.init), shape: [n]).setDimensionLabels(["sample"])

@@ -105,6 +105,22 @@ public protocol AttributeHolder {
 }
 
 extension AttributeHolder {
+    /// Copies attribute `name` of `source` here, as the value `attributeValue` reads (types it cannot
+    /// express, `.other`, are left out).
+    ///
+    /// - Throws: `HDF5Error` when it cannot be read or written.
+    public func copyAttribute(_ name: String, from source: AttributeHolder) throws {
+        switch try source.attributeValue(name) {
+        case .string(let v): try setAttribute(name, v)
+        case .strings(let v): try setAttribute(name, v)
+        case .integer(let v): try setAttribute(name, v)
+        case .integers(let v): try setAttribute(name, v)
+        case .real(let v): try setAttribute(name, v)
+        case .reals(let v): try setAttribute(name, v)
+        case .other: break
+        }
+    }
+
     /// Sets a string attribute (a scalar variable-length UTF-8 string), replacing any attribute of that name.
     ///
     /// - Parameters:

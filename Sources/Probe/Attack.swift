@@ -25,8 +25,12 @@ struct AttackData: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "The seed of random targets, random starts and noise.")
     var seed: UInt64 = 1
 
+    @Option(name: .long, help: "Attack only the I-th of N contiguous slices of the examples (e.g. 2/4), for job arrays; join with probe merge.")
+    var shard: String?
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let shard { _ = try Shard(parsing: shard) }
     }
 
     /// Runs `attack` on the first --limit images of the split (those of `source`, the data set and
@@ -39,13 +43,18 @@ struct AttackData: ParsableArguments {
         let dataset = source?.dataset ?? data.dataset ?? metadata.dataset, split = source?.split ?? self.split ?? .test
         let set = try DatasetRegistry.standard.load(dataset, split: split, search: data.search).prefix(limit)
         try set.requireInputs(of: model, named: modelPath)
-        let examples = AttackExamples(images: set.images, labels: set.labels)
+        let slice = try shard.map { try Shard(parsing: $0) }
+        let rows = slice?.rows(of: set.count) ?? 0..<set.count
+        guard !rows.isEmpty else {
+            throw CommandError("--shard \(shard ?? "") holds no example of the \(set.count) attacked: use at most \(set.count) shards")
+        }
+        let examples = AttackExamples(images: set.images.rows(rows), labels: Array(set.labels[rows]), indices: Array(rows))
         let bar = ProgressBar(attack.method, total: examples.count, unit: "img", quiet: quiet)
         let result = try attack.run(model: model, examples: examples, seed: seed) { done, total in bar.update(done, total: total) }
         bar.finish()
         let provenance = AttackProvenance(
             modelFile: modelPath, modelSHA256: metadata.sha256, modelArchitecture: metadata.architecture,
-            dataset: dataset, split: split, seed: seed, classNames: metadata.classNames)
+            dataset: dataset, split: split, seed: seed, classNames: metadata.classNames, shard: slice, totalExamples: set.count)
         try AttackFile.write(result, provenance: provenance, to: output)
         return result.summary(file: output)
     }
@@ -228,6 +237,9 @@ struct NoiseCommand: ParsableCommand {
 
     func validate() throws {
         guard (stddev == nil) != (match == nil) else { throw ValidationError("give either --stddev or --match") }
+        if match != nil && data.shard != nil {
+            throw ValidationError("--shard with --match: the matched attack file fixes the examples; match each shard's attack file instead")
+        }
         if let stddev, !(stddev >= 0 && stddev.isFinite) { throw ValidationError("--stddev must be a non-negative number") }
         try checkOutputPath(output, inputs: [model] + (match.map { [$0] } ?? []))
     }

@@ -7,7 +7,7 @@ sigmoid and tanh networks, and one `probe import` made of an ONNX file (normaliz
 activation files with and without --with-images, two shards and their
 merge; units files with images (and figures), PCA and rotations, and without images or rotations;
 attack files of FGSM with a fixed --target, PGD (--steps with --random-start), L-BFGS and noise
-(--stddev and --match); transfer files of the FGSM and noise files over two models and of the
+(--stddev and --match), two L-BFGS shards and their merge; transfer files of the FGSM and noise files over two models and of the
 L-BFGS file with --amplify; Lipschitz files of the five models. h5py walks each file, links
 included, and
 
@@ -219,6 +219,8 @@ def written(probe, fixture_data, tmp_path_factory):
     acts_images, acts_plain = d / "acts-images.h5", d / "acts.h5"
     parts = [d / "shards" / "part-1.h5", d / "shards" / "part-2.h5"]
     merged = d / "merged" / "all.h5"
+    attack_parts = [d / "shards" / "attack-1.h5", d / "shards" / "attack-2.h5"]
+    attack_merged = d / "merged" / "attack.h5"
     units_images, units_plain = d / "units-images.h5", d / "units.h5"
     fgsm, pgd, lbfgs, noise_matched, noise_sigma = (d / n for n in ("fgsm.h5", "pgd.h5", "lbfgs.h5", "noise-match.h5", "noise-stddev.h5"))
     transfer, transfer_amplified = d / "transfer.h5", d / "transfer-amplified.h5"
@@ -249,6 +251,11 @@ def written(probe, fixture_data, tmp_path_factory):
         ("attack", "lbfgs --target 3", lbfgs,
          ["attack", "lbfgs", fc, "--target", "3", "--limit", "8", "--max-iterations", "10", "--c-search-steps", "3", *data]),
         ("attack", "noise --match (the fgsm file)", noise_matched, ["attack", "noise", fc, "--match", fgsm, *data]),
+        ("attack", "lbfgs shard 1/2", attack_parts[0],
+         ["attack", "lbfgs", fc, "--limit", "6", "--max-iterations", "5", "--c-search-steps", "2", "--shard", "1/2", *data]),
+        ("attack", "lbfgs shard 2/2", attack_parts[1],
+         ["attack", "lbfgs", fc, "--limit", "6", "--max-iterations", "5", "--c-search-steps", "2", "--shard", "2/2", *data]),
+        ("attack", "merged from 2 attack shards", attack_merged, ["merge", *attack_parts]),
         ("attack", "noise --stddev", noise_sigma, ["attack", "noise", fc, "--stddev", "0.1", "--limit", "10", *data]),
         ("transfer", "fgsm (two radii) and noise --stddev over fc20-10 and conv-small (P1)", transfer,
          ["transfer", fgsm, noise_sigma, "--models", fc, conv, *data_dir]),

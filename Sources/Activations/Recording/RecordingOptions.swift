@@ -1,3 +1,4 @@
+import Engine
 import HDF5
 
 /// What to record and how.

@@ -59,17 +59,12 @@ public enum ShardMerger {
             let root = merged.root
             let shardRoot = sources[0].handle.root
             for name in try shardRoot.attributeNames() {
-                try copyAttribute(name, from: shardRoot, to: root)
+                try root.copyAttribute(name, from: shardRoot)
             }
-            try root.setAttribute("created", ToolInfo.timestamp())
-            try root.setAttribute("command_line", ToolInfo.commandLine)
-            try root.setAttribute("tool_version", ToolInfo.version)
+            try MergedShards.stamp(root, shards: files.map(\.path), output: output)
             try root.setAttribute("rows", Int64(next))
             try root.setAttribute("rows_complete", Int64(next))
             try root.setAttribute("first_row", Int64(0))
-            try root.setAttribute("shard", "merged")
-            try LinkedFile.recordShards(files.map(\.path), on: root, of: output)
-            try root.setAttribute("shard_sha256", try files.map { try Checksum.sha256(ofFile: $0.path) })
             // The settings of the whole recording: every row, merged from the shards.
             var settings = try shardRoot.stringAttribute("settings").split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             if settings.count == 10 {
@@ -77,18 +72,6 @@ public enum ShardMerger {
                 settings[9] = "merged from \(files.count) shards"
             }
             try root.setAttribute("settings", settings.joined(separator: "|"))
-            // Shards may have run on other machines: the merged file names every shard's kernel.
-            let kernels = try sources.map {
-                try $0.handle.root.attributeNames().contains("blas_kernel") ? $0.handle.root.stringAttribute("blas_kernel") : "unknown"
-            }
-            var distinct: [String] = []
-            for kernel in kernels where !distinct.contains(kernel) { distinct.append(kernel) }
-            try root.setAttribute("shard_blas_kernels", kernels)
-            try root.setAttribute("blas_kernel", distinct.joined(separator: ", "))
-            if distinct.count > 1 {
-                try root.setAttribute("blas_kernel_selection", "the shards ran on \(distinct.count) kernels (shard_blas_kernels)")
-            }
-
             var paths = ["labels", "indices", "logits"] + first.layerNames.map { "layers/\($0)" }
             if shardRoot.contains("images") { paths.append("images") }
             _ = try root.createGroup("layers")
@@ -101,42 +84,19 @@ public enum ShardMerger {
                 switch info.typeDescription {
                 case "float32":
                     let dataset = try root.createVirtualDataset(path, of: Float.self, shape: [next] + rowShape, sources: virtualSources)
-                    try copyDatasetAttributes(path, from: shardRoot, of: Float.self, to: dataset)
+                    try MergedShards.copyDatasetAttributes(path, from: shardRoot, of: Float.self, to: dataset)
                 case "uint8":
                     let dataset = try root.createVirtualDataset(path, of: UInt8.self, shape: [next] + rowShape, sources: virtualSources)
-                    try copyDatasetAttributes(path, from: shardRoot, of: UInt8.self, to: dataset)
+                    try MergedShards.copyDatasetAttributes(path, from: shardRoot, of: UInt8.self, to: dataset)
                 case "int64":
                     let dataset = try root.createVirtualDataset(path, of: Int64.self, shape: [next] + rowShape, sources: virtualSources)
-                    try copyDatasetAttributes(path, from: shardRoot, of: Int64.self, to: dataset)
+                    try MergedShards.copyDatasetAttributes(path, from: shardRoot, of: Int64.self, to: dataset)
                 default:
                     throw RecordingError.invalidFile("\(files[0].path): /\(path) holds \(info.typeDescription), not an activation file's type")
                 }
             }
             try merged.attachDimensionScales()
             try merged.close()
-        }
-    }
-
-    private static func copyAttribute(_ name: String, from source: AttributeHolder, to target: AttributeHolder) throws {
-        switch try source.attributeValue(name) {
-        case .string(let v): try target.setAttribute(name, v)
-        case .strings(let v): try target.setAttribute(name, v)
-        case .integer(let v): try target.setAttribute(name, v)
-        case .integers(let v): try target.setAttribute(name, v)
-        case .real(let v): try target.setAttribute(name, v)
-        case .reals(let v): try target.setAttribute(name, v)
-        case .other: break
-        }
-    }
-
-    private static func copyDatasetAttributes<T: HDF5Scalar>(_ path: String, from root: Group, of type: T.Type, to target: Dataset<T>) throws {
-        let source = try root.openDataset(path, of: type)
-        for name in try source.attributeNames() where !name.hasPrefix("DIMENSION_") && name != "REFERENCE_LIST" && name != "CLASS" {
-            try copyAttribute(name, from: source, to: target)
-        }
-        let labels = try source.dimensionLabels()
-        if labels.contains(where: { !$0.isEmpty }) {
-            try target.setDimensionLabels(labels)
         }
     }
 }

@@ -1,6 +1,5 @@
-import Engine
-
-/// The I-th of N contiguous slices of a recording (`--shard I/N`, I counted from 1).
+/// The I-th of N contiguous slices of a recording or an attack (`--shard I/N`, I counted from 1), for
+/// the tasks of a cluster job array.
 public struct Shard: Equatable, Sendable, CustomStringConvertible {
     /// 1-based index of this slice.
     public let index: Int
