@@ -4,10 +4,11 @@
 # browser), and the Python packages of the interop tests (xarray, h5netcdf and netCDF4 among them: the
 # files are read as other tools read them; jupytext and nbclient run notebooks-md/; selenium drives
 # Chromium; PyTorch CPU, onnx, onnxruntime and onnxscript export and run the ONNX models the import is
-# checked against). Swift 6 must already be on PATH.
+# checked against; slurm-wlm and munge run the one-node cluster the job scripts of docs/cluster.md are
+# tested on). Swift 6 must already be on PATH.
 set -euo pipefail
 
-packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libdeflate-dev libpng-dev pkg-config dataset-fashion-mnist python3 python3-pip r-cran-hdf5r chromium chromium-driver)
+packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libdeflate-dev libpng-dev pkg-config dataset-fashion-mnist python3 python3-pip r-cran-hdf5r chromium chromium-driver slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
