@@ -20,13 +20,15 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CCPU"),
 
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Files", dependencies: ["HDF5", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Engine", dependencies: ["CBLAS", "CCPU", "HDF5", "Files"]),
-        .target(name: "Activations", dependencies: ["Engine", "Files", "HDF5", "CZlib", "CDeflate", "CLinux"]),
+        .target(name: "Activations", dependencies: ["Engine", "Files", "HDF5", "CZlib", "CDeflate", "CLinux", "CPNG", "CTurboJPEG", "CArchive"]),
         .target(name: "Attacks", dependencies: ["Engine", "Files", "HDF5", "CLBFGSB"]),
         .target(name: "Report", dependencies: ["Engine", "Files", "Activations", "Attacks", "CPNG"]),
         .executableTarget(

@@ -8,7 +8,7 @@
 # tested on). Swift 6 must already be on PATH.
 set -euo pipefail
 
-packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libdeflate-dev libpng-dev pkg-config dataset-fashion-mnist python3 python3-pip r-cran-hdf5r chromium chromium-driver slurm-wlm munge)
+packages=(libhdf5-dev libopenblas-dev liblbfgsb-dev zlib1g-dev libdeflate-dev libpng-dev libturbojpeg0-dev libarchive-dev pkg-config dataset-fashion-mnist python3 python3-pip r-cran-hdf5r chromium chromium-driver slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,7 +23,7 @@ fi
 
 python_missing=()
 # module:package pairs, where the import name differs from the name on PyPI
-for entry in numpy scipy h5py pytest xarray h5netcdf netCDF4 pandas matplotlib jupytext nbclient nbformat ipykernel selenium torch onnx onnxruntime onnxscript; do
+for entry in numpy scipy h5py pytest xarray h5netcdf netCDF4 pandas matplotlib jupytext nbclient nbformat ipykernel selenium PIL:pillow torch onnx onnxruntime onnxscript; do
   module=${entry%%:*} package=${entry#*:}
   python3 -c "import $module" 2>/dev/null || python_missing+=("$package")
 done

@@ -86,11 +86,11 @@ struct Units: ParsableCommand {
             let bar = ProgressBar("units \(name)", total: 1, unit: "dir", quiet: outputOptions.quiet)
             defer { bar.finish() }
             return try UnitsAnalysis.run(
-                file: file, layer: name, images: images, options: options, progress: { done, total in bar.update(done, total: total) })
+                file: file, layer: name, images: images?.pixels, options: options, progress: { done, total in bar.update(done, total: total) })
         }
         let figures =
             try images.map {
-                try UnitsFigure.outputs(results, images: $0, rows: file.count, beside: output, maps: { try file.rows($0, $1..<($1 + 1)) })
+                try UnitsFigure.outputs(results, images: $0, beside: output, maps: { try file.rows($0, $1..<($1 + 1)) })
             } ?? []
         try AtomicFile.write(
             [try UnitsFile.output(results, activations: file, activationsPath: activations, options: options, to: output)] + figures)
@@ -121,7 +121,7 @@ struct Units: ParsableCommand {
     }
 
     /// The images of the file's rows, or nil (with a note) when they cannot be had.
-    private func imagesOfRows(_ file: ActivationFile) -> [UInt8]? {
+    private func imagesOfRows(_ file: ActivationFile) -> ImageBytes? {
         do {
             return try RecordedImages.pixels(of: file, search: data.search)
         } catch {

@@ -1,3 +1,4 @@
+import Activations
 import Attacks
 import Engine
 import Foundation
@@ -221,11 +222,14 @@ extension ReportBuilder {
         let n = c.labels.count
         let picked = (Array((0..<n).filter { c.success[run][$0] }) + (0..<n).filter { !c.success[run][$0] }).prefix(count)
         let size = clean.count / max(n, 1)
-        let side = Int(Double(size).squareRoot())
-        guard side * side == size else { return nil }
+        // (N, C, H, W): grey or RGB.
+        let shape = Array(c.adversarial[run].shape.dropFirst())
+        guard shape.count == 3, shape[0] == 1 || shape[0] == 3, shape.reduce(1, *) == size else { return nil }
+        let (channels, height, width) = (shape[0], shape[1], shape[2])
         func label(_ k: Int) -> String { k >= 0 && k < c.classNames.count ? c.classNames[k] : "class \(k)" }
         func picture(_ values: [Float], _ name: String, _ alt: String) throws -> ReportImage {
-            let raster = try Raster(width: side, height: side, pixels: Raster.grayBytes(fromUnitInterval: values)).scaled(by: 3)
+            let bytes = ImageBytes(pixels: Raster.grayBytes(fromUnitInterval: values), channels: channels, height: height, width: width).tile(0)
+            let raster = try Raster(width: width, height: height, format: channels == 3 ? .rgb : .gray, pixels: bytes).scaled(by: 3)
             return ReportImage(name: name, png: try PNGWriter.encode(raster), alt: alt, width: raster.width, height: raster.height)
         }
         let adversarial = c.adversarial[run].scalars

@@ -24,7 +24,7 @@ extension ReportBuilder {
                 blocks.append(.paragraph(layer.verdict))
                 blocks.append(.table(statisticsTable(layer, verdict: verdict, key: key)))
                 if let images = units.images {
-                    let raster = try UnitsFigure.render(layer, images: images.pixels, height: images.height, width: images.width)
+                    let raster = try UnitsFigure.render(layer, images: images)
                     let image = ReportImage(
                         name: "units-\(fileIndex + 1)-\(layer.layer).png", png: try PNGWriter.encode(raster),
                         alt: "Top \(min(9, contents.topK)) images of 8 unit directions and 8 random directions of \(layer.layer)",

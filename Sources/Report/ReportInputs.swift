@@ -46,7 +46,7 @@ public struct ReportInputs: Sendable {
         /// The file's contents.
         public var contents: UnitsFileContents
         /// The recorded rows' images (uint8, one after another) and their size, or nil.
-        public var images: (pixels: [UInt8], height: Int, width: Int)?
+        public var images: ImageBytes?
     }
 
     /// An attack file read, with its clean images when the data set was found.
@@ -139,12 +139,11 @@ public struct ReportInputs: Sendable {
             }
             do {
                 let activations = try ActivationFile(path: found)
-                guard let pixels = try RecordedImages.pixels(of: activations, search: search) else {
+                guard let images = try RecordedImages.pixels(of: activations, search: search) else {
                     inputs.notes.append("\(found) holds no images and its data set is unknown, so the top images of \(contents.path) are not shown")
                     continue
                 }
-                let side = Int(Double(pixels.count / max(activations.count, 1)).squareRoot())
-                inputs.units[index].images = (pixels, side, side)
+                inputs.units[index].images = images
             } catch {
                 inputs.notes.append(
                     "the images of the rows recorded in \(found) could not be read (\(error)), so the top images of \(contents.path) are not shown")

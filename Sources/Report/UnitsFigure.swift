@@ -15,17 +15,16 @@ public enum UnitsFigure {
     /// `maps`, each image carries its direction's activation map Σ_c d_c φ(x)[c] laid over it
     /// (`ActivationMapOverlay`), scaled by the largest value in the row.
     /// - Parameters:
-    ///   - images: the recorded rows' images, `height · width` bytes each.
+    ///   - images: the recorded rows' images (grey or RGB).
     /// - Throws: `ReportError` when the grid cannot be built; what `maps` throws.
     public static func render(
-        _ result: UnitsLayerResult, images: [UInt8], height: Int, width: Int,
-        rows: Int = 8, pictureK: Int = 9, scale: Int = 2, maps: MapReader? = nil
+        _ result: UnitsLayerResult, images all: ImageBytes, rows: Int = 8, pictureK: Int = 9, scale: Int = 2, maps: MapReader? = nil
     ) throws -> Raster {
-        let size = height * width
+        let (height, width) = (all.height, all.width)
         let overlay = result.unitKind == .channel ? maps : nil
         func tiles(_ top: [Int], direction: [Float]) throws -> [[UInt8]] {
             let shown = Array(top.prefix(pictureK))
-            let images = shown.map { Array(images[($0 * size)..<(($0 + 1) * size)]) }
+            let images = shown.map { all.tile($0) }
             guard let overlay else { return images }
             let projected = try shown.map { row -> (map: [Float], height: Int, width: Int) in
                 let maps = try overlay(result.layer, row)
@@ -39,7 +38,8 @@ public enum UnitsFigure {
             let peak = projected.map { $0.map.max() ?? 0 }.max() ?? 0
             return zip(images, projected).map { image, m in
                 ActivationMapOverlay.tile(
-                    image: image, channels: 1, height: height, width: width, map: m.map, mapHeight: m.height, mapWidth: m.width, peak: peak)
+                    image: image, channels: all.channels == 3 ? 3 : 1, height: height, width: width, map: m.map, mapHeight: m.height,
+                    mapWidth: m.width, peak: peak)
             }
         }
         func direction(_ set: DirectionSet, _ index: Int) -> [Float] {
@@ -52,7 +52,7 @@ public enum UnitsFigure {
         let randomRows = try (0..<min(rows, result.random.top.count)).map {
             try tiles(result.random.top[$0], direction: direction(result.random, $0))
         }
-        let grid = ImageGrid(tileHeight: height, tileWidth: width, format: overlay == nil ? .gray : .rgb)
+        let grid = ImageGrid(tileHeight: height, tileWidth: width, format: overlay == nil && all.channels == 1 ? .gray : .rgb)
         let raster = try grid.render([
             ImageGrid.Group(rows: unitRows, marker: ImageGrid.unitMarker),
             ImageGrid.Group(rows: randomRows, marker: ImageGrid.randomMarker),
@@ -66,15 +66,13 @@ public enum UnitsFigure {
     }
 
     /// The figure of each result beside the units file `unitsPath` (as `NAME.LAYER.png`), as
-    /// outputs of a set written together; `images` holds the recorded rows' square images, `rows` of them.
+    /// outputs of a set written together; `images` holds the recorded rows' images.
     /// - Throws: `ReportError` when a grid cannot be built or encoded.
     public static func outputs(
-        _ results: [UnitsLayerResult], images: [UInt8], rows: Int, beside unitsPath: String, maps: MapReader? = nil
+        _ results: [UnitsLayerResult], images: ImageBytes, beside unitsPath: String, maps: MapReader? = nil
     ) throws -> [AtomicFile.Output] {
-        let side = Int(Double(images.count / max(rows, 1)).squareRoot())
-        return try results.map { result in
-            try PNGWriter.output(
-                try render(result, images: images, height: side, width: side, maps: maps), to: path(beside: unitsPath, layer: result.layer))
+        try results.map { result in
+            try PNGWriter.output(try render(result, images: images, maps: maps), to: path(beside: unitsPath, layer: result.layer))
         }
     }
 }

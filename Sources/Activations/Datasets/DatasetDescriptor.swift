@@ -8,6 +8,8 @@ public enum ChecksumMethod: String, Sendable, Equatable, CustomStringConvertible
     case contentSHA256 = "content sha256"
     /// md5 of the gzip'd bytes as published upstream: only checkable on that exact .gz file.
     case gzipMD5 = "md5 of the .gz"
+    /// sha256 of the file's bytes as published (an archive, such as CIFAR-10's .tar.gz).
+    case fileSHA256 = "sha256 of the file"
 
     /// "content sha256" or "md5 of the .gz".
     public var description: String { rawValue }
@@ -28,6 +30,8 @@ public struct DatasetFile: Sendable, Equatable {
     public var contentSHA256: String?
     /// md5 of the upstream .gz bytes, lowercase hex; nil when not known.
     public var gzipMD5: String?
+    /// sha256 of the file's bytes as published, lowercase hex (archives); nil when not known.
+    public var fileSHA256: String?
 
     /// A file entry.
     ///
@@ -37,7 +41,10 @@ public struct DatasetFile: Sendable, Equatable {
     ///   - kind: images or labels.
     ///   - contentSHA256: sha256 of the decompressed content (`zcat FILE | sha256sum`).
     ///   - gzipMD5: md5 of the upstream .gz (`md5sum FILE.gz`), for files whose content hash is unknown.
-    public init(name: String, split: DatasetSplit, kind: IDXFile.Kind, contentSHA256: String? = nil, gzipMD5: String? = nil) {
+    public init(
+        name: String, split: DatasetSplit, kind: IDXFile.Kind, contentSHA256: String? = nil, gzipMD5: String? = nil, fileSHA256: String? = nil
+    ) {
+        self.fileSHA256 = fileSHA256?.lowercased()
         self.name = name
         self.split = split
         self.kind = kind
@@ -48,15 +55,26 @@ public struct DatasetFile: Sendable, Equatable {
     /// The names this file is accepted under, in the order they are looked for: the upstream
     /// (gzip'd) name first, then the name without `.gz`.
     public var acceptedNames: [String] {
-        name.hasSuffix(".gz") ? [name, String(name.dropLast(3))] : [name, name + ".gz"]
+        if name.hasSuffix(".tar.gz") { return [name] }
+        return name.hasSuffix(".gz") ? [name, String(name.dropLast(3))] : [name, name + ".gz"]
     }
 
     /// The method `verify` uses for this file: content sha256 when known, else the .gz md5; nil when neither is known.
     public var preferredChecksum: ChecksumMethod? {
         if contentSHA256 != nil { return .contentSHA256 }
+        if fileSHA256 != nil { return .fileSHA256 }
         if gzipMD5 != nil { return .gzipMD5 }
         return nil
     }
+}
+
+/// How a data set's files hold its images.
+public enum DatasetFormat: Sendable, Equatable {
+    /// An images and a labels IDX file per split (MNIST, Fashion-MNIST).
+    case idx
+    /// CIFAR-10's binary version: one .tar.gz holding `cifar-10-batches-bin/` with, per split, batch files of
+    /// records of one label byte and 3·32·32 pixel bytes (red, green, blue planes, row-major).
+    case cifarBinary(members: [DatasetSplit: [String]])
 }
 
 /// Everything the tool knows about one data set: its files and their checksums, its class
@@ -79,6 +97,10 @@ public struct DatasetDescriptor: Sendable, Equatable {
     public var mirrors: [URL]
     /// The Debian package that installs the data set under `/usr/share/datasets/<name>/`, if there is one.
     public var debianPackage: String?
+    /// How the files hold the images: IDX files, or CIFAR-10's binary batches in a .tar.gz archive.
+    public var format: DatasetFormat = .idx
+    /// Channels per image: 1 (grey) or 3 (RGB).
+    public var channels = 1
 
     /// A data set description.
     ///
@@ -197,4 +219,37 @@ extension DatasetDescriptor {
             "t10k-labels-idx1-ubyte.gz": ("9a0b493be362cbe84229b5021aa6fcc6c4337787151612e718d2892825267910", nil),
         ]),
         mirrors: [])
+
+    /// CIFAR-10 (Krizhevsky 2009): 60,000 32x32 colour images in 10 classes, its binary version as
+    /// published (`cifar-10-binary.tar.gz`, 170,052,171 bytes, checked by its sha256 and md5 on every load).
+    public static let cifar10 = cifarBinary(
+        name: "cifar10", summary: "CIFAR-10: 50,000 training and 10,000 test 32x32 colour images, 10 classes (binary version)",
+        archiveSHA256: "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd", archiveMD5: "c32a1d4ab5d03f1284b67883e8d87530",
+        mirrors: [URL(string: "https://www.cs.toronto.edu/~kriz/")].compactMap { $0 })
+
+    /// 200 training and 100 test images in CIFAR-10's binary layout (synthetic, made by
+    /// data/fixtures/make-cifar-fixture.py), in the repository's data/fixtures/cifar10-tiny for tests.
+    public static let cifar10Tiny = cifarBinary(
+        name: "cifar10-tiny", summary: "a 300-image synthetic archive in CIFAR-10's binary layout, in the repository's data/fixtures (tests)",
+        archiveSHA256: "27d9e6fea81126d90c24ac8b0dc6f80cbc36b5f32221fda464f56bcea58567b2", archiveMD5: nil, mirrors: [])
+
+    /// A data set in CIFAR-10's binary layout: the archive `cifar-10-binary.tar.gz` listed for the
+    /// images and labels of both splits.
+    public static func cifarBinary(name: String, summary: String, archiveSHA256: String, archiveMD5: String?, mirrors: [URL]) -> DatasetDescriptor {
+        let archive = "cifar-10-binary.tar.gz"
+        let files = DatasetSplit.allCases.flatMap { split in
+            [IDXFile.Kind.images, .labels].map {
+                DatasetFile(name: archive, split: split, kind: $0, gzipMD5: archiveMD5, fileSHA256: archiveSHA256)
+            }
+        }
+        var descriptor = DatasetDescriptor(
+            name: name, summary: summary,
+            classNames: ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
+            imageSize: [32, 32], files: files, mirrors: mirrors)
+        descriptor.format = .cifarBinary(members: [
+            .train: (1...5).map { "cifar-10-batches-bin/data_batch_\($0).bin" }, .test: ["cifar-10-batches-bin/test_batch.bin"],
+        ])
+        descriptor.channels = 3
+        return descriptor
+    }
 }

@@ -44,7 +44,15 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible, L
     /// Writing a file or a directory failed.
     case writeFailed(path: String, reason: String)
     /// The data set's images are not inputs of the model `model` (a path or a name).
-    case notModelInput(model: String, inputShape: [Int], dataset: String, height: Int, width: Int)
+    case notModelInput(model: String, inputShape: [Int], dataset: String, height: Int, width: Int, channels: Int)
+    /// An archive that is not the layout its data set has (CIFAR-10's binary version).
+    case malformedArchive(path: String, reason: String)
+    /// An image file that cannot be decoded.
+    case unreadableImage(path: String, reason: String)
+    /// A folder of images that is not a data set (no class folder, an empty class, images of several sizes).
+    case invalidImageFolder(String)
+    /// The model's classes are not the data set's.
+    case classesDoNotMatch(model: String, modelClasses: Int, dataset: String, classNames: [String])
 
     /// One failed try of one mirror, for `downloadFailed`.
     public struct MirrorAttempt: Equatable, Sendable, CustomStringConvertible {
@@ -121,8 +129,19 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible, L
             return "mirror '\(value)' is not an http, https or file URL; give a base URL such as https://example.org/mnist/"
         case let .writeFailed(path, reason):
             return "cannot write \(path): \(reason)"
-        case let .notModelInput(model, inputShape, dataset, height, width):
-            return "\(model) takes inputs of shape \(inputShape); \(dataset) images are \(height)x\(width)"
+        case let .notModelInput(model, inputShape, dataset, height, width, channels):
+            return
+                "\(model) takes inputs of shape \(inputShape); \(dataset) images are \(height)x\(width)\(channels == 3 ? " RGB" : channels == 1 ? " grey" : " with \(channels) channels")"
+        case let .malformedArchive(path, reason):
+            return "\(path) cannot be read as CIFAR-10's binary archive: \(reason); fetch it again with probe data fetch"
+        case let .unreadableImage(path, reason):
+            return "\(path) cannot be decoded: \(reason); remove it or replace it with a PNG or JPEG that opens"
+        case .invalidImageFolder(let message):
+            return message
+        case let .classesDoNotMatch(model, modelClasses, dataset, classNames):
+            let shown = classNames.prefix(12).joined(separator: ", ") + (classNames.count > 12 ? ", …" : "")
+            return
+                "\(model) predicts \(modelClasses) classes; \(dataset) has \(classNames.count) (\(shown)): use a model trained on these classes, or data with its \(modelClasses)"
         }
     }
 

@@ -99,7 +99,9 @@ public struct DatasetFetcher: Sendable {
             throw DatasetError.writeFailed(path: directory.path, reason: IDXFile.reason(error))
         }
         var results: [FileResult] = []
-        for file in descriptor.files where splits.contains(file.split) {
+        var seen: Set<String> = []
+        // An archive listed for several files (CIFAR-10's) is fetched once.
+        for file in descriptor.files where splits.contains(file.split) && seen.insert(file.name).inserted {
             if let existing = DatasetFinder.find(file, in: directory), case .ok(let method) = FileCheck.verify(file, at: existing) {
                 results.append(FileResult(file: file, url: existing, action: .alreadyPresent, method: method))
                 continue

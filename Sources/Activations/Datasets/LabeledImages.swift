@@ -27,6 +27,10 @@ public struct LabeledImages: Sendable {
     public let height: Int
     /// Image width in pixels.
     public let width: Int
+    /// Channels per image: 1 (grey) or 3 (RGB).
+    public let channels: Int
+    /// A SHA-256 identifying the content, when the loader computed one (image folders, CIFAR archives).
+    public var contentSHA256: String?
 
     /// The number of images.
     public var count: Int { labels.count }
@@ -45,11 +49,11 @@ public struct LabeledImages: Sendable {
     /// - Throws: `DatasetError.countMismatch` when pixels and labels disagree on the count,
     ///   `.labelOutOfRange` when a label is not a class index.
     public init(
-        name: String, split: DatasetSplit, pixels: [UInt8], height: Int, width: Int, labels: [Int],
+        name: String, split: DatasetSplit, pixels: [UInt8], height: Int, width: Int, channels: Int = 1, labels: [Int],
         classNames: [String], source: String? = nil
     ) throws {
         let where_ = source ?? "\(name) \(split)"
-        let perImage = height * width
+        let perImage = channels * height * width
         guard perImage > 0, pixels.count % perImage == 0, pixels.count / perImage == labels.count else {
             throw DatasetError.countMismatch(
                 imagesPath: where_ + " (images)", images: perImage > 0 ? pixels.count / perImage : 0,
@@ -59,12 +63,12 @@ public struct LabeledImages: Sendable {
             throw DatasetError.labelOutOfRange(path: where_, index: bad, label: labels[bad], classCount: classNames.count)
         }
         self.init(
-            unchecked: name, split: split, pixels: pixels, height: height, width: width, labels: labels,
+            unchecked: name, split: split, pixels: pixels, height: height, width: width, channels: channels, labels: labels,
             classNames: classNames)
     }
 
     private init(
-        unchecked name: String, split: DatasetSplit, pixels: [UInt8], height: Int, width: Int, labels: [Int],
+        unchecked name: String, split: DatasetSplit, pixels: [UInt8], height: Int, width: Int, channels: Int = 1, labels: [Int],
         classNames: [String]
     ) {
         self.name = name
@@ -72,10 +76,11 @@ public struct LabeledImages: Sendable {
         self.pixels = pixels
         self.height = height
         self.width = width
+        self.channels = channels
         self.labels = labels
         self.classNames = classNames
         // NOTE: x / 255 (not x / 256) so that 255 maps to exactly 1, the top of the attack box [0, 1].
-        self.images = Tensor(shape: [labels.count, 1, height, width]) { dst in
+        self.images = Tensor(shape: [labels.count, channels, height, width]) { dst in
             pixels.withUnsafeBufferPointer { src in
                 for i in 0..<src.count { dst[i] = Float(src[i]) / 255 }
             }
@@ -91,15 +96,25 @@ public struct LabeledImages: Sendable {
     /// Checks that every image is one input of `model`, which `modelName` names in the error.
     /// - Throws: `DatasetError.notModelInput` when the sizes differ.
     public func requireInputs(of model: Sequential, named modelName: String) throws {
-        guard height * width == model.inputSize else {
-            throw DatasetError.notModelInput(model: modelName, inputShape: model.inputShape, dataset: name, height: height, width: width)
+        guard imageShape == model.inputShape || channels == 1 && height * width == model.inputSize else {
+            throw DatasetError.notModelInput(
+                model: modelName, inputShape: model.inputShape, dataset: name, height: height, width: width, channels: channels)
+        }
+        guard model.classCount == classNames.count else {
+            throw DatasetError.classesDoNotMatch(model: modelName, modelClasses: model.classCount, dataset: name, classNames: classNames)
         }
     }
 
     /// The images at `indices`, in that order, with their labels (indices may repeat).
     /// - Precondition: every index is in `0..<count`.
+    /// One image's shape as a network takes it: (channels, height, width).
+    public var imageShape: [Int] { [channels, height, width] }
+
+    /// Bytes per image: channels · height · width, channel-major (CHW), as a network takes the image.
+    public var bytesPerImage: Int { channels * height * width }
+
     public func subset(_ indices: [Int]) -> LabeledImages {
-        let perImage = height * width
+        let perImage = bytesPerImage
         var newPixels = [UInt8]()
         newPixels.reserveCapacity(indices.count * perImage)
         var newLabels = [Int]()
@@ -110,7 +125,7 @@ public struct LabeledImages: Sendable {
             newLabels.append(labels[i])
         }
         return LabeledImages(
-            unchecked: name, split: split, pixels: newPixels, height: height, width: width, labels: newLabels,
+            unchecked: name, split: split, pixels: newPixels, height: height, width: width, channels: channels, labels: newLabels,
             classNames: classNames)
     }
 
@@ -143,6 +158,9 @@ public struct LabeledImages: Sendable {
     public static func load(_ located: LocatedSplit, descriptor: DatasetDescriptor, verifyChecksums: Bool = true) throws
         -> LabeledImages
     {
+        if case .cifarBinary = descriptor.format {
+            return try CIFARArchive.load(located.images, split: located.split, descriptor: descriptor, verifyChecksums: verifyChecksums)
+        }
         let imageFile = try IDXFile.read(located.images, expected: .images, dataset: descriptor.name)
         let labelFile = try IDXFile.read(located.labels, expected: .labels, dataset: descriptor.name)
         if verifyChecksums {

@@ -19,8 +19,9 @@ extension TrainingData {
         }
         func tensor(_ set: LabeledImages) -> LabeledTensor { LabeledTensor(images: set.images, labels: set.labels) }
         return TrainingData(
-            dataset: dataset, datasetSHA256: try registry.descriptor(named: dataset).file(.train, .images)?.contentSHA256 ?? "",
-            classNames: train.classNames, inputShape: [1, train.height, train.width], subset: subset,
+            dataset: dataset,
+            datasetSHA256: try train.contentSHA256 ?? registry.descriptor(named: dataset).file(.train, .images)?.contentSHA256 ?? "",
+            classNames: train.classNames, inputShape: train.imageShape, subset: subset,
             training: tensor(train.subset(Array(rows.dropLast(validation)))),
             validation: validation > 0 ? tensor(train.subset(Array(rows.suffix(validation)))) : nil, test: tensor(test))
     }

@@ -140,9 +140,12 @@ public final class ActivationFile {
     public var hasImages: Bool { file.root.contains("images") }
 
     /// The images as stored, (N, H, W) uint8.
-    public func images() throws -> (pixels: [UInt8], height: Int, width: Int) {
+    public func images() throws -> ImageBytes {
         let dataset = try file.root.openDataset("images", of: UInt8.self)
-        return (try dataset.read(), dataset.shape[1], dataset.shape[2])
+        let shape = dataset.shape
+        // (N, H, W) grey, or (N, C, H, W).
+        return ImageBytes(
+            pixels: try dataset.read(), channels: shape.count == 4 ? shape[1] : 1, height: shape[shape.count - 2], width: shape[shape.count - 1])
     }
 
     /// Activations of layer `name` for samples `range`, shaped (range.count, …).

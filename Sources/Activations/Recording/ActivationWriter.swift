@@ -52,7 +52,10 @@ final class ActivationWriter {
         logits = try growing(root, "logits", Float.self, rowShape: [classes], labels: ["sample", "class"])
         images =
             options.withImages
-            ? try growing(root, "images", UInt8.self, rowShape: [input.images.height, input.images.width], labels: ["sample", "height", "width"])
+            ? try input.images.channels == 1
+                ? growing(root, "images", UInt8.self, rowShape: [input.images.height, input.images.width], labels: ["sample", "height", "width"])
+                : growing(
+                    root, "images", UInt8.self, rowShape: input.images.imageShape, labels: ["sample", "channel", "height", "width"])
             : nil
         let group = try root.createGroup("layers")
         let shapes = Dictionary(uniqueKeysWithValues: zip(input.model.layerNames, input.model.layerOutputShapes()))
@@ -124,7 +127,7 @@ final class ActivationWriter {
         try labels.append(batchLabels.map { UInt8(truncatingIfNeeded: $0) })
         try indices.append(batchIndices.map(Int64.init))
         if let images, let source {
-            let size = source.height * source.width
+            let size = source.bytesPerImage
             var pixels: [UInt8] = []
             pixels.reserveCapacity(imageRows.count * size)
             for row in imageRows { pixels += source.pixels[(row * size)..<((row + 1) * size)] }

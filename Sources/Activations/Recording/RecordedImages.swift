@@ -25,14 +25,16 @@ public struct RecordedImages: Sendable {
         switch split {
         case .test, .train:
             let one = split.parts[0]
-            return RecordedImages(images: try registry.load(dataset, split: one, search: search), datasetSHA256: checksum(one))
+            let images = try registry.load(dataset, split: one, search: search)
+            return RecordedImages(images: images, datasetSHA256: images.contentSHA256 ?? checksum(one))
         case .all:
             let train = try registry.load(dataset, split: .train, search: search)
             let test = try registry.load(dataset, split: .test, search: search)
             let joined = try LabeledImages(
                 name: dataset, split: .train, pixels: train.pixels + test.pixels, height: train.height,
-                width: train.width, labels: train.labels + test.labels, classNames: train.classNames)
-            return RecordedImages(images: joined, datasetSHA256: checksum(.train) + "+" + checksum(.test))
+                width: train.width, channels: train.channels, labels: train.labels + test.labels, classNames: train.classNames)
+            return RecordedImages(
+                images: joined, datasetSHA256: (train.contentSHA256 ?? checksum(.train)) + "+" + (test.contentSHA256 ?? checksum(.test)))
         }
     }
 
@@ -42,11 +44,12 @@ public struct RecordedImages: Sendable {
     public static func pixels(
         ofRows indices: [Int], split: RecordedSplit, dataset: String, search: DataSearchPaths = DataSearchPaths(),
         registry: DatasetRegistry = .standard
-    ) throws -> [UInt8] {
+    ) throws -> ImageBytes {
         let train = split == .test ? nil : try registry.load(dataset, split: .train, search: search)
         let test = split == .train ? nil : try registry.load(dataset, split: .test, search: search)
         let offset = split == .all ? (train?.count ?? 0) : 0
         var pixels: [UInt8] = []
+        var shape = (channels: 1, height: 0, width: 0)
         for index in indices {
             guard
                 let (set, row) = { () -> (LabeledImages, Int)? in
@@ -56,20 +59,50 @@ public struct RecordedImages: Sendable {
             else {
                 throw RecordingError.invalidFile("row \(index) is outside the \(split.rawValue) split of \(dataset)")
             }
-            let size = set.height * set.width
+            let size = set.bytesPerImage
             pixels += set.pixels[(row * size)..<((row + 1) * size)]
+            shape = (set.channels, set.height, set.width)
         }
-        return pixels
+        return ImageBytes(pixels: pixels, channels: shape.channels, height: shape.height, width: shape.width)
     }
 
     /// The pixels of every row of `file`: those it stores (recorded with images), or those of its
     /// data set, read by the rows' indices; nil when it stores none and the registry does not know its data set.
     /// - Throws: what `pixels(ofRows:)` throws, and errors reading the file.
     public static func pixels(of file: ActivationFile, search: DataSearchPaths = DataSearchPaths(), registry: DatasetRegistry = .standard) throws
-        -> [UInt8]?
+        -> ImageBytes?
     {
-        if file.hasImages { return try file.images().pixels }
-        guard registry.names.contains(file.metadata.dataset) else { return nil }
+        if file.hasImages { return try file.images() }
+        guard registry.names.contains(file.metadata.dataset) || ImageFolder.isFolder(file.metadata.dataset) else { return nil }
         return try pixels(ofRows: try file.indices(), split: file.metadata.split, dataset: file.metadata.dataset, search: search, registry: registry)
+    }
+}
+
+/// Images as bytes, one after another, each channel-major (C, H, W): what an activation file's
+/// `images` holds and what the pictures of a units analysis or a report draw.
+public struct ImageBytes: Sendable, Equatable {
+    /// `count · channels · height · width` bytes.
+    public var pixels: [UInt8]
+    /// 1 (grey) or 3 (RGB).
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+
+    public init(pixels: [UInt8], channels: Int, height: Int, width: Int) {
+        (self.pixels, self.channels, self.height, self.width) = (pixels, channels, height, width)
+    }
+
+    /// Bytes per image.
+    public var bytesPerImage: Int { channels * height * width }
+
+    /// Image `index` as a tile for a grid: grey bytes, or RGB interleaved per pixel (H, W, 3).
+    public func tile(_ index: Int) -> [UInt8] {
+        let plane = height * width, start = index * bytesPerImage
+        guard channels == 3 else { return Array(pixels[start..<(start + plane)]) }
+        var out = [UInt8](repeating: 0, count: plane * 3)
+        for p in 0..<plane {
+            for c in 0..<3 { out[p * 3 + c] = pixels[start + c * plane + p] }
+        }
+        return out
     }
 }

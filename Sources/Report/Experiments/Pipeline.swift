@@ -194,9 +194,10 @@ public final class Pipeline {
             let file = try ActivationFile(path: activations)
             let images = try RecordedImages.pixels(of: file, search: search)
             let results = try layers.map { layer in
-                try UnitsAnalysis.run(file: file, layer: layer, images: images, options: options, progress: progress)
+                try UnitsAnalysis.run(file: file, layer: layer, images: images?.pixels, options: options, progress: progress)
             }
-            let pictures = try images.map { try UnitsFigure.outputs(results, images: $0, rows: file.count, beside: path(name)) } ?? []
+            let pictures =
+                try images.map { try UnitsFigure.outputs(results, images: $0, beside: path(name), maps: { try file.rows($0, $1..<($1 + 1)) }) } ?? []
             try AtomicFile.write(
                 [try UnitsFile.output(results, activations: file, activationsPath: activations, options: options, to: path(name))] + pictures)
         }

@@ -16,8 +16,9 @@ final class DatasetRegistryTests: XCTestCase {
 
     func testUnknownDatasetErrorListsTheKnownNames() {
         let error = datasetError { try DatasetRegistry.standard.locate("cifar-10", split: .train) }
-        XCTAssertEqual(error, .unknownDataset(name: "cifar-10", known: ["fashion-mnist", "mnist", "fashion-mnist-tiny"]))
-        XCTAssertEqual(error?.description, "unknown data set 'cifar-10'; known data sets: fashion-mnist, mnist, fashion-mnist-tiny")
+        let known = ["fashion-mnist", "mnist", "fashion-mnist-tiny", "cifar10", "cifar10-tiny"]
+        XCTAssertEqual(error, .unknownDataset(name: "cifar-10", known: known))
+        XCTAssertEqual(error?.description, "unknown data set 'cifar-10'; known data sets: \(known.joined(separator: ", "))")
     }
 
     func testSearchOrderIsDataDirThenProbeDataThenCache() throws {
@@ -195,7 +196,7 @@ final class DatasetRegistryTests: XCTestCase {
         for descriptor in DatasetRegistry.standard.descriptors {
             for file in descriptor.files {
                 let row = documented["\(descriptor.name)/\(file.name)"] ?? []
-                XCTAssertEqual(row, [file.contentSHA256, file.gzipMD5].compactMap { $0 }, "\(descriptor.name)/\(file.name)")
+                XCTAssertEqual(row, [file.contentSHA256, file.fileSHA256, file.gzipMD5].compactMap { $0 }, "\(descriptor.name)/\(file.name)")
             }
         }
         for (name, digest) in Fixtures.contentSHA256 {

@@ -24,7 +24,7 @@ final class LabeledImagesTests: XCTestCase {
         let set = try tiny()
         XCTAssertNoThrow(try set.requireInputs(of: takes, named: "m.h5"))
         XCTAssertThrowsError(try set.requireInputs(of: other, named: "m.h5")) { error in
-            XCTAssertEqual("\(error)", "m.h5 takes inputs of shape [1, 8, 8]; fashion-mnist-tiny images are 28x28")
+            XCTAssertEqual("\(error)", "m.h5 takes inputs of shape [1, 8, 8]; fashion-mnist-tiny images are 28x28 grey")
         }
     }
 }

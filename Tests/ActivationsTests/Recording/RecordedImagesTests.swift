@@ -30,7 +30,7 @@ final class RecordedImagesTests: XCTestCase {
     func testRowsOfAllMapToTheirImagesInEitherSplit() throws {
         let train = try split(.train), test = try split(.test)
         let rows = [0, train.count - 1, train.count, train.count + test.count - 1]
-        let pixels = try RecordedImages.pixels(ofRows: rows, split: .all, dataset: "fashion-mnist-tiny", search: search)
+        let pixels = try RecordedImages.pixels(ofRows: rows, split: .all, dataset: "fashion-mnist-tiny", search: search).pixels
         let expected = Array(self.pixels(train, 0) + self.pixels(train, train.count - 1) + self.pixels(test, 0) + self.pixels(test, test.count - 1))
         XCTAssertEqual(pixels, expected)
     }
@@ -38,7 +38,7 @@ final class RecordedImagesTests: XCTestCase {
     func testRowsOfTheTestSplitAreTestImages() throws {
         let test = try split(.test)
         XCTAssertEqual(
-            try RecordedImages.pixels(ofRows: [5, 2], split: .test, dataset: "fashion-mnist-tiny", search: search),
+            try RecordedImages.pixels(ofRows: [5, 2], split: .test, dataset: "fashion-mnist-tiny", search: search).pixels,
             Array(pixels(test, 5) + pixels(test, 2)))
     }
 
