@@ -451,18 +451,20 @@ PER_SAMPLE = {"indices", "labels", "targets", "pred_clean"}
 FGSM_PARAMETERS = ["epsilon", "target", "steps", "step_size", "random_start"]
 LBFGS_PARAMETERS = ["target", "max_iterations", "c_search_steps", "initial_c", "factr", "pgtol", "objective"]
 COMMON_STRINGS = ["format", "tool_version", "created", "command_line", "blas_kernel", "blas_kernel_selection", "method", "model_file", "model_sha256", "model_architecture",
-                  "dataset", "split"]
+                  "dataset", "split", "shard"]
 
 
 def check_layout(path, model, method, parameters, runs, n):
     with h5py.File(path, "r") as f:
         attrs = f.attrs
-        expected = set(COMMON_STRINGS + parameters + ["format_version", "seed", "class_names"])
+        expected = set(COMMON_STRINGS + parameters + ["format_version", "seed", "class_names", "first_example", "total_examples"])
         assert set(attrs.keys()) == expected, (sorted(set(attrs.keys()) - expected), sorted(expected - set(attrs)))
         for key in COMMON_STRINGS + parameters:
             assert type(attrs[key]) is str, key
-        for key in ("format_version", "seed"):
+        for key in ("format_version", "seed", "first_example", "total_examples"):
             assert type(attrs[key]) is np.int64, key
+        # A whole run: the one slice of its examples.
+        assert attrs["shard"] == "1/1" and attrs["first_example"] == 0 and attrs["total_examples"] == n
         assert isinstance(attrs["class_names"], np.ndarray) and all(type(s) is str for s in attrs["class_names"])
         assert attrs["format"] == "neuron-probe/attack" and attrs["format_version"] == 1
         assert attrs["method"] == method
