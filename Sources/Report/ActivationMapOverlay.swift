@@ -1,12 +1,15 @@
 /// A channel's activation map laid over the image it was computed on, as Network Dissection
 /// shows its masks (Bau et al. 2017, Figure 1): the (h, w) map upsampled bilinearly to the
-/// image's size (pixel centres aligned, as PyTorch's `interpolate(align_corners=False)`) and
-/// blended in a warm colour where it is high, so one sees *where* in the image the unit fires.
+/// image's size (pixel centres aligned, as PyTorch's `interpolate(align_corners=False)`); a grey
+/// image is tinted in a warm colour where the map is high, a colour image (whose own colours a tint
+/// would blur into) is dimmed where it is low, so one sees *where* in the image the unit fires.
 public enum ActivationMapOverlay {
     /// The colour laid over high activations (orange).
     public static let colour: (Float, Float, Float) = (255, 140, 0)
     /// The blend weight at the map's maximum.
     public static let opacity: Float = 0.65
+    /// The brightness a colour image keeps where the map is at or below zero.
+    public static let dimmed: Float = 0.3
 
     /// The map upsampled bilinearly from `mapHeight × mapWidth` to `height × width`.
     public static func upsample(_ map: [Float], mapHeight: Int, mapWidth: Int, height: Int, width: Int) -> [Float] {
@@ -28,17 +31,23 @@ public enum ActivationMapOverlay {
         return result
     }
 
-    /// An RGB tile: the grey or RGB `image` (`channels` 1 or 3, interleaved) with the map blended
-    /// over it in proportion to map / `peak` (clamped to [0, 1]; nothing where the map is ≤ 0).
+    /// An RGB tile: the grey `image` with the colour blended over it in proportion to map / `peak`
+    /// (clamped to [0, 1]; nothing where the map is ≤ 0), or the RGB `image` (interleaved) kept at
+    /// `dimmed + (1 − dimmed)·map/peak` of its brightness.
     public static func tile(
         image: [UInt8], channels: Int, height: Int, width: Int, map: [Float], mapHeight: Int, mapWidth: Int, peak: Float
     ) -> [UInt8] {
         let upsampled = upsample(map, mapHeight: mapHeight, mapWidth: mapWidth, height: height, width: width)
         var out = [UInt8](repeating: 0, count: height * width * 3)
         for p in 0..<(height * width) {
-            let weight = peak > 0 ? opacity * min(max(upsampled[p] / peak, 0), 1) : 0
+            let level = peak > 0 ? min(max(upsampled[p] / peak, 0), 1) : 0
+            if channels == 3 {
+                for c in 0..<3 { out[p * 3 + c] = UInt8((Float(image[p * 3 + c]) * (dimmed + (1 - dimmed) * level)).rounded()) }
+                continue
+            }
+            let weight = opacity * level
             for c in 0..<3 {
-                let base = Float(image[channels == 3 ? p * 3 + c : p])
+                let base = Float(image[p])
                 let target = c == 0 ? colour.0 : c == 1 ? colour.1 : colour.2
                 out[p * 3 + c] = UInt8((base * (1 - weight) + target * weight).rounded())
             }

@@ -24,7 +24,8 @@ extension ReportBuilder {
                 blocks.append(.paragraph(layer.verdict))
                 blocks.append(.table(statisticsTable(layer, verdict: verdict, key: key)))
                 if let images = units.images {
-                    let raster = try UnitsFigure.render(layer, images: images)
+                    let activations = try units.activations.map { try ActivationFile(path: $0) }
+                    let raster = try UnitsFigure.render(layer, images: images, maps: activations.map { file in { try file.rows($0, $1..<($1 + 1)) } })
                     let image = ReportImage(
                         name: "units-\(fileIndex + 1)-\(layer.layer).png", png: try PNGWriter.encode(raster),
                         alt: "Top \(min(9, contents.topK)) images of 8 unit directions and 8 random directions of \(layer.layer)",
@@ -34,6 +35,9 @@ extension ReportBuilder {
                             image,
                             caption:
                                 "Top-activating images of \(layer.layer): rows with a white marker are unit directions e_i (evenly spread over the live units), rows with a grey marker random directions v; most activating first (Szegedy et al.'s Figures 1–2)."
+                                + (layer.unitKind == .channel && units.activations != nil
+                                    ? " Each image carries its direction's activation map, upsampled: colour images are dimmed where it is low, grey ones tinted orange where it is high (as Network Dissection shows its masks)."
+                                    : "")
                         ))
                 }
                 for measure in layer.comparisons.map(\.measure) {

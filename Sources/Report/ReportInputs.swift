@@ -47,6 +47,8 @@ public struct ReportInputs: Sendable {
         public var contents: UnitsFileContents
         /// The recorded rows' images (uint8, one after another) and their size, or nil.
         public var images: ImageBytes?
+        /// The activation file the analysis read, when found (the maps laid over the top images of channel units).
+        public var activations: String? = nil
     }
 
     /// An attack file read, with its clean images when the data set was found.
@@ -144,6 +146,7 @@ public struct ReportInputs: Sendable {
                     continue
                 }
                 inputs.units[index].images = images
+                inputs.units[index].activations = found
             } catch {
                 inputs.notes.append(
                     "the images of the rows recorded in \(found) could not be read (\(error)), so the top images of \(contents.path) are not shown")

@@ -21,4 +21,11 @@ final class ActivationMapOverlayTests: XCTestCase {
         let o = ActivationMapOverlay.opacity, c = ActivationMapOverlay.colour
         XCTAssertEqual(tile, [c.0 * o, c.1 * o, c.2 * o].map { UInt8($0.rounded()) })
     }
+
+    func testAColourImageIsDimmedWhereTheMapIsLowAndKeptAtThePeak() {
+        let image: [UInt8] = [200, 100, 50, 200, 100, 50]
+        let tile = ActivationMapOverlay.tile(image: image, channels: 3, height: 1, width: 2, map: [4, -1], mapHeight: 1, mapWidth: 2, peak: 4)
+        XCTAssertEqual(Array(tile[0..<3]), [200, 100, 50])
+        XCTAssertEqual(Array(tile[3..<6]), [60, 30, 15])
+    }
 }

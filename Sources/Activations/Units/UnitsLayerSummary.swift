@@ -14,7 +14,7 @@ public struct UnitsLayerSummary: Encodable, Sendable {
     }
 
     private enum Keys: String, CodingKey {
-        case layer, units, samples, deadUnits = "dead_units", liveUnits = "live_units", randomDirections = "random_directions"
+        case layer, unit, pool, units, samples, deadUnits = "dead_units", liveUnits = "live_units", randomDirections = "random_directions"
         case topK = "top_k", verdict, statistics, comparisons, detectors
         case measure, random, u, pValue = "p_value", auc, cliffsDelta = "cliffs_delta"
         case mean, low, high, threshold, rotated, rotatedMean = "rotated_mean", rotatedSD = "rotated_sd"
@@ -25,6 +25,8 @@ public struct UnitsLayerSummary: Encodable, Sendable {
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(result.layer, forKey: .layer)
+        try container.encode(result.unitKind.rawValue, forKey: .unit)
+        try container.encode(result.pool?.rawValue, forKey: .pool)
         try container.encode(result.unitCount, forKey: .units)
         try container.encode(result.sampleCount, forKey: .samples)
         try container.encode(result.deadUnits, forKey: .deadUnits)
