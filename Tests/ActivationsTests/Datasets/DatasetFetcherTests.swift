@@ -39,6 +39,33 @@ final class DatasetFetcherTests: XCTestCase {
         XCTAssertTrue(try Fixtures.tinyRegistry.verify("fashion-mnist-tiny", search: search).allSatisfy { $0.outcome.isVerified })
     }
 
+    func testCIFARsArchiveIsFetchedOnceVerifiedByItsSHA256AndLoads() throws {
+        let cifar = Fixtures.packageRoot.appendingPathComponent("data/fixtures/cifar10-tiny")
+        let mirror = try serve(cifar)
+        let target = try makeTemporaryDirectory("target").appendingPathComponent("cifar10-tiny")
+
+        let results = try DatasetFetcher(mirrors: [mirror]).fetch(.cifar10Tiny, into: target)
+
+        // Listed for the images and labels of both splits, the one archive is downloaded once.
+        XCTAssertEqual(results.map(\.action), [.downloaded(from: mirror.appendingPathComponent("cifar-10-binary.tar.gz"))])
+        XCTAssertEqual(results.map(\.method), [.fileSHA256])
+        XCTAssertEqual(try listing(target), ["cifar-10-binary.tar.gz"])
+        let search = DataSearchPaths(dataDirectory: target, environment: [:], systemRoot: try makeTemporaryDirectory())
+        XCTAssertEqual(try DatasetRegistry(descriptors: [.cifar10Tiny]).load("cifar10-tiny", split: .test, search: search).count, 100)
+    }
+
+    func testAnArchiveThatIsNotCIFARTensIsRefusedAndNothingIsInstalled() throws {
+        // The real registry entry against a server that serves another archive under its name.
+        let mirror = try serve(Fixtures.packageRoot.appendingPathComponent("data/fixtures/cifar10-tiny"))
+        let target = try makeTemporaryDirectory("target")
+        let error = datasetError { try DatasetFetcher(mirrors: [mirror]).fetch(.cifar10, into: target) }
+        guard case .downloadFailed("cifar10", "cifar-10-binary.tar.gz", let attempts)? = error else {
+            return XCTFail("got \(String(describing: error))")
+        }
+        XCTAssertTrue(attempts[0].reason.contains("sha256 of the file mismatch: expected c4a38c50"), attempts[0].reason)
+        XCTAssertEqual(try listing(target), [])
+    }
+
     func testFetchOfACorruptedFileFailsAndLeavesNothingUnderItsName() throws {
         let served = try makeTemporaryDirectory("served")
         try copyFixtures(to: served)
