@@ -583,6 +583,7 @@ def main():
     lines += stability_report.fgsm_conv_section(args.out_dir) + [""]
     lines += stability_report.fgsm_rounds_section(args.out_dir) + [""]
     lines += stability_report.adversarial_training_section(args.out_dir) + [""]
+    lines += stability_report.onnx_section(args.out_dir) + [""]
     with open(args.results, "w") as f:
         f.write("\n".join(lines))
     print(f"wrote {args.results}")

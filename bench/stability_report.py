@@ -172,6 +172,36 @@ def fgsm_conv_section(out_dir):
     return lines
 
 
+def onnx_section(out_dir):
+    """onnx: the import of a PyTorch-exported conv net with batch norm and its inference, against onnxruntime and PyTorch."""
+    records = _read(Path(out_dir) / "onnx.jsonl")
+    lines = ["## onnx: import and inference of a PyTorch-exported conv net with batch norm", ""]
+    if not records:
+        return lines + ["Not run (see bench/out/onnx.log)."]
+    lines += [
+        "`bench/onnx_bench.py --export`: conv 3x3x32 + BatchNorm + ReLU, max-pool 2, conv 3x3x64 + BatchNorm + ReLU, max-pool 2, "
+        "dense 128 + ReLU, dense 10 on 1x28x28 inputs (seeded, eval mode; `torch.onnx.export` in TrainingMode.PRESERVE so the batch "
+        "norms stay in the graph, a dynamic batch axis). Import: neuron-probe's `ModelImport.load` (decode, fold the shape "
+        "subgraph and the batch norms, build the network: what `probe import` does before writing the model file; "
+        "`ProbeBench onnx`, in-process) against onnxruntime's `InferenceSession` creation; PyTorch cannot read ONNX. "
+        "Inference: the logits of the 10,000 Fashion-MNIST test images in batches of 500, 2 threads each, median of 5 after a "
+        "warm-up. Ratio = peer seconds / neuron-probe's (above 1: neuron-probe is faster).",
+        "",
+        "| work | implementation | version | seconds (median) | images/s | ratio | sum of the logits |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for work in ("onnx-import", "onnx-inference"):
+        rows = [r for r in records if r.get("work") == work]
+        ours = next((r for r in rows if r.get("implementation") == "neuron-probe"), None)
+        for r in sorted(rows, key=lambda r: r["implementation"] != "neuron-probe"):
+            ratio = f"{r['seconds'] / ours['seconds']:.2f}" if ours and r is not ours else ("1.00" if r is ours else "–")
+            rate = f"{r['images_per_second']:.0f}" if r.get("images_per_second") else "–"
+            total = f"{r['logits_sum']:.4f}" if r.get("logits_sum") is not None else "–"
+            seconds = f"{r['seconds']:.4f}" if r["seconds"] < 0.1 else f"{r['seconds']:.3f}"
+            lines.append(f"| {work} | {r['implementation']} | {r.get('version', '')} | {seconds} | {rate} | {ratio} | {total} |")
+    return lines
+
+
 def adversarial_training_section(out_dir):
     rows = [r for r in _read(Path(out_dir) / "adversarial-training.jsonl") if r.get("work") == "adversarial-training"]
     lines = ["## adversarial training: Goodfellow et al. §6 on fc100-100-10, Fashion-MNIST", ""]

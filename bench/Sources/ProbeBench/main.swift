@@ -278,8 +278,53 @@ func fgsmThroughput(modelPath: String) throws {
             errorRate: errorRate))
 }
 
+/// ONNX import of `modelPath` (decode, fold, build: what `probe import` does before writing) and
+/// inference of the imported network on the 10,000 test images in batches of 500, in-process.
+struct ONNXRecord: Encodable {
+    var implementation = "neuron-probe"
+    var work: String
+    var seconds: Double
+    var runs: [Double]
+    var imagesPerSecond: Double?
+    var logitsSum: Double?
+    var version = ToolInfo.version
+
+    enum CodingKeys: String, CodingKey {
+        case implementation, work, seconds, runs, imagesPerSecond = "images_per_second", logitsSum = "logits_sum", version
+    }
+}
+
+func onnxTimings(modelPath: String) throws {
+    func timed(_ body: () throws -> Void) rethrows -> (Double, [Double]) {
+        try body()  // warm-up
+        let runs = try (0..<5).map { _ in try seconds(body) }
+        return (median(runs), runs)
+    }
+    let (importSeconds, importRuns) = try timed { _ = try ModelImport.load(modelPath) }
+    try emit(ONNXRecord(work: "onnx-import", seconds: importSeconds, runs: importRuns))
+    let (model, _) = try ModelImport.load(modelPath)
+    let test = try DatasetRegistry.standard.load("fashion-mnist", split: .test)
+    var logitsSum = 0.0
+    let (inferenceSeconds, inferenceRuns) = timed {
+        logitsSum = 0
+        for batch in Batches.ranges(count: test.count, size: 500) {
+            logitsSum += model.predict(test.images.rows(batch)).scalars.reduce(0.0) { $0 + Double($1) }
+        }
+    }
+    try emit(
+        ONNXRecord(
+            work: "onnx-inference", seconds: inferenceSeconds, runs: inferenceRuns, imagesPerSecond: Double(test.count) / inferenceSeconds,
+            logitsSum: logitsSum))
+}
+
 for work in works {
     switch work {
+    case "onnx":
+        guard let modelOption else {
+            FileHandle.standardError.write("ProbeBench onnx needs --model MODEL.onnx\n".data(using: .utf8)!)
+            exit(2)
+        }
+        try onnxTimings(modelPath: modelOption)
     case "mlp-epoch": try epoch("fc100-100-10", work: work)
     case "conv-small-epoch": try epoch("conv-small", work: work)
     case "conv-epoch": try epoch("conv", work: work, repetitions: 2)  // a minute or more an epoch
@@ -292,7 +337,7 @@ for work in works {
         try fgsmThroughput(modelPath: modelOption)
     default:
         FileHandle.standardError.write(
-            "ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch, conv-epoch, sgemm or fgsm --model M\n".data(using: .utf8)!)
+            "ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch, conv-epoch, sgemm, fgsm --model M or onnx --model M.onnx\n".data(using: .utf8)!)
         exit(2)
     }
 }
