@@ -102,30 +102,14 @@ public enum AttackShardMerger {
                             file: LinkedFile.relativeName(of: part.path, from: outputDirectory), dataset: "/" + name,
                             rows: offset..<(offset + part.count), sourceShape: partShape, axis: axis)
                     }
-                    try stitch(name, shape: whole, sources: sources, like: first.root, into: root)
+                    guard try MergedShards.stitch(name, shape: whole, sources: sources, like: first.root, into: root) else {
+                        throw AttackError.invalidFile(
+                            "\(first.path): /\(name) holds \(try first.root.datasetInfo(name).typeDescription), not an attack file's type")
+                    }
                 }
             }
         }
         for part in parts { try part.file.close() }
     }
 
-    /// The virtual dataset `name` of the type and labels the shards' has.
-    private static func stitch(_ name: String, shape: [Int], sources: [VirtualSource], like source: Group, into root: Group) throws {
-        switch try source.datasetInfo(name).typeDescription {
-        case "float32":
-            let dataset = try root.createVirtualDataset(name, of: Float.self, shape: shape, sources: sources)
-            try MergedShards.copyDatasetAttributes(name, from: source, of: Float.self, to: dataset)
-        case "float64":
-            let dataset = try root.createVirtualDataset(name, of: Double.self, shape: shape, sources: sources)
-            try MergedShards.copyDatasetAttributes(name, from: source, of: Double.self, to: dataset)
-        case "int64":
-            let dataset = try root.createVirtualDataset(name, of: Int64.self, shape: shape, sources: sources)
-            try MergedShards.copyDatasetAttributes(name, from: source, of: Int64.self, to: dataset)
-        case "uint8":
-            let dataset = try root.createVirtualDataset(name, of: UInt8.self, shape: shape, sources: sources)
-            try MergedShards.copyDatasetAttributes(name, from: source, of: UInt8.self, to: dataset)
-        case let other:
-            throw AttackError.invalidFile("/\(name) holds \(other), not an attack file's type")
-        }
-    }
 }

@@ -2,27 +2,22 @@
 public final class MaxPool2D: Layer {
     public var name: String
     public let kind = LayerKind.maxpool2d
+    /// The windows.
+    let window: PoolWindow
     /// Side of the square window.
-    public let size: Int
+    public var size: Int { window.size }
     /// Step between windows (defaults to the window size).
-    public let stride: Int
+    public var stride: Int { window.stride }
 
     /// A max-pool with `size`×`size` windows every `stride` pixels.
     public init(name: String, size: Int, stride: Int? = nil) {
-        precondition(size >= 1, "MaxPool2D: size must be at least 1, given \(size)")
         self.name = name
-        self.size = size
-        self.stride = stride ?? size
+        window = PoolWindow(layer: name, size: size, stride: stride)
     }
 
-    public var configuration: [String: Double] { ["size": Double(size), "stride": Double(stride)] }
+    public var configuration: [String: Double] { window.configuration }
 
-    public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard inputShape.count == 3, inputShape[1] >= size, inputShape[2] >= size else {
-            throw NetworkError.shapeMismatch("\(name): input shape \(inputShape), layer expects (channels, height ≥ \(size), width ≥ \(size))")
-        }
-        return [inputShape[0], (inputShape[1] - size) / stride + 1, (inputShape[2] - size) / stride + 1]
-    }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { try window.outputShape(for: inputShape, layer: name) }
 
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
         precondition(input.shape.count == 4, "\(name): input shape \(input.shape), layer expects (batch, channels, height, width)")

@@ -38,4 +38,22 @@ public enum MergedShards {
         let labels = try dataset.dimensionLabels()
         if labels.contains(where: { !$0.isEmpty }) { try target.setDimensionLabels(labels) }
     }
+
+    /// The virtual dataset `name` of `root` over `sources`, of the type, attributes and dimension
+    /// labels of the same dataset of `like` (a shard's root); false when its type is none a
+    /// neuron-probe file stores (the caller says which file, in its own words).
+    public static func stitch(_ name: String, shape: [Int], sources: [VirtualSource], like source: Group, into root: Group) throws -> Bool {
+        func make<T: HDF5Scalar>(_ type: T.Type) throws {
+            let dataset = try root.createVirtualDataset(name, of: type, shape: shape, sources: sources)
+            try copyDatasetAttributes(name, from: source, of: type, to: dataset)
+        }
+        switch try source.datasetInfo(name).typeDescription {
+        case "float32": try make(Float.self)
+        case "float64": try make(Double.self)
+        case "int64": try make(Int64.self)
+        case "uint8": try make(UInt8.self)
+        default: return false
+        }
+        return true
+    }
 }

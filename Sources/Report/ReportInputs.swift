@@ -81,6 +81,16 @@ public struct ReportInputs: Sendable {
         var inputs = ReportInputs()
         var activationFiles: [(path: String, sha256: String)] = []
         for path in paths {
+            if ModelImport.isONNX(path) {
+                // An ONNX network, imported as every command imports it.
+                let metadata = try ModelFile.load(path).metadata
+                inputs.files.append(
+                    InputFile(
+                        path: path, kind: FileKind.model.rawValue, sha256: metadata.sha256, toolVersion: "", created: "", blasKernel: "",
+                        seed: nil, commandLine: nil))
+                inputs.models.append(Model(path: path, metadata: metadata))
+                continue
+            }
             let (file, format) = try NeuronProbeFile.open(path)
             let root = file.root
             func text(_ name: String) -> String { (try? root.stringAttribute(name)) ?? "" }

@@ -247,6 +247,17 @@ def test_an_onnx_file_is_taken_wherever_a_model_file_is(probe, models):
     assert direct["logits"] == imported["logits"]
 
 
+def test_a_report_takes_the_onnx_file_as_a_model(probe, models, tmp_path):
+    m = models["convbn"]
+    attack, report = tmp_path / "fgsm.h5", tmp_path / "report"
+    checked = run([probe, "attack", "fgsm", m.onnx, "--epsilon", "0.1", "--dataset", "fashion-mnist", "--limit", "20", "-o", attack, "--quiet"])
+    assert checked.returncode == 0, describe(checked)
+    result = run([probe, "report", m.onnx, attack, "-o", report])
+    assert result.returncode == 0, describe(result)
+    results = json.loads((report / "results.json").read_text())
+    assert [model["architecture"] for model in results["models"]] == ["onnx:main_graph"], results["models"]
+
+
 # --- files that do not import: one line, a non-zero exit, nothing written ---
 
 def small_model(op="Relu", opset=13, weight=None, input_shape=("batch", 4)):

@@ -81,17 +81,7 @@ public enum ShardMerger {
                 let virtualSources = sources.map {
                     VirtualSource(file: $0.file, dataset: "/" + path, rows: $0.rows, sourceShape: [$0.rows.count] + rowShape)
                 }
-                switch info.typeDescription {
-                case "float32":
-                    let dataset = try root.createVirtualDataset(path, of: Float.self, shape: [next] + rowShape, sources: virtualSources)
-                    try MergedShards.copyDatasetAttributes(path, from: shardRoot, of: Float.self, to: dataset)
-                case "uint8":
-                    let dataset = try root.createVirtualDataset(path, of: UInt8.self, shape: [next] + rowShape, sources: virtualSources)
-                    try MergedShards.copyDatasetAttributes(path, from: shardRoot, of: UInt8.self, to: dataset)
-                case "int64":
-                    let dataset = try root.createVirtualDataset(path, of: Int64.self, shape: [next] + rowShape, sources: virtualSources)
-                    try MergedShards.copyDatasetAttributes(path, from: shardRoot, of: Int64.self, to: dataset)
-                default:
+                guard try MergedShards.stitch(path, shape: [next] + rowShape, sources: virtualSources, like: shardRoot, into: root) else {
                     throw RecordingError.invalidFile("\(files[0].path): /\(path) holds \(info.typeDescription), not an activation file's type")
                 }
             }

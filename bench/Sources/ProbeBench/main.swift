@@ -337,7 +337,8 @@ for work in works {
         try fgsmThroughput(modelPath: modelOption)
     default:
         FileHandle.standardError.write(
-            "ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch, conv-epoch, sgemm, fgsm --model M or onnx --model M.onnx\n".data(using: .utf8)!)
+            "ProbeBench: unknown work '\(work)'; use mlp-epoch, conv-small-epoch, conv-epoch, sgemm, fgsm --model M or onnx --model M.onnx\n".data(
+                using: .utf8)!)
         exit(2)
     }
 }
