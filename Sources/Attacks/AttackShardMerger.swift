@@ -43,7 +43,7 @@ public enum AttackShardMerger {
         let total = Int(try first.root.attribute("total_examples", as: Int64.self))
         let attributes = try first.root.attributeNames().filter { !perShard.contains($0) }
         for part in parts.dropFirst() {
-            for name in attributes + ["total_examples"] {
+            for name in attributes {
                 let a = part.root.hasAttribute(name) ? "\(try part.root.attributeValue(name))" : "none"
                 let b = "\(try first.root.attributeValue(name))"
                 guard a == b else {

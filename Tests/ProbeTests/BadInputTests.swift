@@ -121,7 +121,7 @@ final class BadInputTests: XCTestCase {
     }
 
     func testAnUnknownDataSetListsTheKnownOnes() throws {
-        assertFailsClearly(try probe(["data", "verify", "cifar10"]), mentioning: ["cifar10", "fashion-mnist", "mnist"])
+        assertFailsClearly(try probe(["data", "verify", "imagenet"]), mentioning: ["imagenet", "fashion-mnist", "cifar10"])
     }
 
     func testAnImpossibleLearningRateIsRejected() throws {
