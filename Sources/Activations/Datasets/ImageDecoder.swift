@@ -4,9 +4,13 @@ import Foundation
 
 /// One decoded image: its pixels row-major with channels interleaved (H, W, C), grey (C = 1) or RGB (C = 3).
 public struct DecodedImage: Sendable, Equatable {
+    /// `height · width · channels` bytes, row-major, channels interleaved.
     public var pixels: [UInt8]
+    /// 1 (grey) or 3 (RGB).
     public var channels: Int
+    /// Rows.
     public var height: Int
+    /// Columns.
     public var width: Int
 
     /// The pixels channel-major (C, H, W), as a network takes an image.

@@ -85,9 +85,12 @@ public struct ImageBytes: Sendable, Equatable {
     public var pixels: [UInt8]
     /// 1 (grey) or 3 (RGB).
     public var channels: Int
+    /// Rows of each image.
     public var height: Int
+    /// Columns of each image.
     public var width: Int
 
+    /// Images of `channels × height × width` bytes each, one after another in `pixels`.
     public init(pixels: [UInt8], channels: Int, height: Int, width: Int) {
         (self.pixels, self.channels, self.height, self.width) = (pixels, channels, height, width)
     }

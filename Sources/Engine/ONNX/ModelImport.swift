@@ -15,8 +15,9 @@ public struct ModelSource: Sendable, Equatable {
     public var opset: Int64
     /// What the import changed (a batch norm folded, a softmax dropped).
     public var notes: [String]
-    /// The per-channel mean and std put in front of the network (empty: none).
+    /// The per-channel mean put in front of the network (empty: none).
     public var mean: [Float] = []
+    /// The per-channel std put in front of the network (empty: none).
     public var std: [Float] = []
 }
 
@@ -59,7 +60,9 @@ public struct InputNormalization: Sendable, Equatable {
 
 /// An ONNX file that cannot be imported: its path and why, in one line.
 public struct ModelImportError: Error, CustomStringConvertible {
+    /// The ONNX file.
     public let path: String
+    /// What is wrong with it.
     public let reason: String
     public var description: String { "\(path): \(reason)" }
 }
@@ -130,24 +133,40 @@ public enum ModelImport {
 public struct ImportSummary: Codable, Sendable {
     /// One layer of the imported network.
     public struct LayerSummary: Codable, Sendable {
+        /// The layer's name (its group in the model file).
         public let name: String
+        /// Its kind (`conv2d`, `dense`, …).
         public let kind: String
+        /// One example's output shape.
         public let outputShape: [Int]
         enum CodingKeys: String, CodingKey { case name, kind, outputShape = "output_shape" }
     }
 
+    /// The ONNX file, as given.
     public let source: String
+    /// Its SHA-256.
     public let sourceSHA256: String
+    /// The program that wrote it.
     public let producer: String
+    /// Its default-domain operator set.
     public let opset: Int64
+    /// The model file written.
     public let output: String
+    /// `onnx:<graph name>`.
     public let architecture: String
+    /// One example's shape.
     public let inputShape: [Int]
+    /// The network's layers in order.
     public let layers: [LayerSummary]
+    /// Trainable values (the frozen normalisation not counted).
     public let parameters: Int
+    /// The class names, output order.
     public let classNames: [String]
+    /// The normalisation's means (empty: none).
     public let mean: [Float]
+    /// The normalisation's standard deviations (empty: none).
     public let std: [Float]
+    /// What the import changed.
     public let notes: [String]
 
     enum CodingKeys: String, CodingKey {
