@@ -1,25 +1,17 @@
 /// Average pooling over square windows of a (batch, channels, height, width) batch, without
 /// padding (PyTorch's `AvgPool2d`, ONNX's `AveragePool` with zero pads; `GlobalAveragePool` is the
 /// window that covers the whole map). Each output is the mean of its `size`² inputs.
-public final class AvgPool2D: Layer {
+public final class AvgPool2D: WindowPooling {
     public var name: String
     public let kind = LayerKind.avgpool2d
     /// The windows.
-    let window: PoolWindow
-    /// Side of the square window.
-    public var size: Int { window.size }
-    /// Step between windows (defaults to the window size).
-    public var stride: Int { window.stride }
+    public let window: PoolWindow
 
     /// A average pool with `size`×`size` windows every `stride` pixels.
     public init(name: String, size: Int, stride: Int? = nil) {
         self.name = name
         window = PoolWindow(layer: name, size: size, stride: stride)
     }
-
-    public var configuration: [String: Double] { window.configuration }
-
-    public func outputShape(for inputShape: [Int]) throws -> [Int] { try window.outputShape(for: inputShape, layer: name) }
 
     /// Visits every window: its output index and the input index of its top-left corner.
     @inline(__always)

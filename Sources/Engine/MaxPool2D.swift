@@ -1,23 +1,15 @@
 /// Max-pooling over non-overlapping (or strided) square windows of a (batch, channels, height, width) batch.
-public final class MaxPool2D: Layer {
+public final class MaxPool2D: WindowPooling {
     public var name: String
     public let kind = LayerKind.maxpool2d
     /// The windows.
-    let window: PoolWindow
-    /// Side of the square window.
-    public var size: Int { window.size }
-    /// Step between windows (defaults to the window size).
-    public var stride: Int { window.stride }
+    public let window: PoolWindow
 
     /// A max-pool with `size`×`size` windows every `stride` pixels.
     public init(name: String, size: Int, stride: Int? = nil) {
         self.name = name
         window = PoolWindow(layer: name, size: size, stride: stride)
     }
-
-    public var configuration: [String: Double] { window.configuration }
-
-    public func outputShape(for inputShape: [Int]) throws -> [Int] { try window.outputShape(for: inputShape, layer: name) }
 
     public func forward(_ input: Tensor, mode: ForwardMode, generator: inout SeededGenerator) -> LayerCache {
         precondition(input.shape.count == 4, "\(name): input shape \(input.shape), layer expects (batch, channels, height, width)")

@@ -1,10 +1,10 @@
 /// The square windows of a pooling layer: `size`×`size` pixels every `stride` pixels, without
 /// padding, as MaxPool2D and AvgPool2D slide them over (channels, height, width) maps.
-struct PoolWindow: Equatable, Sendable {
+public struct PoolWindow: Equatable, Sendable {
     /// Side of the square window.
-    let size: Int
+    public let size: Int
     /// Step between windows.
-    let stride: Int
+    public let stride: Int
 
     /// Windows of `size`, every `stride` pixels (default: the size, windows that do not overlap).
     init(layer: String, size: Int, stride: Int?) {
@@ -23,4 +23,20 @@ struct PoolWindow: Equatable, Sendable {
         }
         return [inputShape[0], (inputShape[1] - size) / stride + 1, (inputShape[2] - size) / stride + 1]
     }
+}
+
+/// A layer that pools square windows (`MaxPool2D`, `AvgPool2D`): its settings and output shape
+/// follow from its `window`.
+public protocol WindowPooling: Layer {
+    /// The windows.
+    var window: PoolWindow { get }
+}
+
+extension WindowPooling {
+    /// Side of the square window.
+    public var size: Int { window.size }
+    /// Step between windows (defaults to the window size).
+    public var stride: Int { window.stride }
+    public var configuration: [String: Double] { window.configuration }
+    public func outputShape(for inputShape: [Int]) throws -> [Int] { try window.outputShape(for: inputShape, layer: name) }
 }
